@@ -1,0 +1,52 @@
+# The two commands of the README. Everything a fresh machine needs is installed here.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/tipline demo --host 127.0.0.1 --port 8000
+
+# Debian's Chromium for the browser tests; Playwright's own browser download cannot work here.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# PostgreSQL is started before the session on this kind of machine; start it when it has stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest-sqlite: install browser
+	@echo "=== test suite on SQLite ==="
+	TIPLINE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -p no:cacheprovider
+
+pytest-postgres: install services
+	@echo "=== test suite on PostgreSQL ==="
+	TIPLINE_TEST_DATABASE=postgresql TIPLINE_TEST_PG_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -p no:cacheprovider -m "not browser"
+
+test: lint typecheck pytest-sqlite pytest-postgres
+
+bench-vault: install
+	@$(PY) bench/vault.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

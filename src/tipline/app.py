@@ -1,0 +1,138 @@
+"""The FastAPI app factory: every domain's router, templates, static files, errors, headers."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tipline import __version__
+from tipline.app_errors import LoginRequired
+from tipline.config import Settings, get_settings
+from tipline.db import Database, database_for
+from tipline.errors import TiplineError
+from tipline.web.templating import STATIC_DIR, render
+
+log = logging.getLogger("tipline")
+
+# No inline script or style, nothing from any other origin, never framed, no referrer.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; media-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/healthz" or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"title": f"{status}", "message": message},
+        status_code=status,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TiplineError)
+    async def _tipline_error(request: Request, exc: TiplineError) -> Response:
+        if exc.status_code >= 500:
+            log.error("configuration error: %s", exc.message)
+        return error_response(request, exc.status_code, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors()[:5]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg"))
+        return error_response(request, 422, "invalid_request", "; ".join(map(str, problems)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+        response = error_response(
+            request, exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+        )
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.to, status_code=303)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A 5xx is always a bug: log it with the request id, tell the caller nothing more.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal", "internal error; it has been logged")
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    # Fail at start-up, not on the first upload, if the key is missing or exposed.
+    _ = settings.master_key
+    app = FastAPI(
+        title="tipline API",
+        version=__version__,
+        openapi_url="/api/v1/openapi.json",
+        # The interactive docs load scripts from a CDN, which the CSP and the safety rules forbid.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = database or database_for(settings)
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = request_id
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        response.headers["X-Request-ID"] = request_id
+        if request.url.path.startswith(("/console", "/agency", "/api/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    _install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    from tipline.auth.views import api_router as auth_api
+    from tipline.auth.views import router as auth_pages
+    from tipline.web.views import router as web_pages
+
+    app.include_router(web_pages)
+    app.include_router(auth_pages)
+    app.include_router(auth_api)
+    return app

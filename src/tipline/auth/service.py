@@ -1,0 +1,450 @@
+"""Accounts: staff users with password and TOTP, organisations with API keys and /ispws logins."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from tipline.audit import service as audit
+from tipline.auth import secrets as sec
+from tipline.auth.models import ApiKey, Organisation, StaffSession, User
+from tipline.auth.roles import API_SCOPES, OrgKind, Role
+from tipline.config import Settings
+from tipline.db import utcnow
+from tipline.errors import BadInput, Conflict, Forbidden, Locked, NotFound, Unauthorized
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+API_KEY_PREFIX = "tpl"
+TOTP_ISSUER = "tipline"
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise BadInput(f"not an email address: {email!r}", code="invalid_email")
+    return email
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise BadInput(f"unknown role {role!r}: use one of {names}", code="invalid_role") from None
+
+
+def create_user(
+    db_session: Session,
+    *,
+    email: str,
+    role: str,
+    actor: str,
+    organisation_id: str | None = None,
+    password: str | None = None,
+) -> tuple[User, str]:
+    """A staff account with a one-time password; the user sets their own at first login."""
+    email = normalise_email(email)
+    parsed = parse_role(role)
+    if parsed is Role.AGENCY:
+        if not organisation_id:
+            raise BadInput("an agency user needs --agency ID", code="agency_required")
+        org = get_organisation(db_session, ref=organisation_id)
+        if org.kind != OrgKind.AGENCY:
+            raise BadInput(f"{org.name} is not an agency", code="not_an_agency")
+        organisation_id = org.id
+    elif organisation_id:
+        raise BadInput("only agency users belong to an agency", code="agency_not_allowed")
+    if db_session.scalar(select(User).where(User.email == email)):
+        raise Conflict(f"a user {email} already exists", code="user_exists")
+    one_time = password or sec.new_password()
+    user = User(
+        email=email,
+        role=parsed.value,
+        organisation_id=organisation_id,
+        password_hash=sec.hash_password(one_time),
+        must_change_password=password is None,
+    )
+    db_session.add(user)
+    db_session.flush()
+    audit.record(
+        db_session,
+        actor=actor,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        data={"email": email, "role": parsed.value, "organisation_id": organisation_id},
+    )
+    return user, one_time
+
+
+def get_user(db_session: Session, *, ref: str) -> User:
+    user = db_session.get(User, ref) or db_session.scalar(
+        select(User).where(User.email == ref.strip().lower())
+    )
+    if user is None:
+        raise NotFound(f"no user {ref}")
+    return user
+
+
+def list_users(db_session: Session) -> list[User]:
+    return list(db_session.scalars(select(User).order_by(User.created_at)))
+
+
+def reset_password(db_session: Session, *, user: User, actor: str) -> str:
+    one_time = sec.new_password()
+    user.password_hash = sec.hash_password(one_time)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(
+        db_session, actor=actor, action="user.password_reset", subject_type="user", subject_id=user.id
+    )
+    return one_time
+
+
+def change_password(db_session: Session, *, user: User, current: str, new: str) -> None:
+    if not sec.verify_password(user.password_hash, current):
+        raise Unauthorized("the current password is wrong", code="wrong_password")
+    if len(new) < sec.MIN_PASSWORD_LENGTH:
+        raise BadInput(
+            f"choose a password of at least {sec.MIN_PASSWORD_LENGTH} characters",
+            code="weak_password",
+        )
+    if new == current:
+        raise BadInput("choose a password different from the one-time one", code="weak_password")
+    user.password_hash = sec.hash_password(new)
+    user.must_change_password = False
+    audit.record(
+        db_session,
+        actor=f"user:{user.id}",
+        action="user.password_changed",
+        subject_type="user",
+        subject_id=user.id,
+    )
+
+
+# Login: password, lockout, TOTP ---------------------------------------------------------------
+
+
+def _locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _count_failure(db_session: Session, *, user: User, settings: Settings, step: str) -> None:
+    user.failed_logins += 1
+    audit.record(
+        db_session,
+        actor="public",
+        action="auth.login_failed",
+        subject_type="user",
+        subject_id=user.id,
+        data={"step": step, "failures": user.failed_logins},
+    )
+    if user.failed_logins >= settings.login_max_failures:
+        user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
+        audit.record(
+            db_session,
+            actor="system",
+            action="auth.locked",
+            subject_type="user",
+            subject_id=user.id,
+            data={"until": user.locked_until.isoformat()},
+        )
+
+
+def check_password(db_session: Session, *, email: str, password: str, settings: Settings) -> User:
+    """First factor. Failures count towards a lockout; every failure is an event."""
+    user = db_session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        sec.verify_password(None, password)  # same time as a real check
+        raise Unauthorized("wrong email or password", code="login_failed")
+    if _locked(user):
+        raise Locked("too many failed attempts; try again later", code="account_locked")
+    if not sec.verify_password(user.password_hash, password):
+        _count_failure(db_session, user=user, settings=settings, step="password")
+        raise Unauthorized("wrong email or password", code="login_failed")
+    return user
+
+
+def begin_totp_enrolment(db_session: Session, *, user: User, settings: Settings) -> str:
+    """A new secret, stored encrypted and not yet active; returns the otpauth:// URI."""
+    if user.totp_enabled:
+        raise Conflict("two-factor sign-in is already set up", code="totp_enrolled")
+    secret = pyotp.random_base32()
+    user.totp_secret_enc = sec.seal_secret(settings.master_key, secret, label=f"totp:{user.id}")
+    return totp_uri(user=user, secret=secret)
+
+
+def totp_uri(*, user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def totp_secret(user: User, settings: Settings) -> str | None:
+    if user.totp_secret_enc is None:
+        return None
+    return sec.open_secret(settings.master_key, user.totp_secret_enc, label=f"totp:{user.id}")
+
+
+def check_totp(
+    db_session: Session, *, user: User, code: str, settings: Settings, enrolling: bool = False
+) -> None:
+    """Second factor. A code is accepted once (no replay), one step of clock drift allowed."""
+    if _locked(user):
+        raise Locked("too many failed attempts; try again later", code="account_locked")
+    secret = totp_secret(user, settings)
+    if secret is None or (user.totp_enabled == enrolling):
+        raise BadInput("two-factor sign-in is not in the expected state", code="totp_state")
+    code = re.sub(r"\s", "", code)
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // totp.interval
+    for step in (now_step, now_step - 1, now_step + 1):
+        if step > user.totp_last_step and secrets.compare_digest(
+            totp.at(step * totp.interval), code
+        ):
+            user.totp_last_step = step
+            user.failed_logins = 0
+            if enrolling:
+                user.totp_enabled = True
+                audit.record(
+                    db_session,
+                    actor=f"user:{user.id}",
+                    action="auth.totp_enrolled",
+                    subject_type="user",
+                    subject_id=user.id,
+                )
+            return
+    _count_failure(db_session, user=user, settings=settings, step="totp")
+    raise Unauthorized("that code is not right; check the time on your phone", code="totp_failed")
+
+
+def reset_totp(db_session: Session, *, user: User, actor: str) -> None:
+    user.totp_enabled = False
+    user.totp_secret_enc = None
+    audit.record(
+        db_session, actor=actor, action="auth.totp_reset", subject_type="user", subject_id=user.id
+    )
+
+
+# Sessions ------------------------------------------------------------------------------------
+
+
+def start_session(db_session: Session, *, user: User) -> tuple[str, StaffSession]:
+    token = secrets.token_urlsafe(32)
+    staff_session = StaffSession(
+        id=sec.token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32)
+    )
+    db_session.add(staff_session)
+    db_session.flush()
+    return token, staff_session
+
+
+def complete_login(db_session: Session, *, staff_session: StaffSession) -> None:
+    staff_session.mfa_passed = True
+    user = staff_session.user
+    user.last_login_at = utcnow()
+    audit.record(
+        db_session,
+        actor=f"user:{user.id}",
+        action="auth.login",
+        subject_type="user",
+        subject_id=user.id,
+    )
+
+
+def session_from_token(
+    db_session: Session, *, token: str | None, settings: Settings
+) -> StaffSession | None:
+    """The live session for a cookie, or None once idle too long, too old, or ended."""
+    if not token:
+        return None
+    staff_session = db_session.get(StaffSession, sec.token_hash(token))
+    if staff_session is None or staff_session.ended_at is not None:
+        return None
+    now = utcnow()
+    idle = now - staff_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+    aged = now - staff_session.created_at > timedelta(hours=settings.session_max_hours)
+    if idle or aged or not staff_session.user.is_active:
+        staff_session.ended_at = now
+        return None
+    staff_session.last_seen_at = now
+    return staff_session
+
+
+def end_session(db_session: Session, *, staff_session: StaffSession) -> None:
+    staff_session.ended_at = utcnow()
+    audit.record(
+        db_session,
+        actor=f"user:{staff_session.user_id}",
+        action="auth.logout",
+        subject_type="user",
+        subject_id=staff_session.user_id,
+    )
+
+
+def expire_idle_sessions(db_session: Session, *, settings: Settings) -> int:
+    cutoff = utcnow() - timedelta(minutes=settings.session_idle_minutes)
+    result = db_session.execute(
+        update(StaffSession)
+        .where(StaffSession.ended_at.is_(None), StaffSession.last_seen_at < cutoff)
+        .values(ended_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# Organisations, API keys, /ispws logins -------------------------------------------------------
+
+
+def parse_kind(kind: str) -> OrgKind:
+    try:
+        return OrgKind(kind)
+    except ValueError:
+        names = ", ".join(k.value for k in OrgKind)
+        raise BadInput(f"unknown kind {kind!r}: use one of {names}", code="invalid_kind") from None
+
+
+@dataclass
+class OrganisationCredentials:
+    organisation: Organisation
+    api_key: str | None = None
+    api_key_id: str | None = None
+    ispws_username: str | None = None
+    ispws_password: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def create_organisation(
+    db_session: Session,
+    *,
+    name: str,
+    kind: str,
+    actor: str,
+    country: str | None = None,
+    region: str | None = None,
+) -> OrganisationCredentials:
+    """A new organisation; its secrets are returned here once and never again."""
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise BadInput("an organisation needs a name of 1 to 200 characters", code="invalid_name")
+    parsed = parse_kind(kind)
+    if db_session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower())):
+        raise Conflict(f"an organisation named {name!r} already exists", code="org_exists")
+    org = Organisation(name=name, kind=parsed.value, country=country, region=region)
+    db_session.add(org)
+    db_session.flush()
+    creds = OrganisationCredentials(organisation=org)
+    if parsed is OrgKind.ESP:
+        creds.ispws_username = f"esp-{secrets.token_hex(4)}"
+        creds.ispws_password = sec.new_password()
+        org.ispws_username = creds.ispws_username
+        org.ispws_password_hash = sec.hash_password(creds.ispws_password)
+    audit.record(
+        db_session,
+        actor=actor,
+        action="organisation.created",
+        subject_type="organisation",
+        subject_id=org.id,
+        data={"name": name, "kind": parsed.value},
+    )
+    if parsed is not OrgKind.AGENCY:
+        key_row, creds.api_key = issue_api_key(db_session, organisation=org, actor=actor)
+        creds.api_key_id = key_row.id
+    return creds
+
+
+def get_organisation(db_session: Session, *, ref: str) -> Organisation:
+    org = db_session.get(Organisation, ref) or db_session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == ref.strip().lower())
+    )
+    if org is None:
+        raise NotFound(f"no organisation {ref}")
+    return org
+
+
+def list_organisations(db_session: Session, *, kind: str | None = None) -> list[Organisation]:
+    stmt = select(Organisation).order_by(Organisation.created_at)
+    if kind:
+        stmt = stmt.where(Organisation.kind == parse_kind(kind).value)
+    return list(db_session.scalars(stmt))
+
+
+def issue_api_key(db_session: Session, *, organisation: Organisation, actor: str) -> tuple[ApiKey, str]:
+    if organisation.kind == OrgKind.AGENCY:
+        raise BadInput("agencies use the portal, not API keys", code="no_api_for_agency")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(
+        organisation_id=organisation.id,
+        prefix=prefix,
+        secret_hash=sec.token_hash(secret),
+        scope=organisation.kind,
+    )
+    db_session.add(key)
+    db_session.flush()
+    audit.record(
+        db_session,
+        actor=actor,
+        action="api_key.issued",
+        subject_type="organisation",
+        subject_id=organisation.id,
+        data={"key_id": key.id, "prefix": prefix},
+    )
+    return key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
+
+
+def revoke_api_key(db_session: Session, *, key_ref: str, actor: str) -> ApiKey:
+    """Revoke by key id, prefix, or the whole key."""
+    ref = key_ref.strip()
+    if ref.startswith(f"{API_KEY_PREFIX}_"):
+        ref = ref.split("_")[1] if ref.count("_") >= 2 else ref
+    key = db_session.get(ApiKey, ref) or db_session.scalar(select(ApiKey).where(ApiKey.prefix == ref))
+    if key is None:
+        raise NotFound("no such API key")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        audit.record(
+            db_session,
+            actor=actor,
+            action="api_key.revoked",
+            subject_type="organisation",
+            subject_id=key.organisation_id,
+            data={"key_id": key.id, "prefix": key.prefix},
+        )
+    return key
+
+
+def authenticate_api_key(db_session: Session, *, presented: str | None, scope: str) -> Organisation:
+    """The organisation behind a bearer key, if the key is live and its kind grants `scope`."""
+    if not presented:
+        raise Unauthorized("an API key is required (Authorization: Bearer <key>)", code="no_key")
+    parts = presented.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        raise Unauthorized("unknown or revoked API key", code="bad_key")
+    key = db_session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if key is None or not sec.constant_time_equal(key.secret_hash, sec.token_hash(parts[2])):
+        raise Unauthorized("unknown or revoked API key", code="bad_key")
+    if key.revoked_at is not None or not key.organisation.is_active:
+        raise Unauthorized("unknown or revoked API key", code="bad_key")
+    if scope not in API_SCOPES[OrgKind(key.scope)]:
+        raise Forbidden(f"a {key.scope} key may not use {scope}", code="scope")
+    key.last_used_at = utcnow()
+    return key.organisation
+
+
+def authenticate_ispws(db_session: Session, *, username: str, password: str) -> Organisation | None:
+    org = db_session.scalar(select(Organisation).where(Organisation.ispws_username == username))
+    if org is None:
+        sec.verify_password(None, password)
+        return None
+    if not org.is_active or not sec.verify_password(org.ispws_password_hash, password):
+        return None
+    return org

@@ -1,0 +1,289 @@
+"""Sign-in pages (password, then TOTP) for staff and agencies, and the API's key check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tipline.app_errors import LoginRequired
+from tipline.auth import service
+from tipline.auth.dependencies import (
+    PRE_SESSION_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    csrf_token_for,
+    current_session,
+    home_for,
+    require_org,
+    require_user,
+)
+from tipline.auth.models import Organisation, StaffSession, User
+from tipline.auth.roles import Role
+from tipline.auth.schemas import WhoAmI
+from tipline.config import Settings
+from tipline.deps import get_db, get_settings
+from tipline.errors import TiplineError
+from tipline.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", tags=["organisations"])
+
+
+def _page(
+    request: Request,
+    name: str,
+    staff_session: StaffSession | None,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    ctx = {"csrf_token": csrf_token_for(request, staff_session), "user": None}
+    if staff_session is not None and staff_session.mfa_passed:
+        ctx["user"] = staff_session.user
+    ctx.update(context or {})
+    response = render(request, name, ctx, status_code=status_code)
+    new_cookie = getattr(request.state, "new_csrf_cookie", None)
+    if new_cookie:
+        response.set_cookie(
+            PRE_SESSION_CSRF_COOKIE, new_cookie, httponly=True, samesite="strict",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    return response
+
+
+def _pending(staff_session: StaffSession | None) -> StaffSession:
+    """A session that has passed the password but may still owe the second factor."""
+    if staff_session is None:
+        raise LoginRequired()
+    return staff_session
+
+
+def _next_step(staff_session: StaffSession) -> str:
+    user = staff_session.user
+    if not staff_session.mfa_passed:
+        return "/console/totp" if user.totp_enabled else "/console/totp/enrol"
+    if user.must_change_password:
+        return "/console/password"
+    return home_for(user)
+
+
+@router.get("/console/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, staff_session: StaffSession | None = Depends(current_session)
+) -> Response:
+    if staff_session is not None:
+        return RedirectResponse(_next_step(staff_session), status_code=303)
+    return _page(request, "login.html", None)
+
+
+@router.post("/console/login", dependencies=[Depends(check_csrf)])
+def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    try:
+        user = service.check_password(
+            db_session, email=email, password=password, settings=settings
+        )
+    except TiplineError as exc:
+        # The failure count and lockout must persist even though sign-in failed.
+        db_session.commit()
+        return _page(
+            request, "login.html", None, {"error": exc.message, "email": email}, exc.status_code
+        )
+    token, staff_session = service.start_session(db_session, user=user)
+    response = RedirectResponse(_next_step(staff_session), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies
+    )
+    response.delete_cookie(PRE_SESSION_CSRF_COOKIE)
+    return response
+
+
+@router.get("/console/totp/enrol", response_class=HTMLResponse)
+def enrol_form(
+    request: Request,
+    staff_session: StaffSession | None = Depends(current_session),
+    settings: Settings = Depends(get_settings),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    pending = _pending(staff_session)
+    user = pending.user
+    if user.totp_enabled or pending.mfa_passed:
+        return RedirectResponse(_next_step(pending), status_code=303)
+    # Keep an unconfirmed secret across reloads, so a code from the first scan still works.
+    secret = service.totp_secret(user, settings)
+    if secret is None:
+        service.begin_totp_enrolment(db_session, user=user, settings=settings)
+        secret = service.totp_secret(user, settings)
+    assert secret is not None
+    uri = service.totp_uri(user=user, secret=secret)
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5)
+    return _page(request, "enrol.html", pending, {"qr": qr, "secret": secret})
+
+
+@router.post("/console/totp/enrol", dependencies=[Depends(check_csrf)])
+def enrol(
+    request: Request,
+    code: str = Form(""),
+    staff_session: StaffSession | None = Depends(current_session),
+    settings: Settings = Depends(get_settings),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    pending = _pending(staff_session)
+    return _second_factor(request, db_session, pending, code, settings, enrolling=True)
+
+
+@router.get("/console/totp", response_class=HTMLResponse)
+def totp_form(
+    request: Request, staff_session: StaffSession | None = Depends(current_session)
+) -> Response:
+    pending = _pending(staff_session)
+    if pending.mfa_passed or not pending.user.totp_enabled:
+        return RedirectResponse(_next_step(pending), status_code=303)
+    return _page(request, "totp.html", pending)
+
+
+@router.post("/console/totp", dependencies=[Depends(check_csrf)])
+def totp(
+    request: Request,
+    code: str = Form(""),
+    staff_session: StaffSession | None = Depends(current_session),
+    settings: Settings = Depends(get_settings),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    pending = _pending(staff_session)
+    return _second_factor(request, db_session, pending, code, settings, enrolling=False)
+
+
+def _second_factor(
+    request: Request,
+    db_session: Session,
+    pending: StaffSession,
+    code: str,
+    settings: Settings,
+    *,
+    enrolling: bool,
+) -> Response:
+    if pending.mfa_passed:
+        return RedirectResponse(_next_step(pending), status_code=303)
+    try:
+        service.check_totp(
+            db_session, user=pending.user, code=code, settings=settings, enrolling=enrolling
+        )
+    except TiplineError as exc:
+        db_session.commit()
+        if enrolling:
+            secret = service.totp_secret(pending.user, settings) or ""
+            uri = service.totp_uri(user=pending.user, secret=secret)
+            ctx = {"qr": segno.make(uri, error="m").svg_data_uri(scale=5), "secret": secret}
+            return _page(
+                request, "enrol.html", pending, {**ctx, "error": exc.message}, exc.status_code
+            )
+        return _page(request, "totp.html", pending, {"error": exc.message}, exc.status_code)
+    service.complete_login(db_session, staff_session=pending)
+    return RedirectResponse(_next_step(pending), status_code=303)
+
+
+@router.get("/console/password", response_class=HTMLResponse)
+def password_form(
+    request: Request, staff_session: StaffSession | None = Depends(current_session)
+) -> Response:
+    pending = _pending(staff_session)
+    if not pending.mfa_passed:
+        return RedirectResponse(_next_step(pending), status_code=303)
+    return _page(request, "password.html", pending)
+
+
+@router.post("/console/password", dependencies=[Depends(check_csrf)])
+def change_password(
+    request: Request,
+    current: str = Form(""),
+    new: str = Form(""),
+    confirm: str = Form(""),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    pending = _pending(staff_session)
+    if not pending.mfa_passed:
+        return RedirectResponse(_next_step(pending), status_code=303)
+    try:
+        if new != confirm:
+            from tipline.errors import BadInput
+
+            raise BadInput("the two new passwords differ", code="mismatch")
+        service.change_password(db_session, user=pending.user, current=current, new=new)
+    except TiplineError as exc:
+        return _page(request, "password.html", pending, {"error": exc.message}, exc.status_code)
+    return RedirectResponse(_next_step(pending), status_code=303)
+
+
+@router.post("/console/logout", dependencies=[Depends(check_csrf)])
+def logout(
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    if staff_session is not None:
+        service.end_session(db_session, staff_session=staff_session)
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/console", response_class=HTMLResponse)
+def console_home(
+    request: Request,
+    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    from tipline.reports import service as reports
+
+    recent = reports.list_reports(db_session, limit=25)
+    return _page(request, "console_home.html", staff_session, {"reports": recent})
+
+
+@router.get("/console/admin", response_class=HTMLResponse)
+def admin_home(
+    request: Request,
+    user: User = Depends(require_user(Role.ADMIN)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    return _page(
+        request,
+        "admin.html",
+        staff_session,
+        {
+            "users": service.list_users(db_session),
+            "organisations": service.list_organisations(db_session),
+        },
+    )
+
+
+@router.get("/agency", response_class=HTMLResponse)
+def agency_home(
+    request: Request,
+    user: User = Depends(require_user(Role.AGENCY)),
+    staff_session: StaffSession | None = Depends(current_session),
+) -> Response:
+    return _page(request, "agency_home.html", staff_session)
+
+
+@api_router.get("/whoami", response_model=WhoAmI)
+def whoami(organisation: Organisation = Depends(require_org("hashlist"))) -> WhoAmI:
+    """Check an API key: which organisation it belongs to and what it may do."""
+    from tipline.auth.roles import API_SCOPES, OrgKind
+
+    return WhoAmI(
+        organisation_id=organisation.id,
+        name=organisation.name,
+        kind=organisation.kind,
+        scopes=sorted(API_SCOPES[OrgKind(organisation.kind)]),
+    )

@@ -1,0 +1,485 @@
+"""The `tipline` command line (DESIGN.md, "Public contracts").
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad input; errors are one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from tipline.config import Settings, get_settings
+from tipline.errors import TiplineError
+
+app = typer.Typer(
+    help="tipline: report, review and refer, take it down, red flags, the numbers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff and agency accounts.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Online services, platforms and agencies.", no_args_is_help=True)
+reports_app = typer.Typer(help="Read reports.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(reports_app, name="reports")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True)
+CLI_ACTOR = "cli"
+
+JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+def _emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, default=str, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def _session(settings: Settings | None = None) -> Iterator[tuple[Settings, Session]]:
+    from tipline.db import database_for
+
+    settings = settings or get_settings()
+    database = database_for(settings)
+    try:
+        with database.session() as db_session:
+            yield settings, db_session
+    finally:
+        database.dispose()
+
+
+# init, db, serve, worker, demo ---------------------------------------------------------------
+
+
+def initialise(settings: Settings) -> tuple[bool, str | None]:
+    """Create home, key, database and first admin. Returns (created anything, admin password)."""
+    from tipline.auth import service as auth
+    from tipline.config import write_master_key
+    from tipline.db import upgrade
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.home, 0o700)
+    created = write_master_key(settings.master_key_path)
+    _ = settings.master_key  # refuse an exposed or damaged key before going on
+    upgrade(settings.resolved_database_url)
+    password = None
+    with _session(settings) as (_, db_session):
+        if not auth.list_users(db_session):
+            _, password = auth.create_user(
+                db_session, email="admin@tipline.local", role="admin", actor=CLI_ACTOR
+            )
+            created = True
+    return created, password
+
+
+@app.command()
+def init(as_json: bool = JsonOpt) -> None:
+    """Create the home, keys and database (idempotent); print the first admin's password once."""
+    settings = get_settings()
+    _, password = initialise(settings)
+    if as_json:
+        _emit_json({"home": str(settings.home), "admin_email": "admin@tipline.local" if password
+                    else None, "admin_password": password})
+        return
+    out.print(f"tipline home: {settings.home}")
+    if password:
+        out.print("First admin: admin@tipline.local")
+        out.print(f"One-time password (shown once): [bold]{password}[/bold]")
+    else:
+        out.print("Already initialised; nothing to do.")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration not yet applied."""
+    from tipline.db import current_revision, upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url)
+    out.print(f"database at revision {current_revision(settings.resolved_database_url)}")
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from tipline.app import create_app
+
+    application = create_app(settings)
+    consumer = None
+    if not settings.redis_url:
+        # Embedded: run the job queue in this process, so nothing else needs starting.
+        from tipline.jobs import huey
+
+        consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
+        consumer.start()
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the web pages, /api/v1 and /ispws (with an in-process worker when embedded)."""
+    _serve(get_settings(), host, port)
+
+
+@app.command()
+def worker(workers: int = typer.Option(2, help="Worker threads.")) -> None:
+    """Run background jobs only (for scale-out)."""
+    from tipline.jobs import huey
+
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Load the demo data and stop."),
+) -> None:
+    """Initialise, load synthetic demo data, and serve; prints the URL and demo logins."""
+    from tipline import demo as demo_data
+
+    settings = get_settings()
+    initialise(settings)
+    with _session(settings) as (_, db_session):
+        logins = demo_data.load(db_session, settings=settings)
+    out.print(f"\ntipline demo at [bold]http://{host}:{port}/[/bold]  (staff: /console)")
+    table = Table("role", "email", "password")
+    for login in logins:
+        table.add_row(login.role, login.email, login.password)
+    out.print(table)
+    out.print("Each login sets up two-step sign-in (TOTP) the first time.\n")
+    if not no_serve:
+        _serve(settings, host, port)
+
+
+# users ----------------------------------------------------------------------------------------
+
+
+@users_app.command("add")
+def users_add(
+    email: str,
+    role: str = typer.Option(..., help="admin, supervisor, analyst or agency"),
+    agency: str | None = typer.Option(None, help="The agency (id or name) of an agency user."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Add a staff account; prints its one-time password once."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        user, password = auth.create_user(
+            db_session, email=email, role=role, organisation_id=agency, actor=CLI_ACTOR
+        )
+        result = {"id": user.id, "email": user.email, "role": user.role, "password": password}
+    if as_json:
+        _emit_json(result)
+    else:
+        out.print(f"{result['email']} ({result['role']}): one-time password {password}")
+
+
+@users_app.command("list")
+def users_list(as_json: bool = JsonOpt) -> None:
+    """List staff accounts."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        rows = [
+            {"id": u.id, "email": u.email, "role": u.role, "totp": u.totp_enabled,
+             "locked": bool(u.locked_until), "organisation_id": u.organisation_id}
+            for u in auth.list_users(db_session)
+        ]
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table("email", "role", "totp", "locked")
+    for r in rows:
+        table.add_row(r["email"], r["role"], "on" if r["totp"] else "-", "yes" if r["locked"] else "")
+    out.print(table)
+
+
+@users_app.command("reset-password")
+def users_reset_password(user: str) -> None:
+    """Give a user a new one-time password and clear a lockout."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        password = auth.reset_password(
+            db_session, user=auth.get_user(db_session, ref=user), actor=CLI_ACTOR
+        )
+    out.print(f"one-time password: {password}")
+
+
+@users_app.command("reset-totp")
+def users_reset_totp(user: str) -> None:
+    """Clear a user's two-step sign-in; they set it up again at the next sign-in."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        auth.reset_totp(db_session, user=auth.get_user(db_session, ref=user), actor=CLI_ACTOR)
+    out.print("two-step sign-in cleared")
+
+
+# orgs -----------------------------------------------------------------------------------------
+
+
+@orgs_app.command("add")
+def orgs_add(
+    name: str,
+    kind: str = typer.Option(..., help="esp, platform or agency"),
+    country: str | None = typer.Option(None, help="ISO 3166-1 alpha-2 (agencies)."),
+    region: str | None = typer.Option(None, help="ISO 3166-2 subdivision (agencies)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Add an organisation; prints its API key (and an ESP's /ispws login) once."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        creds = auth.create_organisation(
+            db_session, name=name, kind=kind, actor=CLI_ACTOR, country=country, region=region
+        )
+        result: dict[str, Any] = {
+            "id": creds.organisation.id,
+            "name": creds.organisation.name,
+            "kind": creds.organisation.kind,
+        }
+        if creds.api_key:
+            result["api_key"] = creds.api_key
+        if creds.ispws_username:
+            result["ispws_username"] = creds.ispws_username
+            result["ispws_password"] = creds.ispws_password
+    if as_json:
+        _emit_json(result)
+        return
+    out.print(f"{result['name']} ({result['kind']}) id {result['id']}")
+    for key in ("api_key", "ispws_username", "ispws_password"):
+        if key in result:
+            out.print(f"  {key}: {result[key]}")
+    if "api_key" in result:
+        out.print("  Store these now: they are not shown again.")
+
+
+@orgs_app.command("list")
+def orgs_list(
+    kind: str | None = typer.Option(None, help="Only this kind."), as_json: bool = JsonOpt
+) -> None:
+    """List organisations."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        rows = [
+            {"id": o.id, "name": o.name, "kind": o.kind,
+             "live_keys": sum(1 for k in o.api_keys if k.revoked_at is None)}
+            for o in auth.list_organisations(db_session, kind=kind)
+        ]
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table("id", "name", "kind", "live keys")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["kind"], str(r["live_keys"]))
+    out.print(table)
+
+
+@orgs_app.command("new-key")
+def orgs_new_key(organisation: str, as_json: bool = JsonOpt) -> None:
+    """Issue another API key for an organisation (for rotation); prints it once."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        org = auth.get_organisation(db_session, ref=organisation)
+        key, secret = auth.issue_api_key(db_session, organisation=org, actor=CLI_ACTOR)
+        result = {"key_id": key.id, "api_key": secret}
+    if as_json:
+        _emit_json(result)
+    else:
+        out.print(f"api_key: {secret}  (id {result['key_id']})")
+
+
+@orgs_app.command("revoke-key")
+def orgs_revoke_key(key: str) -> None:
+    """Revoke an API key, by its id, its prefix, or the key itself."""
+    from tipline.auth import service as auth
+
+    with _session() as (_, db_session):
+        row = auth.revoke_api_key(db_session, key_ref=key, actor=CLI_ACTOR)
+        out.print(f"revoked key {row.prefix}")
+
+
+# reports --------------------------------------------------------------------------------------
+
+
+@reports_app.command("list")
+def reports_list(
+    status: str | None = typer.Option(None, help="received, triaged, referred or closed"),
+    source: str | None = typer.Option(None, help="public, esp or detector"),
+    search: str | None = typer.Option(None, help="Case number, account or payment handle."),
+    limit: int = typer.Option(50, min=1, max=10_000),
+    as_json: bool = JsonOpt,
+) -> None:
+    """List reports, newest first."""
+    from tipline.reports import service as reports
+    from tipline.reports.schemas import ReportSummary
+
+    with _session() as (_, db_session):
+        rows = [
+            ReportSummary.model_validate(r).model_dump(mode="json")
+            for r in reports.list_reports(
+                db_session, status=status, source=source, search=search, limit=limit
+            )
+        ]
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table("case", "source", "type", "status", "flags", "received")
+    for r in rows:
+        flags = ",".join(k for k in ("sextortion", "financial", "self_harm_risk") if r[k])
+        table.add_row(r["case_number"], r["source"], r["incident_type"], r["status"], flags,
+                      r["received_at"][:16])
+    out.print(table)
+
+
+@reports_app.command("show")
+def reports_show(report: str, as_json: bool = JsonOpt) -> None:
+    """Show one report (by id or case number)."""
+    from tipline.evidence import service as evidence
+    from tipline.reports import service as reports
+    from tipline.reports.schemas import FileOut, ReportOut
+
+    with _session() as (_, db_session):
+        row = reports.get_report(db_session, ref=report)
+        shown = ReportOut.model_validate(row)
+        shown.files = [
+            FileOut.model_validate(f) for f in evidence.files_for_report(db_session, report_id=row.id)
+        ]
+        data = shown.model_dump(mode="json")
+    if as_json:
+        _emit_json(data)
+        return
+    out.print(f"[bold]{data['case_number']}[/bold]  {data['status']}  ({data['source']})")
+    for key in ("incident_type", "reporter_role", "received_at", "sextortion", "financial",
+                "self_harm_risk", "demands"):
+        out.print(f"  {key}: {data[key]}")
+    out.print(f"  description: {data['description']}", markup=False)
+    for acc in data["accounts"]:
+        out.print(f"  account ({acc['role']}): {acc['platform']} {acc['handle']}", markup=False)
+    for pay in data["payments"]:
+        out.print(f"  payment: {pay['method']} {pay['handle']} {pay['amount']}", markup=False)
+    for f in data["files"]:
+        out.print(f"  file: {f['filename']} {f['media_type']} sha256 {f['sha256']}", markup=False)
+
+
+# hash -----------------------------------------------------------------------------------------
+
+
+@app.command("hash")
+def hash_files(
+    files: list[Path] = typer.Argument(..., help="Images or videos to hash."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """SHA-256, MD5, PDQ and quality for images; vPDQ for videos. Nothing is stored."""
+    from tipline.evidence.hashing import hash_bytes
+
+    settings = get_settings()
+    failures = 0
+    results: list[dict[str, Any]] = []
+    with Progress(console=err, transient=True, disable=len(files) < 5 or as_json) as progress:
+        task = progress.add_task("hashing", total=len(files))
+        for path in files:
+            row: dict[str, Any] = {"path": str(path)}
+            try:
+                data = path.read_bytes()
+                h = hash_bytes(
+                    data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
+                )
+                row.update(media_type=h.media_type, sha256=h.sha256, md5=h.md5, pdq=h.pdq,
+                           pdq_quality=h.pdq_quality)
+                if h.vpdq is not None:
+                    row["vpdq"] = h.vpdq
+            except (OSError, TiplineError) as exc:
+                failures += 1
+                row["error"] = exc.message if isinstance(exc, TiplineError) else exc.strerror
+            results.append(row)
+            if as_json:
+                _emit_json(row)
+            progress.advance(task)
+    if not as_json:
+        for row in results:
+            if "error" in row:
+                err.print(f"{row['path']}: error: {row['error']}", markup=False)
+                continue
+            out.print(f"{row['path']}", markup=False)
+            out.print(f"  type {row['media_type']}  sha256 {row['sha256']}  md5 {row['md5']}")
+            if row.get("pdq"):
+                out.print(f"  pdq {row['pdq']}  quality {row['pdq_quality']}")
+            if row.get("vpdq"):
+                out.print(f"  vpdq {len(row['vpdq'])} frames")
+    if failures:
+        raise typer.Exit(2)
+
+
+# audit ----------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = JsonOpt) -> None:
+    """Recompute the audit log's hash chain and name the first broken link."""
+    from tipline.audit import service as audit
+
+    with _session() as (_, db_session):
+        total = audit.count_events(db_session)
+        with Progress(console=err, transient=True, disable=as_json or total < 10_000) as progress:
+            task = progress.add_task("verifying", total=total)
+            result = audit.verify(db_session, progress=lambda n: progress.advance(task, n))
+    if as_json:
+        _emit_json({
+            "ok": result.ok,
+            "events": result.events,
+            "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks],
+        })
+    elif result.ok:
+        out.print(f"audit log intact: {result.events} events")
+    else:
+        first = result.first_break
+        assert first is not None
+        err.print(f"audit log broken at event {first.seq}: {first.reason}"
+                  f" ({len(result.breaks)} problem(s) in all)")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except TiplineError as exc:
+        err.print(f"error: {exc.message}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except (OperationalError, ProgrammingError) as exc:
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        err.print(
+            f"error: database not ready ({message}); run `tipline init` or `tipline db upgrade`",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(1)

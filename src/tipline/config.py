@@ -1,0 +1,92 @@
+"""Settings from the TIPLINE_* environment (DESIGN.md, "Public contracts")."""
+
+from __future__ import annotations
+
+import os
+import stat
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tipline.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIPLINE_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".tipline")
+    database_url: str | None = None
+    redis_url: str | None = None
+    nats_url: str | None = None
+    # Evidence intake limits: large enough for a phone video, small enough that one request
+    # cannot fill the disk.
+    max_upload_bytes: int = 50 * 1024 * 1024
+    # Pillow's own bomb guard is 89 MP; a screenshot or a photo never needs more than this.
+    max_image_pixels: int = 64_000_000
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    # Behind TLS the cookie must be Secure; the embedded demo runs on plain http://127.0.0.1.
+    secure_cookies: bool = False
+    public_rate_limit: str = "10/hour"
+    # Run queued jobs inline, in the caller (tests, one-shot CLI commands).
+    jobs_immediate: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'tipline.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.home / "master.key"
+
+    @property
+    def vault_dir(self) -> Path:
+        return self.home / "vault"
+
+    @cached_property
+    def master_key(self) -> bytes:
+        return load_master_key(self.master_key_path)
+
+
+def load_master_key(path: Path) -> bytes:
+    """Read the 32-byte master key, refusing one that others can read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"no master key at {path}: run `tipline init` first") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"master key {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
+            "run `chmod 600` on it"
+        )
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise ConfigError(f"master key {path} is damaged: expected 32 bytes, found {len(key)}")
+    return key
+
+
+def write_master_key(path: Path) -> bool:
+    """Create the master key once, with mode 0600 from the first byte. Returns True if created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(os.urandom(32))
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+def get_settings() -> Settings:
+    return Settings()

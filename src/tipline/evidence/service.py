@@ -1,0 +1,219 @@
+"""Evidence intake and custody: hash, encrypt, store, record; every read is an event."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from tipline.audit import service as audit
+from tipline.config import Settings
+from tipline.db import utcnow
+from tipline.errors import BadInput, NotFound
+from tipline.evidence import hashing
+from tipline.evidence.models import EvidenceFile
+from tipline.evidence.vault import Vault
+
+# A video larger than this is stored at once and its vPDQ computed by a background job, so that
+# the reporter is not kept waiting.
+INLINE_VIDEO_HASH_BYTES = 8 * 1024 * 1024
+_PENDING = "tipline.vault.pending"
+ORPHAN_GRACE_SECONDS = 600
+
+
+def vault_for(settings: Settings) -> Vault:
+    return Vault(settings.vault_dir, settings.master_key)
+
+
+def clean_filename(name: str | None) -> str:
+    """The base name only, without control characters; a display label, never a path."""
+    if not name:
+        return ""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"^\.+", "", name).strip()
+    return name[:255]
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_uncommitted_files(db_session: Session) -> None:
+    # The file was written before the row: if the row does not commit, the file must go, so
+    # that the vault holds nothing the database does not account for.
+    pending = db_session.info.pop(_PENDING, None)
+    if pending:
+        vault: Vault
+        for vault, key in pending:
+            vault.delete(key)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(db_session: Session) -> None:
+    db_session.info.pop(_PENDING, None)
+
+
+@dataclass
+class StoredFile:
+    file: EvidenceFile
+    hashes: hashing.FileHashes
+
+
+def store_file(
+    db_session: Session,
+    *,
+    settings: Settings,
+    data: bytes,
+    filename: str | None,
+    actor: str,
+    report_id: str | None = None,
+    viewed_by_reporter: bool | None = None,
+    allowed_types: set[str] | None = None,
+) -> StoredFile:
+    """Hash, encrypt and store one file, and record it. Nothing is stored if any step fails."""
+    large_video = len(data) > INLINE_VIDEO_HASH_BYTES and hashing.sniff(data) in (
+        hashing.VIDEO_TYPES
+    )
+    hashes = hashing.hash_bytes(
+        data,
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_image_pixels,
+        perceptual=not large_video,
+    )
+    hashing.require_known_type(hashes, allowed_types)
+    vault = vault_for(settings)
+    storage_key = vault.new_storage_key()
+    vault.write(storage_key, data)
+    db_session.info.setdefault(_PENDING, []).append((vault, storage_key))
+    record = EvidenceFile(
+        report_id=report_id,
+        filename=clean_filename(filename),
+        media_type=hashes.media_type,
+        size=hashes.size,
+        sha256=hashes.sha256,
+        md5=hashes.md5,
+        pdq=hashes.pdq,
+        pdq_quality=hashes.pdq_quality,
+        vpdq=hashes.vpdq,
+        hash_status="pending" if large_video else "done",
+        viewed_by_reporter=viewed_by_reporter,
+        storage_key=storage_key,
+    )
+    db_session.add(record)
+    db_session.flush()
+    audit.record(
+        db_session,
+        actor=actor,
+        action="evidence.stored",
+        subject_type="evidence_file",
+        subject_id=record.id,
+        data={
+            "report_id": report_id,
+            "sha256": hashes.sha256,
+            "media_type": hashes.media_type,
+            "size": hashes.size,
+        },
+    )
+    if large_video:
+        from tipline import jobs
+
+        jobs.enqueue_after_commit(db_session, jobs.hash_evidence_file, record.id)
+    return StoredFile(file=record, hashes=hashes)
+
+
+def get_file(db_session: Session, *, file_id: str) -> EvidenceFile:
+    record = db_session.get(EvidenceFile, file_id)
+    if record is None or record.status != "stored":
+        raise NotFound("no such evidence file")
+    return record
+
+
+def read_file(
+    db_session: Session,
+    *,
+    settings: Settings,
+    file_id: str,
+    actor: str,
+    reason: str,
+) -> bytes:
+    """The plaintext, in memory only. Every read is a chain-of-custody event: who, when, why."""
+    if not reason.strip():
+        raise BadInput("a reason is required to open evidence", code="reason_required")
+    record = get_file(db_session, file_id=file_id)
+    try:
+        data = vault_for(settings).read(record.storage_key)
+    except Exception as exc:
+        audit.record(
+            db_session,
+            actor=actor,
+            action="evidence.integrity_failure",
+            subject_type="evidence_file",
+            subject_id=record.id,
+            data={"reason": reason, "error": str(exc)},
+        )
+        db_session.commit()
+        raise
+    # A ciphertext that authenticates yet holds other bytes would mean a wrong key mapping.
+    if hashing.digests(data)[0] != record.sha256:
+        from tipline.errors import IntegrityFailure
+
+        raise IntegrityFailure("stored file does not match its recorded SHA-256")
+    audit.record(
+        db_session,
+        actor=actor,
+        action="evidence.read",
+        subject_type="evidence_file",
+        subject_id=record.id,
+        data={"reason": reason},
+    )
+    return data
+
+
+def complete_hashes(db_session: Session, *, settings: Settings, file_id: str) -> EvidenceFile:
+    """The background half of intake for large videos: compute vPDQ from the vault copy."""
+    record = get_file(db_session, file_id=file_id)
+    if record.hash_status == "done":
+        return record
+    data = vault_for(settings).read(record.storage_key)
+    try:
+        record.vpdq = hashing.vpdq_of_video(data)
+        record.hash_status = "done"
+        outcome: dict[str, Any] = {"frames": len(record.vpdq)}
+    except BadInput as exc:
+        record.hash_status = "failed"
+        outcome = {"error": exc.message}
+    audit.record(
+        db_session,
+        actor="system",
+        action="evidence.hashed",
+        subject_type="evidence_file",
+        subject_id=record.id,
+        data=outcome,
+    )
+    return record
+
+
+def files_for_report(db_session: Session, *, report_id: str) -> list[EvidenceFile]:
+    stmt = select(EvidenceFile).where(EvidenceFile.report_id == report_id)
+    return list(db_session.scalars(stmt.order_by(EvidenceFile.created_at)))
+
+
+def sweep_orphans(db_session: Session, *, settings: Settings) -> int:
+    """Remove vault files no row points to (left by a crash between write and commit)."""
+    vault = vault_for(settings)
+    known = set(db_session.scalars(select(EvidenceFile.storage_key)))
+    removed = 0
+    # Only stale ones: a file written a moment ago may belong to a transaction not yet committed.
+    cutoff = utcnow().timestamp() - ORPHAN_GRACE_SECONDS
+    for key in vault.stored_keys() - known:
+        path = vault.path_for(key)
+        if path.stat().st_mtime < cutoff:
+            vault.delete(key)
+            removed += 1
+    for part in (settings.vault_dir / ".incoming").glob("*.part"):
+        if part.stat().st_mtime < cutoff:
+            part.unlink(missing_ok=True)
+            removed += 1
+    return removed

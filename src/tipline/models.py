@@ -1,0 +1,25 @@
+"""Every domain's tables, imported in one place so that Alembic and the tests see them all."""
+
+from tipline.audit.models import AuditHead, Event
+from tipline.auth.models import ApiKey, Organisation, StaffSession, User
+from tipline.db import Base
+from tipline.evidence.models import EvidenceFile
+from tipline.reports.models import Incident, OnlineAccount, PaymentDetail, Person, Report
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiKey",
+    "AuditHead",
+    "Event",
+    "EvidenceFile",
+    "Incident",
+    "OnlineAccount",
+    "Organisation",
+    "PaymentDetail",
+    "Person",
+    "Report",
+    "StaffSession",
+    "User",
+    "metadata",
+]

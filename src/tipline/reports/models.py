@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tipline.db import ID, Base, new_id, utcnow
+
+
+class Incident(Base):
+    """A bundle of reports about the same offender, victim or file; counted apart from reports."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reports: Mapped[list[Report]] = relationship(back_populates="incident")
+
+
+class Report(Base):
+    """One report, from the public, an online service (ESP) or the detector."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    case_number: Mapped[str] = mapped_column(String(24), unique=True)
+    source: Mapped[str] = mapped_column(String(16), index=True)
+    reporter_role: Mapped[str | None] = mapped_column(String(24))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The reporting service's own id for this report, where it has one.
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    incident_type: Mapped[str] = mapped_column(String(48), default="online_enticement")
+    description: Mapped[str] = mapped_column(Text, default="")
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    sextortion: Mapped[bool] = mapped_column(Boolean, default=False)
+    financial: Mapped[bool] = mapped_column(Boolean, default=False)
+    self_harm_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    child_in_danger: Mapped[bool] = mapped_column(Boolean, default=False)
+    minor_to_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # CyberTipline report annotations (sextortion, csamSolicitation, ...) as sent or classified.
+    annotations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    demands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    triaged_at: Mapped[datetime | None] = mapped_column()
+    referred_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    follow_up_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # Fields an intake path receives that have no column of their own yet (kept, not dropped).
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    incident: Mapped[Incident | None] = relationship(back_populates="reports")
+    people: Mapped[list[Person]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Person.created_at"
+    )
+    accounts: Mapped[list[OnlineAccount]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="OnlineAccount.created_at"
+    )
+    payments: Mapped[list[PaymentDetail]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="PaymentDetail.created_at"
+    )
+
+
+class Person(Base):
+    """Someone a report is about or from: suspect, victim, reporter contact."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    age: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(24))
+    country: Mapped[str | None] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="people")
+
+
+class OnlineAccount(Base):
+    """An account on a platform: the offender's, or the victim's."""
+
+    __tablename__ = "online_accounts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str | None] = mapped_column(String(100))
+    # Lower-cased, stripped handle for matching across reports; the display form is kept too.
+    handle: Mapped[str | None] = mapped_column(String(200))
+    handle_normalised: Mapped[str | None] = mapped_column(String(200), index=True)
+    account_id: Mapped[str | None] = mapped_column(String(200))
+    profile_url: Mapped[str | None] = mapped_column(String(2000))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="accounts")
+
+
+class PaymentDetail(Base):
+    """How the offender asked to be paid: key to financial sextortion investigations."""
+
+    __tablename__ = "payment_details"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    method: Mapped[str] = mapped_column(String(32))
+    handle: Mapped[str | None] = mapped_column(String(300))
+    handle_normalised: Mapped[str | None] = mapped_column(String(300), index=True)
+    amount: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="payments")

@@ -1,0 +1,209 @@
+"""Reports: creation from any intake path, lifecycle, and reading back."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tipline.audit import service as audit
+from tipline.auth import secrets as sec
+from tipline.db import utcnow
+from tipline.errors import BadInput, NotFound
+from tipline.reports.models import Incident, OnlineAccount, PaymentDetail, Person, Report
+from tipline.reports.schemas import IncidentType, ReporterRole, Source, Status
+
+# Crockford's base32 without look-alikes: a case number is read out over the phone.
+_CASE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+# The lifecycle: which status may follow which, and the timestamp each one sets.
+_TRANSITIONS: dict[Status, set[Status]] = {
+    Status.RECEIVED: {Status.TRIAGED, Status.CLOSED},
+    Status.TRIAGED: {Status.REFERRED, Status.CLOSED},
+    Status.REFERRED: {Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def new_case_number(prefix: str = "TL") -> str:
+    body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+def normalise_handle(handle: str | None) -> str | None:
+    if not handle:
+        return None
+    value = handle.strip().lstrip("@$").casefold()
+    return value or None
+
+
+def _enum(enum_cls: Any, value: str, field: str) -> Any:
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(v.value for v in enum_cls)
+        raise BadInput(f"{field}: unknown value {value!r} (use one of {allowed})") from None
+
+
+def create_report(
+    db_session: Session,
+    *,
+    source: str,
+    actor: str,
+    description: str = "",
+    reporter_role: str | None = None,
+    incident_type: str = IncidentType.ONLINE_ENTICEMENT.value,
+    organisation_id: str | None = None,
+    external_id: str | None = None,
+    incident_date: date | None = None,
+    sextortion: bool = False,
+    financial: bool = False,
+    self_harm_risk: bool = False,
+    child_in_danger: bool = False,
+    minor_to_minor: bool = False,
+    annotations: list[str] | None = None,
+    demands: list[str] | None = None,
+    lang: str = "en",
+    people: list[dict[str, Any]] | None = None,
+    accounts: list[dict[str, Any]] | None = None,
+    payments: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+    with_follow_up_token: bool = False,
+) -> tuple[Report, str | None]:
+    """One report with its people, accounts and payment details, in the caller's transaction."""
+    src = _enum(Source, source, "source")
+    if reporter_role is not None:
+        _enum(ReporterRole, reporter_role, "reporter_role")
+    _enum(IncidentType, incident_type, "incident_type")
+    if incident_date and incident_date > utcnow().date():
+        raise BadInput("incident_date: cannot be in the future")
+    token = secrets.token_urlsafe(24) if with_follow_up_token else None
+    report = Report(
+        case_number=new_case_number(),
+        source=src.value,
+        reporter_role=reporter_role,
+        organisation_id=organisation_id,
+        external_id=external_id,
+        incident_type=incident_type,
+        description=description,
+        incident_date=incident_date,
+        sextortion=sextortion,
+        financial=financial or "money" in (demands or []),
+        self_harm_risk=self_harm_risk,
+        child_in_danger=child_in_danger,
+        minor_to_minor=minor_to_minor,
+        annotations=sorted(set(annotations or [])),
+        demands=list(demands or []),
+        lang=lang,
+        follow_up_token_hash=sec.token_hash(token) if token else None,
+        extra=extra or {},
+    )
+    for person in people or []:
+        report.people.append(Person(**person))
+    for account in accounts or []:
+        report.accounts.append(
+            OnlineAccount(**account, handle_normalised=normalise_handle(account.get("handle")))
+        )
+    for payment in payments or []:
+        report.payments.append(
+            PaymentDetail(**payment, handle_normalised=normalise_handle(payment.get("handle")))
+        )
+    db_session.add(report)
+    db_session.flush()
+    audit.record(
+        db_session,
+        actor=actor,
+        action="report.received",
+        subject_type="report",
+        subject_id=report.id,
+        data={"case_number": report.case_number, "source": src.value},
+    )
+    return report, token
+
+
+def set_status(db_session: Session, *, report: Report, status: str, actor: str, reason: str = "") -> None:
+    new = _enum(Status, status, "status")
+    current = Status(report.status)
+    if new not in _TRANSITIONS[current]:
+        raise BadInput(f"a {current.value} report cannot become {new.value}", code="bad_transition")
+    report.status = new.value
+    setattr(report, f"{new.value}_at", utcnow())
+    audit.record(
+        db_session,
+        actor=actor,
+        action=f"report.{new.value}",
+        subject_type="report",
+        subject_id=report.id,
+        data={"from": current.value, "reason": reason} if reason else {"from": current.value},
+    )
+
+
+def get_report(db_session: Session, *, ref: str) -> Report:
+    """By id or case number (case-insensitive, dashes optional)."""
+    ref = ref.strip()
+    stmt = select(Report).options(
+        selectinload(Report.people), selectinload(Report.accounts), selectinload(Report.payments)
+    )
+    report = db_session.scalar(stmt.where(Report.id == ref))
+    if report is None:
+        case = ref.upper()
+        if "-" not in case and len(case) == 10:
+            case = f"{case[:2]}-{case[2:6]}-{case[6:]}"
+        report = db_session.scalar(stmt.where(Report.case_number == case))
+    if report is None:
+        raise NotFound(f"no report {ref}")
+    return report
+
+
+def list_reports(
+    db_session: Session,
+    *,
+    status: str | None = None,
+    source: str | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Report]:
+    stmt = select(Report).order_by(Report.received_at.desc()).limit(limit).offset(offset)
+    if status:
+        stmt = stmt.where(Report.status == _enum(Status, status, "status").value)
+    if source:
+        stmt = stmt.where(Report.source == _enum(Source, source, "source").value)
+    if search:
+        handle = normalise_handle(search)
+        account_hit = select(OnlineAccount.report_id).where(OnlineAccount.handle_normalised == handle)
+        payment_hit = select(PaymentDetail.report_id).where(PaymentDetail.handle_normalised == handle)
+        stmt = stmt.where(
+            or_(
+                Report.case_number == search.strip().upper(),
+                Report.id.in_(account_hit),
+                Report.id.in_(payment_hit),
+            )
+        )
+    return list(db_session.scalars(stmt))
+
+
+def count_reports(db_session: Session) -> int:
+    return int(db_session.scalar(select(func.count(Report.id))) or 0)
+
+
+def create_incident(
+    db_session: Session, *, reports: list[Report], actor: str, title: str = ""
+) -> Incident:
+    incident = Incident(number=new_case_number("IN"), title=title)
+    db_session.add(incident)
+    db_session.flush()
+    for report in reports:
+        report.incident_id = incident.id
+    audit.record(
+        db_session,
+        actor=actor,
+        action="incident.created",
+        subject_type="incident",
+        subject_id=incident.id,
+        data={"reports": [r.id for r in reports]},
+    )
+    return incident

@@ -1,0 +1,64 @@
+"""Language choice and message catalogs (Babel .po files, read at start-up)."""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from fastapi import Request
+
+LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGE = "en"
+LANG_COOKIE = "tipline_lang"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if lang == DEFAULT_LANGUAGE or not po.exists():
+        return gettext.NullTranslations()
+    import io
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def parse_accept_language(header: str | None) -> str | None:
+    """The best of our languages for an Accept-Language header, honouring q-values."""
+    if not header:
+        return None
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and quality > 0:
+            choices.append((-quality, index, primary))
+    return min(choices)[2] if choices else None
+
+
+def language_for(request: Request) -> str:
+    """An explicit ?lang= wins, then the remembered choice, then the browser's preference."""
+    explicit = request.query_params.get("lang")
+    if explicit in LANGUAGES:
+        return explicit
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return parse_accept_language(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
