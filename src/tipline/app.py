@@ -40,8 +40,10 @@ SECURITY_HEADERS = {
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path == "/healthz" or "text/html" not in request.headers.get(
-        "accept", ""
+    return (
+        path.startswith("/api/")
+        or path == "/healthz"
+        or "text/html" not in request.headers.get("accept", "")
     )
 
 

@@ -94,8 +94,13 @@ def init(as_json: bool = JsonOpt) -> None:
     settings = get_settings()
     _, password = initialise(settings)
     if as_json:
-        _emit_json({"home": str(settings.home), "admin_email": "admin@tipline.local" if password
-                    else None, "admin_password": password})
+        _emit_json(
+            {
+                "home": str(settings.home),
+                "admin_email": "admin@tipline.local" if password else None,
+                "admin_password": password,
+            }
+        )
         return
     out.print(f"tipline home: {settings.home}")
     if password:
@@ -206,8 +211,14 @@ def users_list(as_json: bool = JsonOpt) -> None:
 
     with _session() as (_, db_session):
         rows = [
-            {"id": u.id, "email": u.email, "role": u.role, "totp": u.totp_enabled,
-             "locked": bool(u.locked_until), "organisation_id": u.organisation_id}
+            {
+                "id": u.id,
+                "email": u.email,
+                "role": u.role,
+                "totp": u.totp_enabled,
+                "locked": bool(u.locked_until),
+                "organisation_id": u.organisation_id,
+            }
             for u in auth.list_users(db_session)
         ]
     if as_json:
@@ -215,7 +226,8 @@ def users_list(as_json: bool = JsonOpt) -> None:
         return
     table = Table("email", "role", "totp", "locked")
     for r in rows:
-        table.add_row(r["email"], r["role"], "on" if r["totp"] else "-", "yes" if r["locked"] else "")
+        totp, locked = "on" if r["totp"] else "-", "yes" if r["locked"] else ""
+        table.add_row(str(r["email"]), str(r["role"]), totp, locked)
     out.print(table)
 
 
@@ -289,8 +301,12 @@ def orgs_list(
 
     with _session() as (_, db_session):
         rows = [
-            {"id": o.id, "name": o.name, "kind": o.kind,
-             "live_keys": sum(1 for k in o.api_keys if k.revoked_at is None)}
+            {
+                "id": o.id,
+                "name": o.name,
+                "kind": o.kind,
+                "live_keys": sum(1 for k in o.api_keys if k.revoked_at is None),
+            }
             for o in auth.list_organisations(db_session, kind=kind)
         ]
     if as_json:
@@ -298,7 +314,7 @@ def orgs_list(
         return
     table = Table("id", "name", "kind", "live keys")
     for r in rows:
-        table.add_row(r["id"], r["name"], r["kind"], str(r["live_keys"]))
+        table.add_row(str(r["id"]), str(r["name"]), str(r["kind"]), str(r["live_keys"]))
     out.print(table)
 
 
@@ -355,8 +371,14 @@ def reports_list(
     table = Table("case", "source", "type", "status", "flags", "received")
     for r in rows:
         flags = ",".join(k for k in ("sextortion", "financial", "self_harm_risk") if r[k])
-        table.add_row(r["case_number"], r["source"], r["incident_type"], r["status"], flags,
-                      r["received_at"][:16])
+        table.add_row(
+            r["case_number"],
+            r["source"],
+            r["incident_type"],
+            r["status"],
+            flags,
+            r["received_at"][:16],
+        )
     out.print(table)
 
 
@@ -371,15 +393,23 @@ def reports_show(report: str, as_json: bool = JsonOpt) -> None:
         row = reports.get_report(db_session, ref=report)
         shown = ReportOut.model_validate(row)
         shown.files = [
-            FileOut.model_validate(f) for f in evidence.files_for_report(db_session, report_id=row.id)
+            FileOut.model_validate(f)
+            for f in evidence.files_for_report(db_session, report_id=row.id)
         ]
         data = shown.model_dump(mode="json")
     if as_json:
         _emit_json(data)
         return
     out.print(f"[bold]{data['case_number']}[/bold]  {data['status']}  ({data['source']})")
-    for key in ("incident_type", "reporter_role", "received_at", "sextortion", "financial",
-                "self_harm_risk", "demands"):
+    for key in (
+        "incident_type",
+        "reporter_role",
+        "received_at",
+        "sextortion",
+        "financial",
+        "self_harm_risk",
+        "demands",
+    ):
         out.print(f"  {key}: {data[key]}")
     out.print(f"  description: {data['description']}", markup=False)
     for acc in data["accounts"]:
@@ -413,8 +443,13 @@ def hash_files(
                 h = hash_bytes(
                     data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
                 )
-                row.update(media_type=h.media_type, sha256=h.sha256, md5=h.md5, pdq=h.pdq,
-                           pdq_quality=h.pdq_quality)
+                row.update(
+                    media_type=h.media_type,
+                    sha256=h.sha256,
+                    md5=h.md5,
+                    pdq=h.pdq,
+                    pdq_quality=h.pdq_quality,
+                )
                 if h.vpdq is not None:
                     row["vpdq"] = h.vpdq
             except (OSError, TiplineError) as exc:
@@ -427,7 +462,7 @@ def hash_files(
     if not as_json:
         for row in results:
             if "error" in row:
-                err.print(f"{row['path']}: error: {row['error']}", markup=False)
+                sys.stderr.write(f"{row['path']}: error: {row['error']}\n")
                 continue
             out.print(f"{row['path']}", markup=False)
             out.print(f"  type {row['media_type']}  sha256 {row['sha256']}  md5 {row['md5']}")
@@ -453,33 +488,36 @@ def audit_verify(as_json: bool = JsonOpt) -> None:
             task = progress.add_task("verifying", total=total)
             result = audit.verify(db_session, progress=lambda n: progress.advance(task, n))
     if as_json:
-        _emit_json({
-            "ok": result.ok,
-            "events": result.events,
-            "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks],
-        })
+        _emit_json(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks],
+            }
+        )
     elif result.ok:
         out.print(f"audit log intact: {result.events} events")
     else:
-        first = result.first_break
-        assert first is not None
-        err.print(f"audit log broken at event {first.seq}: {first.reason}"
-                  f" ({len(result.breaks)} problem(s) in all)")
+        first = result.breaks[0]
+        sys.stderr.write(
+            f"audit log broken at event {first.seq}: {first.reason}"
+            f" ({len(result.breaks)} problem(s) in all)\n"
+        )
     if not result.ok:
         raise typer.Exit(1)
+
+
+def fail(message: str, code: int) -> None:
+    """One line on stderr, never wrapped (Rich would wrap to the terminal's width)."""
+    sys.stderr.write("error: " + " ".join(message.split()) + "\n")
+    sys.exit(code)
 
 
 def main() -> None:
     try:
         app(standalone_mode=True)
     except TiplineError as exc:
-        err.print(f"error: {exc.message}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        fail(exc.message, exc.exit_code)
     except (OperationalError, ProgrammingError) as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        err.print(
-            f"error: database not ready ({message}); run `tipline init` or `tipline db upgrade`",
-            markup=False,
-            highlight=False,
-        )
-        sys.exit(1)
+        fail(f"database not ready ({message}); run `tipline init` or `tipline db upgrade`", 1)

@@ -39,17 +39,41 @@ _STAFF = [
 ]
 
 _STORIES = [
-    ("victim", "Someone I met in a game asked for pictures, then said they would send them to my "
-     "friends unless I paid 200 dollars in gift cards.", True, ["money"]),
-    ("parent_guardian", "My son (15) was contacted by an account claiming to be a girl his age. "
-     "After he sent an image they demanded money through Cash App and threatened to post it.",
-     True, ["money"]),
-    ("friend", "My friend is being blackmailed by an account that wants more pictures. She is "
-     "scared and says she cannot see a way out.", True, ["images"]),
-    ("educator", "A student reported an account that approached several pupils after looking "
-     "through their followers, asking them to move to another app.", False, []),
-    ("victim", "An account says it has fake pictures of me and wants crypto or it will share "
-     "them with my school.", True, ["money"]),
+    (
+        "victim",
+        "Someone I met in a game asked for pictures, then said they would send them to my "
+        "friends unless I paid 200 dollars in gift cards.",
+        True,
+        ["money"],
+    ),
+    (
+        "parent_guardian",
+        "My son (15) was contacted by an account claiming to be a girl his age. "
+        "After he sent an image they demanded money through Cash App and threatened to post it.",
+        True,
+        ["money"],
+    ),
+    (
+        "friend",
+        "My friend is being blackmailed by an account that wants more pictures. She is "
+        "scared and says she cannot see a way out.",
+        True,
+        ["images"],
+    ),
+    (
+        "educator",
+        "A student reported an account that approached several pupils after looking "
+        "through their followers, asking them to move to another app.",
+        False,
+        [],
+    ),
+    (
+        "victim",
+        "An account says it has fake pictures of me and wants crypto or it will share "
+        "them with my school.",
+        True,
+        ["money"],
+    ),
 ]
 _PLATFORMS = ["ExampleGram", "SampleChat", "DemoTube", "PlayNet", "FakeBook"]
 
@@ -60,21 +84,30 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 40) ->
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
         return logins
     auth.create_organisation(db_session, name=DEMO_ESP, kind="esp", actor=ACTOR)
-    auth.create_organisation(db_session, name="Sample Social (synthetic)", kind="platform",
-                             actor=ACTOR)
+    auth.create_organisation(
+        db_session, name="Sample Social (synthetic)", kind="platform", actor=ACTOR
+    )
     agency = auth.create_organisation(
-        db_session, name="Demo State Police ICAC (synthetic)", kind="agency", actor=ACTOR,
-        country="US", region="US-CA",
+        db_session,
+        name="Demo State Police ICAC (synthetic)",
+        kind="agency",
+        actor=ACTOR,
+        country="US",
+        region="US-CA",
     ).organisation
     for role, email, password in _STAFF:
         if db_session.scalar(select(User).where(User.email == email)):
             continue
         user, _ = auth.create_user(
-            db_session, email=email, role=role, actor=ACTOR, password=password,
+            db_session,
+            email=email,
+            role=role,
+            actor=ACTOR,
+            password=password,
             organisation_id=agency.id if role == "agency" else None,
         )
         user.must_change_password = False
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not a secret
     made: list[Report] = []
     for index in range(reports_count):
         role, story, sextortion, demands = _STORIES[index % len(_STORIES)]
@@ -88,11 +121,18 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 40) ->
             sextortion=sextortion,
             demands=demands,
             self_harm_risk="no way out" in story or "cannot see a way out" in story,
-            people=[{"role": "victim", "age": rng.randint(12, 17), "country": "US",
-                     "region": rng.choice(["US-CA", "US-TX", "US-NY", "US-FL"])}],
+            people=[
+                {
+                    "role": "victim",
+                    "age": rng.randint(12, 17),
+                    "country": "US",
+                    "region": rng.choice(["US-CA", "US-TX", "US-NY", "US-FL"]),
+                }
+            ],
             accounts=[{"role": "suspect", "platform": rng.choice(_PLATFORMS), "handle": handle}],
             payments=[{"method": "gift_card", "handle": None, "amount": "200"}]
-            if "money" in demands else [],
+            if "money" in demands
+            else [],
         )
         report.received_at = utcnow() - timedelta(hours=rng.randint(1, 24 * 30))
         made.append(report)

@@ -140,7 +140,9 @@ def _iter_events(db_session: Session, batch: int = 2000) -> Iterator[Event]:
     last = 0
     while True:
         rows = list(
-            db_session.scalars(select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch))
+            db_session.scalars(
+                select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch)
+            )
         )
         if not rows:
             return

@@ -22,7 +22,9 @@ PRE_SESSION_CSRF_COOKIE = "tipline_csrf"
 
 
 def current_session(
-    request: Request, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings)
+    request: Request,
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
 ) -> StaffSession | None:
     return service.session_from_token(
         db_session, token=request.cookies.get(SESSION_COOKIE), settings=settings
@@ -71,8 +73,9 @@ def check_csrf(
         else request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
     )
     if not expected or not csrf_token or not sec.constant_time_equal(expected, csrf_token):
-        raise Forbidden("the form expired or did not come from this site; reload and try again",
-                        code="csrf")
+        raise Forbidden(
+            "the form expired or did not come from this site; reload and try again", code="csrf"
+        )
 
 
 def _bearer(request: Request) -> str | None:

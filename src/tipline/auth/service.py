@@ -107,7 +107,11 @@ def reset_password(db_session: Session, *, user: User, actor: str) -> str:
     user.failed_logins = 0
     user.locked_until = None
     audit.record(
-        db_session, actor=actor, action="user.password_reset", subject_type="user", subject_id=user.id
+        db_session,
+        actor=actor,
+        action="user.password_reset",
+        subject_type="user",
+        subject_id=user.id,
     )
     return one_time
 
@@ -176,13 +180,19 @@ def check_password(db_session: Session, *, email: str, password: str, settings: 
     return user
 
 
-def begin_totp_enrolment(db_session: Session, *, user: User, settings: Settings) -> str:
-    """A new secret, stored encrypted and not yet active; returns the otpauth:// URI."""
+def enrolment_secret(db_session: Session, *, user: User, settings: Settings) -> str:
+    """The secret being enrolled: kept encrypted and inactive until a code confirms it.
+
+    An unconfirmed secret is reused, so a reload of the page does not invalidate a scan.
+    """
     if user.totp_enabled:
         raise Conflict("two-factor sign-in is already set up", code="totp_enrolled")
+    existing = totp_secret(user, settings)
+    if existing is not None:
+        return existing
     secret = pyotp.random_base32()
     user.totp_secret_enc = sec.seal_secret(settings.master_key, secret, label=f"totp:{user.id}")
-    return totp_uri(user=user, secret=secret)
+    return secret
 
 
 def totp_uri(*, user: User, secret: str) -> str:
@@ -377,7 +387,9 @@ def list_organisations(db_session: Session, *, kind: str | None = None) -> list[
     return list(db_session.scalars(stmt))
 
 
-def issue_api_key(db_session: Session, *, organisation: Organisation, actor: str) -> tuple[ApiKey, str]:
+def issue_api_key(
+    db_session: Session, *, organisation: Organisation, actor: str
+) -> tuple[ApiKey, str]:
     if organisation.kind == OrgKind.AGENCY:
         raise BadInput("agencies use the portal, not API keys", code="no_api_for_agency")
     prefix = secrets.token_hex(6)
@@ -406,7 +418,9 @@ def revoke_api_key(db_session: Session, *, key_ref: str, actor: str) -> ApiKey:
     ref = key_ref.strip()
     if ref.startswith(f"{API_KEY_PREFIX}_"):
         ref = ref.split("_")[1] if ref.count("_") >= 2 else ref
-    key = db_session.get(ApiKey, ref) or db_session.scalar(select(ApiKey).where(ApiKey.prefix == ref))
+    key = db_session.get(ApiKey, ref) or db_session.scalar(
+        select(ApiKey).where(ApiKey.prefix == ref)
+    )
     if key is None:
         raise NotFound("no such API key")
     if key.revoked_at is None:

@@ -40,7 +40,7 @@ def _page(
     context: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    ctx = {"csrf_token": csrf_token_for(request, staff_session), "user": None}
+    ctx: dict[str, Any] = {"csrf_token": csrf_token_for(request, staff_session), "user": None}
     if staff_session is not None and staff_session.mfa_passed:
         ctx["user"] = staff_session.user
     ctx.update(context or {})
@@ -48,7 +48,10 @@ def _page(
     new_cookie = getattr(request.state, "new_csrf_cookie", None)
     if new_cookie:
         response.set_cookie(
-            PRE_SESSION_CSRF_COOKIE, new_cookie, httponly=True, samesite="strict",
+            PRE_SESSION_CSRF_COOKIE,
+            new_cookie,
+            httponly=True,
+            samesite="strict",
             secure=request.app.state.settings.secure_cookies,
         )
     return response
@@ -88,9 +91,7 @@ def login(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     try:
-        user = service.check_password(
-            db_session, email=email, password=password, settings=settings
-        )
+        user = service.check_password(db_session, email=email, password=password, settings=settings)
     except TiplineError as exc:
         # The failure count and lockout must persist even though sign-in failed.
         db_session.commit()
@@ -118,11 +119,7 @@ def enrol_form(
     if user.totp_enabled or pending.mfa_passed:
         return RedirectResponse(_next_step(pending), status_code=303)
     # Keep an unconfirmed secret across reloads, so a code from the first scan still works.
-    secret = service.totp_secret(user, settings)
-    if secret is None:
-        service.begin_totp_enrolment(db_session, user=user, settings=settings)
-        secret = service.totp_secret(user, settings)
-    assert secret is not None
+    secret = service.enrolment_secret(db_session, user=user, settings=settings)
     uri = service.totp_uri(user=user, secret=secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5)
     return _page(request, "enrol.html", pending, {"qr": qr, "secret": secret})
@@ -137,7 +134,9 @@ def enrol(
     db_session: Session = Depends(get_db),
 ) -> Response:
     pending = _pending(staff_session)
-    return _second_factor(request, db_session, pending, code, settings, enrolling=True)
+    return _second_factor(
+        request, db_session, pending=pending, code=code, settings=settings, enrolling=True
+    )
 
 
 @router.get("/console/totp", response_class=HTMLResponse)
@@ -159,16 +158,18 @@ def totp(
     db_session: Session = Depends(get_db),
 ) -> Response:
     pending = _pending(staff_session)
-    return _second_factor(request, db_session, pending, code, settings, enrolling=False)
+    return _second_factor(
+        request, db_session, pending=pending, code=code, settings=settings, enrolling=False
+    )
 
 
 def _second_factor(
     request: Request,
     db_session: Session,
+    *,
     pending: StaffSession,
     code: str,
     settings: Settings,
-    *,
     enrolling: bool,
 ) -> Response:
     if pending.mfa_passed:

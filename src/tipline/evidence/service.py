@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
 from tipline.config import Settings
-from tipline.db import utcnow
-from tipline.errors import BadInput, NotFound
+from tipline.db import new_id, utcnow
+from tipline.errors import BadInput, NotFound, TooLarge
 from tipline.evidence import hashing
 from tipline.evidence.models import EvidenceFile
 from tipline.evidence.vault import Vault
@@ -22,6 +23,7 @@ from tipline.evidence.vault import Vault
 # the reporter is not kept waiting.
 INLINE_VIDEO_HASH_BYTES = 8 * 1024 * 1024
 _PENDING = "tipline.vault.pending"
+_writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vault-write")
 ORPHAN_GRACE_SECONDS = 600
 
 
@@ -76,18 +78,30 @@ def store_file(
     large_video = len(data) > INLINE_VIDEO_HASH_BYTES and hashing.sniff(data) in (
         hashing.VIDEO_TYPES
     )
-    hashes = hashing.hash_bytes(
-        data,
-        max_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_image_pixels,
-        perceptual=not large_video,
-    )
-    hashing.require_known_type(hashes, allowed_types)
+    if len(data) > settings.max_upload_bytes:
+        raise TooLarge(f"file is {len(data)} bytes, over the limit of {settings.max_upload_bytes}")
     vault = vault_for(settings)
     storage_key = vault.new_storage_key()
-    vault.write(storage_key, data)
+    # Encrypt and write while the image is decoded and hashed: the write and fsync wait on the
+    # disk, not the CPU. A file that turns out to be refused is deleted before the error goes up.
+    written = _writer.submit(vault.write, storage_key, data)
+    try:
+        hashes = hashing.hash_bytes(
+            data,
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+            perceptual=not large_video,
+        )
+        hashing.require_known_type(hashes, allowed_types)
+    except BaseException:
+        if written.exception() is None:
+            vault.delete(storage_key)
+        raise
+    written.result()
     db_session.info.setdefault(_PENDING, []).append((vault, storage_key))
     record = EvidenceFile(
+        # The id is made here, not at flush, so that the row and its event go in one flush.
+        id=new_id(),
         report_id=report_id,
         filename=clean_filename(filename),
         media_type=hashes.media_type,
@@ -102,7 +116,6 @@ def store_file(
         storage_key=storage_key,
     )
     db_session.add(record)
-    db_session.flush()
     audit.record(
         db_session,
         actor=actor,

@@ -76,17 +76,22 @@ class Vault:
     def write(self, storage_key: str, plaintext: bytes) -> Path:
         """Encrypt and write atomically: a crash leaves either no file or the whole file."""
         final = self.path_for(storage_key)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp_dir = self.root / ".incoming"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        tmp = tmp_dir / f"{storage_key}.part"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = self.root / ".incoming" / f"{storage_key}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:  # first file ever: make the folder, once
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.seal(storage_key, plaintext))
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except FileNotFoundError:  # 256 shard folders, each made the first time it is used
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

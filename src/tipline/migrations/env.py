@@ -21,7 +21,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    assert url
+    if not url:
+        raise RuntimeError("no database URL given to the migrations")
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(

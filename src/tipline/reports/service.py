@@ -124,7 +124,9 @@ def create_report(
     return report, token
 
 
-def set_status(db_session: Session, *, report: Report, status: str, actor: str, reason: str = "") -> None:
+def set_status(
+    db_session: Session, *, report: Report, status: str, actor: str, reason: str = ""
+) -> None:
     new = _enum(Status, status, "status")
     current = Status(report.status)
     if new not in _TRANSITIONS[current]:
@@ -174,8 +176,12 @@ def list_reports(
         stmt = stmt.where(Report.source == _enum(Source, source, "source").value)
     if search:
         handle = normalise_handle(search)
-        account_hit = select(OnlineAccount.report_id).where(OnlineAccount.handle_normalised == handle)
-        payment_hit = select(PaymentDetail.report_id).where(PaymentDetail.handle_normalised == handle)
+        account_hit = select(OnlineAccount.report_id).where(
+            OnlineAccount.handle_normalised == handle
+        )
+        payment_hit = select(PaymentDetail.report_id).where(
+            PaymentDetail.handle_normalised == handle
+        )
         stmt = stmt.where(
             or_(
                 Report.case_number == search.strip().upper(),

@@ -1,0 +1,81 @@
+"""Make accounts and sign in through the real pages, as a person would."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pyotp
+from fastapi.testclient import TestClient
+
+from tipline.auth import service as auth
+from tipline.db import Database
+
+PASSWORD = "correct horse battery staple"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_SECRET = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+
+
+def csrf(page: httpx.Response) -> str:
+    match = _CSRF.search(page.text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def make_user(database: Database, role: str, email: str | None = None) -> str:
+    email = email or f"{role}@example.test"
+    with database.session() as db_session:
+        agency_id = None
+        if role == "agency":
+            agency_id = auth.create_organisation(
+                db_session, name=f"Agency for {email}", kind="agency", actor="test"
+            ).organisation.id
+        user, _ = auth.create_user(
+            db_session,
+            email=email,
+            role=role,
+            actor="test",
+            password=PASSWORD,
+            organisation_id=agency_id,
+        )
+        user.must_change_password = False
+    return email
+
+
+def make_org(
+    database: Database, kind: str, name: str | None = None
+) -> auth.OrganisationCredentials:
+    with database.session() as db_session:
+        return auth.create_organisation(
+            db_session, name=name or f"{kind} org", kind=kind, actor="test"
+        )
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Password, then TOTP enrolment (first time); returns the TOTP secret."""
+    page = client.get("/console/login")
+    response = client.post(
+        "/console/login",
+        data={"email": email, "password": password, "csrf_token": csrf(page)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/console/totp/enrol"
+    enrol = client.get("/console/totp/enrol")
+    match = _SECRET.search(enrol.text)
+    assert match, "no TOTP secret shown"
+    secret = match.group(1)
+    done = client.post(
+        "/console/totp/enrol",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(enrol)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return secret
+
+
+def next_code(secret: str) -> str:
+    """A code for the next time step: the current one was used at enrolment (no replay)."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + totp.interval)

@@ -1,0 +1,143 @@
+"""Fixtures: a fresh TIPLINE_HOME per test, on SQLite or PostgreSQL (TIPLINE_TEST_DATABASE)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+# Jobs run inline in tests; set before tipline.jobs is first imported.
+os.environ["TIPLINE_JOBS_IMMEDIATE"] = "1"
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from tipline.config import Settings, write_master_key
+from tipline.db import Database, upgrade
+
+BACKEND = os.environ.get("TIPLINE_TEST_DATABASE", "sqlite")
+PG_URL = os.environ.get(
+    "TIPLINE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PDQ_VECTORS = Path(__file__).resolve().parents[2] / "shared" / "pdq-vectors"
+
+
+def pytest_report_header() -> str:
+    return f"tipline test database: {BACKEND}"
+
+
+def _pg_admin_url() -> str:
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A migrated empty database for this test worker: a file to copy, or a PostgreSQL DB."""
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "tipline.db"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+        return
+    name = f"tipline_test_{worker_id}_{os.getpid()}"
+    admin = sa.create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = _pg_admin_url().rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(
+            sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        # Replica mode skips the append-only triggers: tests start from an empty log.
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        conn.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_template: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    if BACKEND == "sqlite":
+        shutil.copy(database_template, home / "tipline.db")
+        url = f"sqlite:///{home / 'tipline.db'}"
+    else:
+        _empty_postgres(database_template)
+        url = database_template
+    write_master_key(home / "master.key")
+    # The CLI, jobs and the app all read the environment: point them at this test's home.
+    monkeypatch.setenv("TIPLINE_HOME", str(home))
+    monkeypatch.setenv("TIPLINE_DATABASE_URL", url)
+    return Settings(home=home, database_url=url, jobs_immediate=True)
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    db = Database(settings.resolved_database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    from tipline.app import create_app
+
+    return create_app(settings, database)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on a real loopback port, for real-HTTP and browser tests."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def http(live_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server, timeout=30) as http_client:
+        yield http_client

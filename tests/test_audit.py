@@ -1,0 +1,152 @@
+"""The audit log: append-only, hash-chained, and `tipline audit verify` finds any tampering."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from tamper import raw_connection
+from tipline.audit import service as audit
+from tipline.db import Database
+
+
+def _log(database: Database, n: int = 6) -> None:
+    with database.session() as db_session:
+        for i in range(n):
+            audit.record(
+                db_session,
+                actor="user:test",
+                action="report.received",
+                subject_type="report",
+                subject_id=f"r{i}",
+                data={"i": i, "text": "ünïcode ✓"},
+            )
+
+
+def _verify(database: Database) -> audit.Verification:
+    with database.session() as db_session:
+        return audit.verify(db_session)
+
+
+def _cli_verify() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tipline", "audit", "verify", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_an_untouched_log_verifies(database: Database) -> None:
+    _log(database)
+    result = _verify(database)
+    assert result.ok
+    assert result.events == 6
+    cli = _cli_verify()
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout) == {"ok": True, "events": 6, "breaks": []}
+
+
+def test_events_chain_to_their_predecessor(database: Database) -> None:
+    _log(database, 3)
+    with database.session() as db_session:
+        events = audit.timeline(db_session, subject_type="report", subject_id="r1")
+        assert len(events) == 1
+        all_events = [db_session.get(audit.Event, s) for s in (1, 2, 3)]
+    assert all_events[0] is not None
+    assert all_events[0].prev_hash == audit.GENESIS
+    assert all_events[1] is not None
+    assert all_events[1].prev_hash == all_events[0].hash
+
+
+def test_a_modified_event_is_caught(database: Database) -> None:
+    _log(database)
+    with raw_connection(database) as conn:
+        conn.execute(sa.text("UPDATE events SET actor = 'someone-else' WHERE seq = 3"))
+    result = _verify(database)
+    assert not result.ok
+    assert result.first_break is not None
+    assert result.first_break.seq == 3
+    assert "modified" in result.first_break.reason
+    cli = _cli_verify()
+    assert cli.returncode == 1
+    assert json.loads(cli.stdout)["breaks"][0]["seq"] == 3
+
+
+def test_a_deleted_event_is_caught(database: Database) -> None:
+    _log(database)
+    with raw_connection(database) as conn:
+        conn.execute(sa.text("DELETE FROM events WHERE seq = 4"))
+    result = _verify(database)
+    assert result.first_break is not None
+    assert result.first_break.seq == 4
+    assert "missing" in result.first_break.reason
+
+
+def _overwrite(conn: sa.Connection, seq: int, src: sa.RowMapping, hash_: str) -> None:
+    data = src["data"] if isinstance(src["data"], str) else json.dumps(src["data"])
+    conn.execute(
+        sa.text(
+            "UPDATE events SET created_at=:c, actor=:a, action=:ac, subject_type=:st, "
+            "subject_id=:si, data=:d, prev_hash=:p, hash=:h WHERE seq=:s"
+        ),
+        {
+            "c": src["created_at"],
+            "a": src["actor"],
+            "ac": src["action"],
+            "st": src["subject_type"],
+            "si": src["subject_id"],
+            "d": data,
+            "p": src["prev_hash"],
+            "h": hash_,
+            "s": seq,
+        },
+    )
+
+
+def test_reordered_events_are_caught(database: Database) -> None:
+    _log(database)
+    with raw_connection(database) as conn:
+        # Swap events 2 and 5 whole, hashes included: each still matches its own hash.
+        rows = {
+            r["seq"]: r
+            for r in conn.execute(sa.text("SELECT * FROM events WHERE seq IN (2, 5)")).mappings()
+        }
+        _overwrite(conn, 2, rows[5], "placeholder")
+        _overwrite(conn, 5, rows[2], rows[2]["hash"])
+        _overwrite(conn, 2, rows[5], rows[5]["hash"])
+    result = _verify(database)
+    assert not result.ok
+    assert result.first_break is not None
+    assert result.first_break.seq == 2
+
+
+def test_events_cut_off_the_end_are_caught(database: Database) -> None:
+    _log(database)
+    with raw_connection(database) as conn:
+        conn.execute(sa.text("DELETE FROM events WHERE seq >= 5"))
+    result = _verify(database)
+    assert not result.ok
+    assert result.first_break is not None
+    assert result.first_break.seq == 5
+    assert "ends before" in result.first_break.reason
+
+
+def test_an_event_rolls_back_with_the_change(database: Database) -> None:
+    _log(database, 2)
+
+    def _failing_change() -> None:
+        with database.session() as db_session:
+            audit.record(db_session, actor="t", action="a.b", subject_type="t", subject_id="x")
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        _failing_change()
+    _log(database, 1)
+    result = _verify(database)
+    assert result.ok
+    assert result.events == 3
