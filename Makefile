@@ -23,8 +23,10 @@ run: install
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# PostgreSQL is started before the session on this kind of machine; start it when it has stopped.
+# PostgreSQL and Redis are started before the session on this kind of machine; start either
+# one that has stopped.
 services:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
 
@@ -35,7 +37,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-pytest-sqlite: install browser
+pytest-sqlite: install browser services
 	@echo "=== test suite on SQLite ==="
 	TIPLINE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -p no:cacheprovider
 

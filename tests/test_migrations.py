@@ -32,6 +32,13 @@ def test_events_are_append_only_in_the_database(database: Database) -> None:
         assert conn.execute(sa.text("SELECT actor FROM events")).scalar_one() == "t"
 
 
+def test_postgres_refuses_truncate_of_events(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), database.engine.begin() as c:
+        c.execute(sa.text("TRUNCATE events"))
+
+
 def test_sqlite_connections_use_wal_and_foreign_keys(database: Database) -> None:
     if database.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
