@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault clean
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,8 +31,8 @@ services:
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 
 typecheck: install
 	$(VENV)/bin/mypy
@@ -46,6 +46,10 @@ pytest-postgres: install services
 	TIPLINE_TEST_DATABASE=postgresql TIPLINE_TEST_PG_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -p no:cacheprovider -m "not browser"
 
 test: lint typecheck pytest-sqlite pytest-postgres
+
+# Re-extract the messages and rewrite the Spanish catalog from scripts/es_catalog.py.
+i18n: install
+	$(PY) scripts/i18n.py
 
 bench-vault: install
 	@$(PY) bench/vault.py

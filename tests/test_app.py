@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -38,13 +40,32 @@ def test_public_pages_carry_quick_exit_and_crisis_help(client: TestClient) -> No
         assert "<script>" not in html  # no inline script: the CSP would block it anyway
 
 
-def test_pages_request_nothing_from_other_origins(client: TestClient) -> None:
-    import re
+class _Resources(HTMLParser):
+    """Everything a page makes the browser fetch by itself, and every link that leaves."""
 
-    html = client.get("/").text
-    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
-        # The quick exit is the one link away, and it is a navigation, not a request.
-        assert url.startswith("/") or url.startswith("#") or url == "https://www.wikipedia.org/"
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[str] = []
+        self.leaving: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "src" in a:
+            self.fetched.append(a["src"])
+        if tag == "link" and "href" in a:
+            self.fetched.append(a["href"])
+        if tag == "a" and a.get("href", "").startswith("http"):
+            self.leaving.append((a["href"], a.get("rel", "")))
+
+
+@pytest.mark.parametrize("path", ["/", "/help", "/parents", "/report", "/report/follow-up"])
+def test_pages_request_nothing_from_other_origins(client: TestClient, path: str) -> None:
+    parser = _Resources()
+    parser.feed(client.get(path).text)
+    assert parser.fetched, "expected the page's own CSS and JS"
+    assert all(url.startswith("/") and not url.startswith("//") for url in parser.fetched)
+    # Links away are navigations the person chooses, and never tell the site where they came from.
+    assert all("noreferrer" in rel for _, rel in parser.leaving)
 
 
 def test_api_errors_share_one_json_shape(http: httpx.Client) -> None:

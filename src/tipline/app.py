@@ -11,15 +11,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartParser
 
 from tipline import __version__
 from tipline.app_errors import LoginRequired
 from tipline.config import Settings, get_settings
 from tipline.db import Database, database_for
 from tipline.errors import TiplineError
+from tipline.ratelimit import PublicRateLimiter
+from tipline.web.bodylimit import BodyLimit
 from tipline.web.templating import STATIC_DIR, render
 
 log = logging.getLogger("tipline")
+JSON_BODY_LIMIT = 1024 * 1024
+_FORM_OVERHEAD = 2 * 1024 * 1024
 
 # No inline script or style, nothing from any other origin, never framed, no referrer.
 CSP = (
@@ -108,6 +113,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database or database_for(settings)
+    app.state.rate_limiter = PublicRateLimiter(settings)
+    # Uploaded evidence stays in memory: Starlette would otherwise spool any upload over 1 MiB
+    # to a temporary file, in plaintext, on disk. The body limit below bounds the memory.
+    MultiPartParser.spool_max_size = settings.max_upload_bytes + _FORM_OVERHEAD
 
     @app.middleware("http")
     async def _headers(
@@ -123,6 +132,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    def _body_limit(path: str) -> int:
+        # JSON bodies are small; form posts may carry files.
+        if path.startswith("/api/") and not path.endswith("/files"):
+            return JSON_BODY_LIMIT
+        return settings.max_upload_bytes + _FORM_OVERHEAD
+
+    app.add_middleware(BodyLimit, limit_for=_body_limit)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -132,9 +148,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     from tipline.auth.views import api_router as auth_api
     from tipline.auth.views import router as auth_pages
+    from tipline.reports.views import api_router as reports_api
+    from tipline.reports.views import router as reports_pages
     from tipline.web.views import router as web_pages
 
     app.include_router(web_pages)
+    app.include_router(reports_pages)
     app.include_router(auth_pages)
+    app.include_router(reports_api)
     app.include_router(auth_api)
     return app

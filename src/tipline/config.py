@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     # Behind TLS the cookie must be Secure; the embedded demo runs on plain http://127.0.0.1.
     secure_cookies: bool = False
+    # Per client address; "off" turns a limit off (benchmarks, a hotline behind its own proxy).
     public_rate_limit: str = "10/hour"
+    # Looking a report up with its case number and token: generous for a reporter coming back,
+    # tight enough that guessing tokens is hopeless.
+    follow_up_rate_limit: str = "60/hour"
     # Run queued jobs inline, in the caller (tests, one-shot CLI commands).
     jobs_immediate: bool = False
 

@@ -4,7 +4,15 @@ from tipline.audit.models import AuditHead, Event
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.db import Base
 from tipline.evidence.models import EvidenceFile
-from tipline.reports.models import Incident, OnlineAccount, PaymentDetail, Person, Report
+from tipline.reports.models import (
+    IdempotencyKey,
+    Incident,
+    OnlineAccount,
+    PaymentDetail,
+    Person,
+    Report,
+    ReporterUpdate,
+)
 
 metadata = Base.metadata
 
@@ -13,12 +21,14 @@ __all__ = [
     "AuditHead",
     "Event",
     "EvidenceFile",
+    "IdempotencyKey",
     "Incident",
     "OnlineAccount",
     "Organisation",
     "PaymentDetail",
     "Person",
     "Report",
+    "ReporterUpdate",
     "StaffSession",
     "User",
     "metadata",

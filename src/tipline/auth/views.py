@@ -27,6 +27,7 @@ from tipline.auth.schemas import WhoAmI
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.errors import TiplineError
+from tipline.web import i18n
 from tipline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,17 +45,7 @@ def _page(
     if staff_session is not None and staff_session.mfa_passed:
         ctx["user"] = staff_session.user
     ctx.update(context or {})
-    response = render(request, name, ctx, status_code=status_code)
-    new_cookie = getattr(request.state, "new_csrf_cookie", None)
-    if new_cookie:
-        response.set_cookie(
-            PRE_SESSION_CSRF_COOKIE,
-            new_cookie,
-            httponly=True,
-            samesite="strict",
-            secure=request.app.state.settings.secure_cookies,
-        )
-    return response
+    return i18n.with_csrf_cookie(request, render(request, name, ctx, status_code=status_code))
 
 
 def _pending(staff_session: StaffSession | None) -> StaffSession:

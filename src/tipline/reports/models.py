@@ -124,3 +124,28 @@ class PaymentDetail(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="payments")
+
+
+class ReporterUpdate(Base):
+    """Information a reporter added later, with their case number and follow-up token."""
+
+    __tablename__ = "reporter_updates"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """The first answer to a request carrying an Idempotency-Key, replayed on a retry."""
+
+    __tablename__ = "idempotency_keys"
+
+    # SHA-256 of scope and key: the caller's key is never stored as given.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Hash of the request body: the same key with a different body is a client bug (409).
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import gettext
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from fastapi import Request
+from fastapi import Request, Response
 
+R = TypeVar("R", bound=Response)
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "tipline_lang"
@@ -62,3 +64,19 @@ def language_for(request: Request) -> str:
     if cookie in LANGUAGES:
         return cookie
     return parse_accept_language(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
+
+
+def with_csrf_cookie(request: Request, response: R) -> R:
+    """Set the pre-session CSRF cookie when a form on this page minted a new token."""
+    from tipline.auth.dependencies import PRE_SESSION_CSRF_COOKIE
+
+    token = getattr(request.state, "new_csrf_cookie", None)
+    if token:
+        response.set_cookie(
+            PRE_SESSION_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    return response

@@ -21,6 +21,11 @@ def get_help(request: Request) -> HTMLResponse:
     return render(request, "help.html")
 
 
+@router.get("/parents", response_class=HTMLResponse)
+def parents(request: Request) -> HTMLResponse:
+    return render(request, "parents.html")
+
+
 @router.get("/lang/{lang}")
 def switch_language(lang: str, request: Request) -> RedirectResponse:
     """Remember the chosen language; go back to a page of this site only (no open redirect)."""

@@ -1,0 +1,165 @@
+"""Public intake: a report from a victim, parent or friend; follow-up with case number and token."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tipline.audit import service as audit
+from tipline.auth import secrets as sec
+from tipline.config import Settings
+from tipline.errors import BadInput, NotFound
+from tipline.evidence import hashing
+from tipline.evidence import service as evidence
+from tipline.evidence.models import EvidenceFile
+from tipline.reports import distress
+from tipline.reports import service as reports
+from tipline.reports.models import Report, ReporterUpdate
+from tipline.reports.public import PublicReportIn, ReporterStatus
+
+PUBLIC_ACTOR = "public"
+MAX_FILES_PER_REPORT = 20
+# Screenshots of threats, chat exports as PDF, screen recordings. Never needed: the image itself.
+PUBLIC_FILE_TYPES = hashing.IMAGE_TYPES | hashing.VIDEO_TYPES | {"application/pdf"}
+_REPORTER_STATUS = {
+    "received": "received",
+    "triaged": "in_review",
+    "referred": "referred",
+    "closed": "closed",
+}
+
+
+def file_public_report(db_session: Session, *, payload: PublicReportIn) -> tuple[Report, str]:
+    """Store a public report; returns it with its follow-up token (shown to the reporter once)."""
+    victim = payload.victim
+    people = []
+    if victim is not None and any(victim.model_dump().values()):
+        people.append({"role": "victim", **victim.model_dump(mode="json")})
+    if payload.contact is not None and any(payload.contact.model_dump().values()):
+        people.append({"role": "reporter", **payload.contact.model_dump()})
+    accounts = [
+        {
+            "role": "suspect",
+            "platform": a.platform,
+            "handle": a.username,
+            "profile_url": a.profile_url,
+            "display_name": a.display_name,
+        }
+        for a in payload.suspect_accounts
+    ]
+    payments = [p.model_dump(mode="json") for p in payload.payment_details]
+    demands = [d.value for d in payload.demands]
+    report, token = reports.create_report(
+        db_session,
+        source="public",
+        actor=PUBLIC_ACTOR,
+        reporter_role=payload.reporter_role.value,
+        description=payload.description,
+        incident_type=payload.incident_type.value,
+        incident_date=payload.incident_date,
+        sextortion=payload.sextortion or bool(demands),
+        demands=demands,
+        self_harm_risk=distress.shows_distress(payload.description),
+        minor_to_minor=False,
+        lang=payload.lang,
+        people=people,
+        accounts=accounts,
+        payments=payments,
+        with_follow_up_token=True,
+    )
+    if token is None:  # pragma: no cover - asked for above
+        raise RuntimeError("no follow-up token made")
+    return report, token
+
+
+def find_for_reporter(
+    db_session: Session, *, token: str, report_id: str | None = None, case_number: str | None = None
+) -> Report:
+    """The report a follow-up token opens. A wrong id, case or token all look the same."""
+    if not token:
+        raise NotFound("no report matches that case number and token", code="no_match")
+    try:
+        report = reports.get_report(db_session, ref=report_id or case_number or "")
+    except NotFound:
+        sec.constant_time_equal("x" * 64, sec.token_hash(token))
+        raise NotFound("no report matches that case number and token", code="no_match") from None
+    if report.follow_up_token_hash is None or not sec.constant_time_equal(
+        report.follow_up_token_hash, sec.token_hash(token.strip())
+    ):
+        raise NotFound("no report matches that case number and token", code="no_match")
+    return report
+
+
+def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpdate:
+    update = ReporterUpdate(report_id=report.id, text=text)
+    db_session.add(update)
+    db_session.flush()
+    data: dict[str, object] = {"update_id": update.id}
+    if not report.self_harm_risk and distress.shows_distress(text):
+        report.self_harm_risk = True
+        data["self_harm_risk"] = True
+    audit.record(
+        db_session,
+        actor=PUBLIC_ACTOR,
+        action="report.reporter_added_information",
+        subject_type="report",
+        subject_id=report.id,
+        data=data,
+    )
+    return update
+
+
+def attach_file(
+    db_session: Session, *, settings: Settings, report: Report, data: bytes, filename: str | None
+) -> EvidenceFile:
+    count = db_session.scalar(
+        select(func.count(EvidenceFile.id)).where(EvidenceFile.report_id == report.id)
+    )
+    if (count or 0) >= MAX_FILES_PER_REPORT:
+        raise BadInput(
+            f"a report can carry at most {MAX_FILES_PER_REPORT} files", code="too_many_files"
+        )
+    stored = evidence.store_file(
+        db_session,
+        settings=settings,
+        data=data,
+        filename=filename,
+        actor=PUBLIC_ACTOR,
+        report_id=report.id,
+        allowed_types=PUBLIC_FILE_TYPES,
+    )
+    audit.record(
+        db_session,
+        actor=PUBLIC_ACTOR,
+        action="report.file_attached",
+        subject_type="report",
+        subject_id=report.id,
+        data={"file_id": stored.file.id, "sha256": stored.file.sha256},
+    )
+    return stored.file
+
+
+def reporter_status(db_session: Session, *, report: Report) -> ReporterStatus:
+    files = db_session.scalar(
+        select(func.count(EvidenceFile.id)).where(EvidenceFile.report_id == report.id)
+    )
+    updates = list(
+        db_session.scalars(
+            select(ReporterUpdate.created_at).where(ReporterUpdate.report_id == report.id)
+        )
+    )
+    moments = [
+        report.received_at,
+        report.triaged_at,
+        report.referred_at,
+        report.closed_at,
+        *updates,
+    ]
+    return ReporterStatus(
+        case_number=report.case_number,
+        status=_REPORTER_STATUS[report.status],
+        received_at=report.received_at,
+        updated_at=max(m for m in moments if m is not None),
+        files=int(files or 0),
+        updates=len(updates),
+    )

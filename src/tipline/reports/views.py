@@ -1,0 +1,293 @@
+"""The public report: `/report` pages and `POST /api/v1/reports` (DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from tipline import idempotency
+from tipline.auth.dependencies import check_csrf, csrf_token_for
+from tipline.config import Settings
+from tipline.deps import client_address, get_db, get_settings
+from tipline.errors import BadInput, NotFound, TiplineError, TooLarge
+from tipline.reports import form as report_form
+from tipline.reports import intake
+from tipline.reports.public import (
+    FileCreated,
+    PublicReportCreated,
+    PublicReportIn,
+    ReporterStatus,
+    ReporterUpdateIn,
+)
+from tipline.web import i18n
+from tipline.web.templating import render
+
+api_router = APIRouter(prefix="/api/v1", tags=["public reports"])
+router = APIRouter(include_in_schema=False)
+
+
+def _limit(request: Request, scope: str) -> None:
+    request.app.state.rate_limiter.check(scope, client_address(request))
+
+
+def _read_upload(upload: StarletteUpload, settings: Settings) -> bytes:
+    # The upload is held in memory (see app.py: multipart spooling is raised so no plaintext
+    # evidence is written to a temp file); read at most one byte over the limit.
+    data = upload.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise TooLarge(f"file is over the limit of {settings.max_upload_bytes} bytes")
+    return data
+
+
+# JSON API ---------------------------------------------------------------------------------------
+
+
+@api_router.post(
+    "/reports",
+    status_code=201,
+    response_model=PublicReportCreated,
+    responses={
+        422: {"description": "A field is missing, too long, or not one of the allowed values"},
+        429: {"description": "Too many reports from this address"},
+    },
+)
+def create_public_report(
+    payload: PublicReportIn,
+    request: Request,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    """File a report as a victim, parent, friend or educator. Anonymous is allowed."""
+    ident = request_hash = None
+    if idempotency_key is not None:
+        ident = idempotency.key_id("reports", idempotency_key)
+        request_hash = idempotency.body_hash(payload.model_dump_json().encode())
+        earlier = idempotency.replay(db_session, ident=ident, request_hash=request_hash)
+        if earlier is not None:
+            return JSONResponse(earlier[1], status_code=earlier[0])
+    _limit(request, "reports")
+    report, token = intake.file_public_report(db_session, payload=payload)
+    body = PublicReportCreated(
+        report_id=report.id, case_number=report.case_number, follow_up_token=token
+    ).model_dump()
+    if ident and request_hash:
+        idempotency.remember(
+            db_session, ident=ident, request_hash=request_hash, status_code=201, body=body
+        )
+    # Commit before answering: an acknowledged report is a stored report.
+    db_session.commit()
+    return JSONResponse(body, status_code=201)
+
+
+@api_router.post(
+    "/reports/{report_id}/files",
+    status_code=201,
+    response_model=FileCreated,
+    responses={404: {"description": "No report matches that id and token"}},
+)
+def attach_report_file(
+    report_id: str,
+    file: UploadFile,
+    x_follow_up_token: str = Header(default="", alias="X-Follow-Up-Token"),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> FileCreated:
+    """Attach a screenshot or other file to a report (never an intimate image: use take-down)."""
+    report = intake.find_for_reporter(db_session, token=x_follow_up_token, report_id=report_id)
+    stored = intake.attach_file(
+        db_session,
+        settings=settings,
+        report=report,
+        data=_read_upload(file, settings),
+        filename=file.filename,
+    )
+    db_session.commit()
+    return FileCreated(file_id=stored.id, sha256=stored.sha256)
+
+
+@api_router.get(
+    "/reports/{report_id}/status",
+    response_model=ReporterStatus,
+    responses={404: {"description": "No report matches that id and token"}},
+)
+def report_status(
+    report_id: str,
+    request: Request,
+    x_follow_up_token: str = Header(default="", alias="X-Follow-Up-Token"),
+    db_session: Session = Depends(get_db),
+) -> ReporterStatus:
+    """What a reporter may see of their report's progress."""
+    _limit(request, "follow-up")
+    report = intake.find_for_reporter(db_session, token=x_follow_up_token, report_id=report_id)
+    return intake.reporter_status(db_session, report=report)
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
+    lang = i18n.language_for(request)
+    catalog = i18n.translations(lang)
+    response = render(
+        request,
+        "report_form.html",
+        {
+            "csrf_token": csrf_token_for(request, None),
+            "choices": report_form.choices(catalog.gettext),
+            "countries": report_form.countries(lang),
+            "account_rows": report_form.ACCOUNT_ROWS,
+            "payment_rows": report_form.PAYMENT_ROWS,
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+    return i18n.with_csrf_cookie(request, response)
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request) -> HTMLResponse:
+    return _form_page(request, {"incident_type": "online_enticement"}, {})
+
+
+@router.post("/report", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+async def submit_report(
+    request: Request,
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> HTMLResponse:
+    form = await request.form(max_files=intake.MAX_FILES_PER_REPORT, max_fields=400)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    demands = [v for v in form.getlist("demands") if isinstance(v, str)]
+    values["demands"] = demands  # type: ignore[assignment]
+    uploads = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
+    lang = i18n.language_for(request)
+    try:
+        payload = report_form.payload_from_form(values, demands, lang)
+    except ValidationError as exc:
+        return _form_page(request, values, report_form.error_fields(exc), 400)
+    try:
+        _limit(request, "reports")
+        report, token = intake.file_public_report(db_session, payload=payload)
+        for upload in uploads:
+            intake.attach_file(
+                db_session,
+                settings=settings,
+                report=report,
+                data=_read_upload(upload, settings),
+                filename=upload.filename,
+            )
+    except TiplineError as exc:
+        db_session.rollback()
+        return _form_page(request, values, {"files": exc.code}, exc.status_code)
+    db_session.commit()
+    return render(
+        request,
+        "report_done.html",
+        {"report": report, "token": token, "files": len(uploads)},
+        status_code=200,
+    )
+
+
+@router.get("/report/follow-up", response_class=HTMLResponse)
+def follow_up_page(request: Request) -> HTMLResponse:
+    response = render(request, "follow_up.html", {"csrf_token": csrf_token_for(request, None)})
+    return i18n.with_csrf_cookie(request, response)
+
+
+def _status_page(
+    request: Request,
+    db_session: Session,
+    report: Any,
+    token: str,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    status = intake.reporter_status(db_session, report=report)
+    response = render(
+        request,
+        "follow_up_status.html",
+        {
+            "status": status,
+            "token": token,
+            "self_harm_risk": report.self_harm_risk,
+            "csrf_token": csrf_token_for(request, None),
+            "message": message,
+        },
+        status_code=status_code,
+    )
+    return i18n.with_csrf_cookie(request, response)
+
+
+@router.post("/report/follow-up", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+async def follow_up(request: Request, db_session: Session = Depends(get_db)) -> HTMLResponse:
+    form = await request.form(max_files=0, max_fields=10)
+    case = str(form.get("case_number", "")).strip()
+    token = str(form.get("token", "")).strip()
+    try:
+        _limit(request, "follow-up")
+        report = intake.find_for_reporter(db_session, token=token, case_number=case)
+    except TiplineError as exc:
+        db_session.commit()
+        response = render(
+            request,
+            "follow_up.html",
+            {"csrf_token": csrf_token_for(request, None), "error": exc.code, "case": case},
+            status_code=exc.status_code,
+        )
+        return i18n.with_csrf_cookie(request, response)
+    return _status_page(request, db_session, report, token)
+
+
+@router.post(
+    "/report/follow-up/add", response_class=HTMLResponse, dependencies=[Depends(check_csrf)]
+)
+async def follow_up_add(
+    request: Request,
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> HTMLResponse:
+    form = await request.form(max_files=intake.MAX_FILES_PER_REPORT, max_fields=20)
+    case = str(form.get("case_number", "")).strip()
+    token = str(form.get("token", "")).strip()
+    text = str(form.get("text", ""))
+    uploads = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
+    try:
+        _limit(request, "follow-up")
+        report = intake.find_for_reporter(db_session, token=token, case_number=case)
+    except NotFound as exc:
+        db_session.commit()
+        return render(
+            request,
+            "follow_up.html",
+            {"csrf_token": csrf_token_for(request, None), "error": exc.code, "case": case},
+            status_code=404,
+        )
+    try:
+        if not text.strip() and not uploads:
+            raise BadInput("nothing to add", code="empty_update")
+        if text.strip():
+            intake.add_update(db_session, report=report, text=ReporterUpdateIn(text=text).text)
+        for upload in uploads:
+            intake.attach_file(
+                db_session,
+                settings=settings,
+                report=report,
+                data=_read_upload(upload, settings),
+                filename=upload.filename,
+            )
+    except (TiplineError, ValidationError) as exc:
+        db_session.rollback()
+        report = intake.find_for_reporter(db_session, token=token, case_number=case)
+        code = exc.code if isinstance(exc, TiplineError) else "too_long"
+        status = exc.status_code if isinstance(exc, TiplineError) else 400
+        return _status_page(request, db_session, report, token, f"error:{code}", status)
+    db_session.commit()
+    return _status_page(request, db_session, report, token, "added")
