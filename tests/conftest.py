@@ -87,7 +87,14 @@ def settings(tmp_path: Path, database_template: str, monkeypatch: pytest.MonkeyP
     # The CLI, jobs and the app all read the environment: point them at this test's home.
     monkeypatch.setenv("TIPLINE_HOME", str(home))
     monkeypatch.setenv("TIPLINE_DATABASE_URL", url)
-    return Settings(home=home, database_url=url, jobs_immediate=True)
+    # Tests file many reports from one address; the limit itself is tested with its own setting.
+    return Settings(
+        home=home,
+        database_url=url,
+        jobs_immediate=True,
+        public_rate_limit="10000/minute",
+        follow_up_rate_limit="10000/minute",
+    )
 
 
 @pytest.fixture
