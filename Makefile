@@ -23,6 +23,11 @@ run: install
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core, fetched from npm at test time, checks every public page for WCAG 2.2 AA.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	mkdir -p .cache/axe && cd .cache/axe && npm install --no-audit --no-fund --silent axe-core@4
+
 # PostgreSQL and Redis are started before the session on this kind of machine; start either
 # one that has stopped.
 services:
@@ -37,7 +42,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-pytest-sqlite: install browser services
+pytest-sqlite: install browser services $(AXE)
 	@echo "=== test suite on SQLite ==="
 	TIPLINE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -p no:cacheprovider
 

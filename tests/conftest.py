@@ -21,6 +21,9 @@ from fastapi.testclient import TestClient
 from tipline.config import Settings, write_master_key
 from tipline.db import Database, upgrade
 
+# The browser fixtures (Debian's Chromium through Playwright) live in tests/browser.py.
+pytest_plugins = ["browser"]
+
 BACKEND = os.environ.get("TIPLINE_TEST_DATABASE", "sqlite")
 PG_URL = os.environ.get(
     "TIPLINE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

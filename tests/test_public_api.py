@@ -298,3 +298,14 @@ def test_status_needs_the_right_token(http: httpx.Client) -> None:
         "/api/v1/reports/unknown/status", headers={"X-Follow-Up-Token": created["follow_up_token"]}
     )
     assert response.status_code == 404
+
+
+def test_the_follow_up_token_survives_being_copied_by_hand(http: httpx.Client) -> None:
+    created = _created(http)
+    token = created["follow_up_token"]
+    assert len(token.replace("-", "")) == 20
+    typed = token.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    response = http.get(
+        f"/api/v1/reports/{created['report_id']}/status", headers={"X-Follow-Up-Token": typed}
+    )
+    assert response.status_code == 200

@@ -83,8 +83,9 @@ def find_for_reporter(
     except NotFound:
         sec.constant_time_equal("x" * 64, sec.token_hash(token))
         raise NotFound("no report matches that case number and token", code="no_match") from None
+    presented = sec.token_hash(reports.normalise_follow_up_token(token))
     if report.follow_up_token_hash is None or not sec.constant_time_equal(
-        report.follow_up_token_hash, sec.token_hash(token.strip())
+        report.follow_up_token_hash, presented
     ):
         raise NotFound("no report matches that case number and token", code="no_match")
     return report

@@ -28,6 +28,22 @@ _TRANSITIONS: dict[Status, set[Status]] = {
 }
 
 
+def new_follow_up_token() -> str:
+    """100 random bits as 20 Crockford base32 characters in groups of five.
+
+    A teenager copies this onto paper or into their notes: no look-alike characters, no case,
+    and dashes that may be left out when typed back.
+    """
+    body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(20))
+    return "-".join(body[i : i + 5] for i in range(0, 20, 5))
+
+
+def normalise_follow_up_token(token: str) -> str:
+    """What a person types back, read the way Crockford base32 intends (O is 0, I and L are 1)."""
+    cleaned = "".join(ch for ch in token.upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans("OIL", "011"))
+
+
 def new_case_number(prefix: str = "TL") -> str:
     body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(8))
     return f"{prefix}-{body[:4]}-{body[4:]}"
@@ -80,7 +96,7 @@ def create_report(
     _enum(IncidentType, incident_type, "incident_type")
     if incident_date and incident_date > utcnow().date():
         raise BadInput("incident_date: cannot be in the future")
-    token = secrets.token_urlsafe(24) if with_follow_up_token else None
+    token = new_follow_up_token() if with_follow_up_token else None
     report = Report(
         case_number=new_case_number(),
         source=src.value,
@@ -98,7 +114,9 @@ def create_report(
         annotations=sorted(set(annotations or [])),
         demands=list(demands or []),
         lang=lang,
-        follow_up_token_hash=sec.token_hash(token) if token else None,
+        follow_up_token_hash=(
+            sec.token_hash(normalise_follow_up_token(token)) if token else None
+        ),
         extra=extra or {},
     )
     for person in people or []:
