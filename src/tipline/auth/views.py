@@ -111,9 +111,13 @@ def enrol_form(
         return RedirectResponse(_next_step(pending), status_code=303)
     # Keep an unconfirmed secret across reloads, so a code from the first scan still works.
     secret = service.enrolment_secret(db_session, user=user, settings=settings)
+    return _page(request, "enrol.html", pending, _enrolment(user, secret))
+
+
+def _enrolment(user: User, secret: str) -> dict[str, str]:
+    """The QR code (an inline SVG, nothing fetched) and the key to type by hand."""
     uri = service.totp_uri(user=user, secret=secret)
-    qr = segno.make(uri, error="m").svg_data_uri(scale=5)
-    return _page(request, "enrol.html", pending, {"qr": qr, "secret": secret})
+    return {"qr": segno.make(uri, error="m").svg_data_uri(scale=5), "secret": secret}
 
 
 @router.post("/console/totp/enrol", dependencies=[Depends(check_csrf)])
@@ -172,9 +176,7 @@ def _second_factor(
     except TiplineError as exc:
         db_session.commit()
         if enrolling:
-            secret = service.totp_secret(pending.user, settings) or ""
-            uri = service.totp_uri(user=pending.user, secret=secret)
-            ctx = {"qr": segno.make(uri, error="m").svg_data_uri(scale=5), "secret": secret}
+            ctx = _enrolment(pending.user, service.totp_secret(pending.user, settings) or "")
             return _page(
                 request, "enrol.html", pending, {**ctx, "error": exc.message}, exc.status_code
             )

@@ -114,9 +114,7 @@ def create_report(
         annotations=sorted(set(annotations or [])),
         demands=list(demands or []),
         lang=lang,
-        follow_up_token_hash=(
-            sec.token_hash(normalise_follow_up_token(token)) if token else None
-        ),
+        follow_up_token_hash=(sec.token_hash(normalise_follow_up_token(token)) if token else None),
         extra=extra or {},
     )
     for person in people or []:

@@ -14,7 +14,7 @@ from tipline import idempotency
 from tipline.auth.dependencies import check_csrf, csrf_token_for
 from tipline.config import Settings
 from tipline.deps import client_address, get_db, get_settings
-from tipline.errors import BadInput, NotFound, TiplineError, TooLarge
+from tipline.errors import BadInput, TiplineError, TooLarge
 from tipline.reports import form as report_form
 from tipline.reports import intake
 from tipline.reports.public import (
@@ -235,15 +235,21 @@ async def follow_up(request: Request, db_session: Session = Depends(get_db)) -> 
         _limit(request, "follow-up")
         report = intake.find_for_reporter(db_session, token=token, case_number=case)
     except TiplineError as exc:
-        db_session.commit()
-        response = render(
-            request,
-            "follow_up.html",
-            {"csrf_token": csrf_token_for(request, None), "error": exc.code, "case": case},
-            status_code=exc.status_code,
-        )
-        return i18n.with_csrf_cookie(request, response)
+        return _follow_up_refused(request, db_session, exc, case)
     return _status_page(request, db_session, report, token)
+
+
+def _follow_up_refused(
+    request: Request, db_session: Session, exc: TiplineError, case: str
+) -> HTMLResponse:
+    db_session.commit()  # keep the rate limiter's view and any events of the failed attempt
+    response = render(
+        request,
+        "follow_up.html",
+        {"csrf_token": csrf_token_for(request, None), "error": exc.code, "case": case},
+        status_code=exc.status_code,
+    )
+    return i18n.with_csrf_cookie(request, response)
 
 
 @router.post(
@@ -262,14 +268,8 @@ async def follow_up_add(
     try:
         _limit(request, "follow-up")
         report = intake.find_for_reporter(db_session, token=token, case_number=case)
-    except NotFound as exc:
-        db_session.commit()
-        return render(
-            request,
-            "follow_up.html",
-            {"csrf_token": csrf_token_for(request, None), "error": exc.code, "case": case},
-            status_code=404,
-        )
+    except TiplineError as exc:
+        return _follow_up_refused(request, db_session, exc, case)
     try:
         if not text.strip() and not uploads:
             raise BadInput("nothing to add", code="empty_update")
