@@ -111,7 +111,7 @@ def test_reports_list_and_show(settings: Settings) -> None:
 
     database = Database(settings.resolved_database_url)
     with database.session() as db_session:
-        report, _ = reports.create_report(
+        report = reports.create_report(
             db_session,
             source="public",
             actor="test",

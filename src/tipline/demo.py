@@ -18,7 +18,6 @@ from tipline.auth.models import Organisation, User
 from tipline.config import Settings
 from tipline.db import utcnow
 from tipline.reports import service as reports
-from tipline.reports.models import Report
 
 ACTOR = "demo"
 DEMO_ESP = "Demo Chat Co (synthetic)"
@@ -108,11 +107,11 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 40) ->
         )
         user.must_change_password = False
     rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not a secret
-    made: list[Report] = []
+    made: list[str] = []
     for index in range(reports_count):
         role, story, sextortion, demands = _STORIES[index % len(_STORIES)]
         handle = f"demo_offender_{rng.randint(100, 999)}"
-        report, _ = reports.create_report(
+        report = reports.create_report(
             db_session,
             source="public" if index % 3 else "esp",
             actor=ACTOR,
@@ -133,8 +132,8 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 40) ->
             payments=[{"method": "gift_card", "handle": None, "amount": "200"}]
             if "money" in demands
             else [],
+            received_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 30)),
         )
-        report.received_at = utcnow() - timedelta(hours=rng.randint(1, 24 * 30))
-        made.append(report)
-    reports.create_incident(db_session, reports=made[:2], actor=ACTOR, title="Same offender")
+        made.append(report.id)
+    reports.create_incident(db_session, report_ids=made[:2], actor=ACTOR, title="Same offender")
     return logins

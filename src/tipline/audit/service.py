@@ -12,17 +12,18 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from tipline.audit.models import AuditHead, Event
 from tipline.db import utcnow
 
 GENESIS = "0" * 64
-# Any constant will do: it names the one advisory lock that serialises appends on PostgreSQL.
-_APPEND_LOCK_KEY = 0x7469706C696E65
+# Plain tables: the event log is written with Core statements (see `record`).
+_EVENTS = cast(Table, Event.__table__)
+_HEAD = cast(Table, AuditHead.__table__)
 
 
 def _canonical(
@@ -64,12 +65,6 @@ def event_hash(event: Event) -> str:
     ).hexdigest()
 
 
-def _lock_for_append(db_session: Session) -> None:
-    if db_session.get_bind().dialect.name == "postgresql":
-        db_session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})
-    # SQLite: every transaction already began with BEGIN IMMEDIATE (see db.py).
-
-
 def record(
     db_session: Session,
     *,
@@ -79,30 +74,35 @@ def record(
     subject_id: str,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event in the caller's transaction; it commits or rolls back with the change."""
+    """Append one event in the caller's transaction; it commits or rolls back with the change.
+
+    Written with Core statements, not the ORM's unit of work: every change in tipline makes an
+    event, and this is on the path of every public report (see bench/intake.py).
+    """
     payload = json.loads(json.dumps(data or {}, default=str))
-    _lock_for_append(db_session)
-    head = db_session.get(AuditHead, 1, with_for_update=True)
-    seq = head.seq + 1 if head else 1
-    prev = head.hash if head else GENESIS
+    # The head row (made by migration 0003) is the lock: appends queue on it, row by row, so
+    # each event follows the one committed before it. SQLite: BEGIN IMMEDIATE (db.py) already
+    # serialises writers.
+    head = db_session.execute(
+        select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+    ).first()
+    if head is None:
+        raise RuntimeError("the audit head row is missing: run `tipline db upgrade`")
+    seq = head.seq + 1
     event = Event(
         seq=seq,
-        # Microseconds are the finest both databases keep; truncating here keeps hashes stable.
         created_at=utcnow(),
         actor=actor,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
         data=payload,
-        prev_hash=prev,
+        prev_hash=head.hash,
     )
     event.hash = event_hash(event)
-    db_session.add(event)
-    if head:
-        head.seq, head.hash = seq, event.hash
-    else:
-        db_session.add(AuditHead(id=1, seq=seq, hash=event.hash))
-    db_session.flush()
+    row = {c.key: getattr(event, c.key) for c in Event.__table__.columns}
+    db_session.execute(insert(_EVENTS), [row])
+    db_session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=event.hash))
     return event
 
 

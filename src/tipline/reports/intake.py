@@ -29,7 +29,7 @@ _REPORTER_STATUS = {
 }
 
 
-def file_public_report(db_session: Session, *, payload: PublicReportIn) -> tuple[Report, str]:
+def file_public_report(db_session: Session, *, payload: PublicReportIn) -> reports.NewReport:
     """Store a public report; returns it with its follow-up token (shown to the reporter once)."""
     victim = payload.victim
     people = []
@@ -49,7 +49,7 @@ def file_public_report(db_session: Session, *, payload: PublicReportIn) -> tuple
     ]
     payments = [p.model_dump(mode="json") for p in payload.payment_details]
     demands = [d.value for d in payload.demands]
-    report, token = reports.create_report(
+    return reports.create_report(
         db_session,
         source="public",
         actor=PUBLIC_ACTOR,
@@ -67,9 +67,6 @@ def file_public_report(db_session: Session, *, payload: PublicReportIn) -> tuple
         payments=payments,
         with_follow_up_token=True,
     )
-    if token is None:  # pragma: no cover - asked for above
-        raise RuntimeError("no follow-up token made")
-    return report, token
 
 
 def find_for_reporter(
@@ -111,10 +108,10 @@ def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpd
 
 
 def attach_file(
-    db_session: Session, *, settings: Settings, report: Report, data: bytes, filename: str | None
+    db_session: Session, *, settings: Settings, report_id: str, data: bytes, filename: str | None
 ) -> EvidenceFile:
     count = db_session.scalar(
-        select(func.count(EvidenceFile.id)).where(EvidenceFile.report_id == report.id)
+        select(func.count(EvidenceFile.id)).where(EvidenceFile.report_id == report_id)
     )
     if (count or 0) >= MAX_FILES_PER_REPORT:
         raise BadInput(
@@ -126,7 +123,7 @@ def attach_file(
         data=data,
         filename=filename,
         actor=PUBLIC_ACTOR,
-        report_id=report.id,
+        report_id=report_id,
         allowed_types=PUBLIC_FILE_TYPES,
     )
     audit.record(
@@ -134,7 +131,7 @@ def attach_file(
         actor=PUBLIC_ACTOR,
         action="report.file_attached",
         subject_type="report",
-        subject_id=report.id,
+        subject_id=report_id,
         data={"file_id": stored.file.id, "sha256": stored.file.sha256},
     )
     return stored.file

@@ -71,9 +71,11 @@ def create_public_report(
         if earlier is not None:
             return JSONResponse(earlier[1], status_code=earlier[0])
     _limit(request, "reports")
-    report, token = intake.file_public_report(db_session, payload=payload)
+    report = intake.file_public_report(db_session, payload=payload)
     body = PublicReportCreated(
-        report_id=report.id, case_number=report.case_number, follow_up_token=token
+        report_id=report.id,
+        case_number=report.case_number,
+        follow_up_token=report.follow_up_token or "",
     ).model_dump()
     if ident and request_hash:
         idempotency.remember(
@@ -102,7 +104,7 @@ def attach_report_file(
     stored = intake.attach_file(
         db_session,
         settings=settings,
-        report=report,
+        report_id=report.id,
         data=_read_upload(file, settings),
         filename=file.filename,
     )
@@ -175,12 +177,12 @@ async def submit_report(
         return _form_page(request, values, report_form.error_fields(exc), 400)
     try:
         _limit(request, "reports")
-        report, token = intake.file_public_report(db_session, payload=payload)
+        report = intake.file_public_report(db_session, payload=payload)
         for upload in uploads:
             intake.attach_file(
                 db_session,
                 settings=settings,
-                report=report,
+                report_id=report.id,
                 data=_read_upload(upload, settings),
                 filename=upload.filename,
             )
@@ -191,7 +193,7 @@ async def submit_report(
     return render(
         request,
         "report_done.html",
-        {"report": report, "token": token, "files": len(uploads)},
+        {"report": report, "token": report.follow_up_token, "files": len(uploads)},
         status_code=200,
     )
 
@@ -279,7 +281,7 @@ async def follow_up_add(
             intake.attach_file(
                 db_session,
                 settings=settings,
-                report=report,
+                report_id=report.id,
                 data=_read_upload(upload, settings),
                 filename=upload.filename,
             )
