@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Looking a report up with its case number and token: generous for a reporter coming back,
     # tight enough that guessing tokens is hopeless.
     follow_up_rate_limit: str = "60/hour"
+    # Threads per server process for request handlers (and the database pool to match).
+    worker_threads: int = 4
     # Run queued jobs inline, in the caller (tests, one-shot CLI commands).
     jobs_immediate: bool = False
 
