@@ -18,4 +18,5 @@ def raw_connection(database: Database) -> Iterator[sa.Connection]:
         else:
             conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_update")
             conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_delete")
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS pending_events_no_update")
         yield conn

@@ -25,6 +25,7 @@ def _log(database: Database, n: int = 6) -> None:
                 subject_id=f"r{i}",
                 data={"i": i, "text": "ünïcode ✓"},
             )
+    assert audit.drain(database) == n
 
 
 def _verify(database: Database) -> audit.Verification:
@@ -150,3 +151,49 @@ def test_an_event_rolls_back_with_the_change(database: Database) -> None:
     result = _verify(database)
     assert result.ok
     assert result.events == 3
+
+
+def test_pending_events_show_in_the_timeline_and_chain_in_order(database: Database) -> None:
+    with database.session() as db_session:
+        audit.record(db_session, actor="a", action="x.first", subject_type="t", subject_id="1")
+    with database.session() as db_session:
+        audit.record(db_session, actor="a", action="x.second", subject_type="t", subject_id="1")
+        entries = audit.timeline(db_session, subject_type="t", subject_id="1")
+        assert [(e.seq, e.action) for e in entries] == [(None, "x.first"), (None, "x.second")]
+    assert audit.drain(database) == 2
+    with database.session() as db_session:
+        entries = audit.timeline(db_session, subject_type="t", subject_id="1")
+        assert [(e.seq, e.action) for e in entries] == [(1, "x.first"), (2, "x.second")]
+        assert audit.count_pending(db_session) == 0
+    assert _verify(database).ok
+
+
+def test_pending_events_cannot_be_edited(database: Database) -> None:
+    with database.session() as db_session:
+        audit.record(db_session, actor="a", action="x.y", subject_type="t", subject_id="1")
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), database.engine.begin() as c:
+        c.execute(sa.text("UPDATE pending_events SET actor = 'someone else'"))
+
+
+def test_the_appender_chains_in_the_background(database: Database) -> None:
+    import time
+
+    from tipline.audit.appender import Appender
+
+    appender = Appender(database, interval=30)
+    appender.start()
+    try:
+        with database.session() as db_session:
+            audit.record(db_session, actor="a", action="x.y", subject_type="t", subject_id="1")
+        # The commit woke it: no need to wait for the 30-second round.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with database.session() as db_session:
+                if audit.count_events(db_session) == 1:
+                    break
+            time.sleep(0.05)
+        with database.session() as db_session:
+            assert audit.count_events(db_session) == 1
+            assert audit.count_pending(db_session) == 0
+    finally:
+        appender.stop()

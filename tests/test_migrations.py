@@ -25,6 +25,7 @@ def test_events_are_append_only_in_the_database(database: Database) -> None:
 
     with database.session() as db_session:
         audit.record(db_session, actor="t", action="x.y", subject_type="t", subject_id="1")
+    audit.drain(database)
     for statement in ("UPDATE events SET actor = 'someone else'", "DELETE FROM events"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), database.engine.begin() as c:
             c.execute(sa.text(statement))

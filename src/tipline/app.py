@@ -16,6 +16,7 @@ from starlette.formparsers import MultiPartParser
 
 from tipline import __version__
 from tipline.app_errors import LoginRequired
+from tipline.audit.appender import Appender
 from tipline.config import Settings, get_settings
 from tipline.db import Database, database_for
 from tipline.errors import TiplineError
@@ -112,7 +113,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # commit, and a lock holder waiting for the GIL among dozens of threads stalls every
         # other writer (bench/intake.py measured 2x fewer reports/s with anyio's default 40).
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        yield
+        appender = Appender(app.state.db)
+        appender.start()
+        try:
+            yield
+        finally:
+            appender.stop()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -53,6 +53,7 @@ def _emit_json(value: Any) -> None:
 
 @contextmanager
 def _session(settings: Settings | None = None) -> Iterator[tuple[Settings, Session]]:
+    from tipline.audit import service as audit
     from tipline.db import database_for
 
     settings = settings or get_settings()
@@ -60,6 +61,8 @@ def _session(settings: Settings | None = None) -> Iterator[tuple[Settings, Sessi
     try:
         with database.session() as db_session:
             yield settings, db_session
+        # A command is its own short process: chain its events before it ends.
+        audit.drain(database)
     finally:
         database.dispose()
 
@@ -152,9 +155,16 @@ def serve(
 @app.command()
 def worker(workers: int = typer.Option(2, help="Worker threads.")) -> None:
     """Run background jobs only (for scale-out)."""
+    from tipline.audit.appender import Appender
+    from tipline.db import database_for
     from tipline.jobs import huey
 
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    appender = Appender(database_for(get_settings()))
+    appender.start()
+    try:
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    finally:
+        appender.stop()
 
 
 @app.command()
@@ -482,6 +492,8 @@ def audit_verify(as_json: bool = JsonOpt) -> None:
     """Recompute the audit log's hash chain and name the first broken link."""
     from tipline.audit import service as audit
 
+    with _session():
+        pass  # leaving a session chains what is pending, as the appender would
     with _session() as (_, db_session):
         total = audit.count_events(db_session)
         with Progress(console=err, transient=True, disable=as_json or total < 10_000) as progress:

@@ -1,6 +1,6 @@
 """Every domain's tables, imported in one place so that Alembic and the tests see them all."""
 
-from tipline.audit.models import AuditHead, Event
+from tipline.audit.models import AuditHead, Event, PendingEvent
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.db import Base
 from tipline.evidence.models import EvidenceFile
@@ -26,6 +26,7 @@ __all__ = [
     "OnlineAccount",
     "Organisation",
     "PaymentDetail",
+    "PendingEvent",
     "Person",
     "Report",
     "ReporterUpdate",

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tipline.audit.models import AuditHead, Event
-from tipline.db import utcnow
+from tipline.audit.models import AuditHead, Event, PendingEvent
+from tipline.db import Database, utcnow
 
 GENESIS = "0" * 64
 # Plain tables: the event log is written with Core statements (see `record`).
 _EVENTS = cast(Table, Event.__table__)
+_PENDING = cast(Table, PendingEvent.__table__)
 _HEAD = cast(Table, AuditHead.__table__)
 
 
@@ -65,6 +66,9 @@ def event_hash(event: Event) -> str:
     ).hexdigest()
 
 
+_PENDING_FLAG = "tipline.audit.pending"
+
+
 def record(
     db_session: Session,
     *,
@@ -73,46 +77,106 @@ def record(
     subject_type: str,
     subject_id: str,
     data: dict[str, Any] | None = None,
-) -> Event:
-    """Append one event in the caller's transaction; it commits or rolls back with the change.
+) -> None:
+    """Record one event in the caller's transaction; it commits or rolls back with the change.
 
-    Written with Core statements, not the ORM's unit of work: every change in tipline makes an
-    event, and this is on the path of every public report (see bench/intake.py).
+    The event is committed as pending and chained by `append_pending` (the appender runs it in
+    the background, moments later): no lock is held in the caller's transaction.
     """
-    payload = json.loads(json.dumps(data or {}, default=str))
-    # The head row (made by migration 0003) is the lock: appends queue on it, row by row, so
-    # each event follows the one committed before it. SQLite: BEGIN IMMEDIATE (db.py) already
-    # serialises writers.
+    db_session.execute(
+        insert(_PENDING),
+        [
+            {
+                "created_at": utcnow(),
+                "actor": actor,
+                "action": action,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "data": json.loads(json.dumps(data or {}, default=str)),
+            }
+        ],
+    )
+    db_session.info[_PENDING_FLAG] = True
+
+
+def had_events(db_session: Session) -> bool:
+    """Whether this session recorded events since last asked (for waking the appender)."""
+    return bool(db_session.info.pop(_PENDING_FLAG, False))
+
+
+def append_pending(db_session: Session, *, batch: int = 500) -> int:
+    """Chain up to `batch` committed pending events, oldest first; returns how many.
+
+    Runs in its own transaction. The head row is the lock: one appender at a time extends the
+    chain, each event linked to the one before it.
+    """
     head = db_session.execute(
         select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
     ).first()
     if head is None:
         raise RuntimeError("the audit head row is missing: run `tipline db upgrade`")
-    seq = head.seq + 1
-    event = Event(
-        seq=seq,
-        created_at=utcnow(),
-        actor=actor,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        data=payload,
-        prev_hash=head.hash,
-    )
-    event.hash = event_hash(event)
-    row = {c.key: getattr(event, c.key) for c in Event.__table__.columns}
-    db_session.execute(insert(_EVENTS), [row])
-    db_session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=event.hash))
-    return event
+    rows = db_session.execute(select(_PENDING).order_by(_PENDING.c.id).limit(batch)).all()
+    if not rows:
+        return 0
+    seq, prev = head.seq, head.hash
+    events = []
+    for row in rows:
+        seq += 1
+        event = Event(
+            seq=seq,
+            created_at=row.created_at,
+            actor=row.actor,
+            action=row.action,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            data=row.data,
+            prev_hash=prev,
+        )
+        event.hash = prev = event_hash(event)
+        events.append({c.key: getattr(event, c.key) for c in _EVENTS.columns})
+    db_session.execute(insert(_EVENTS), events)
+    db_session.execute(delete(_PENDING).where(_PENDING.c.id.in_([r.id for r in rows])))
+    db_session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    return len(rows)
 
 
-def timeline(db_session: Session, *, subject_type: str, subject_id: str) -> list[Event]:
-    stmt = (
-        select(Event)
-        .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
-        .order_by(Event.seq)
-    )
-    return list(db_session.scalars(stmt))
+def drain(database: Database) -> int:
+    """Chain everything pending now (each batch its own transaction); returns how many."""
+    total = 0
+    while True:
+        with database.session() as db_session:
+            done = append_pending(db_session)
+        total += done
+        if done == 0:
+            return total
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An event as the timeline shows it; `seq` is None while it waits to be chained."""
+
+    seq: int | None
+    created_at: datetime
+    actor: str
+    action: str
+    data: dict[str, Any]
+
+
+def timeline(db_session: Session, *, subject_type: str, subject_id: str) -> list[TimelineEntry]:
+    """Everything that happened to one subject, chained events first, then pending ones."""
+    chained = db_session.execute(
+        select(_EVENTS)
+        .where(_EVENTS.c.subject_type == subject_type, _EVENTS.c.subject_id == subject_id)
+        .order_by(_EVENTS.c.seq)
+    ).all()
+    pending = db_session.execute(
+        select(_PENDING)
+        .where(_PENDING.c.subject_type == subject_type, _PENDING.c.subject_id == subject_id)
+        .order_by(_PENDING.c.id)
+    ).all()
+    return [TimelineEntry(r.seq, r.created_at, r.actor, r.action, r.data) for r in chained] + [
+        TimelineEntry(None, r.created_at, r.actor, r.action, r.data) for r in pending
+    ]
 
 
 @dataclass(frozen=True)
@@ -126,6 +190,7 @@ class Verification:
     events: int
     head_seq: int
     breaks: list[ChainBreak]
+    pending: int = 0
 
     @property
     def ok(self) -> bool:
@@ -178,9 +243,15 @@ def verify(db_session: Session, *, progress: Any = None) -> Verification:
         )
     elif not head and count:
         breaks.append(ChainBreak(1, "the recorded head is missing"))
-    return Verification(events=count, head_seq=head_seq, breaks=breaks)
+    return Verification(
+        events=count, head_seq=head_seq, breaks=breaks, pending=count_pending(db_session)
+    )
 
 
 def count_events(db_session: Session) -> int:
     head = db_session.get(AuditHead, 1)
     return head.seq if head else 0
+
+
+def count_pending(db_session: Session) -> int:
+    return int(db_session.scalar(select(func.count()).select_from(_PENDING)) or 0)
