@@ -44,3 +44,25 @@ def create_app() -> FastAPI:
         return {"id": ident}
 
     return app
+
+
+def _child(port: int) -> None:
+    import uvicorn
+
+    from tipline.server import listening_socket
+
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", access_log=False))
+    server.run(sockets=[listening_socket("127.0.0.1", port)])
+
+
+if __name__ == "__main__":
+    # Two processes on one port with SO_REUSEPORT: the same serving as `tipline serve --workers 2`.
+    import multiprocessing
+    import sys
+
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_child, args=(int(sys.argv[1]),)) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()

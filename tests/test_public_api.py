@@ -309,3 +309,22 @@ def test_the_follow_up_token_survives_being_copied_by_hand(http: httpx.Client) -
         f"/api/v1/reports/{created['report_id']}/status", headers={"X-Follow-Up-Token": typed}
     )
     assert response.status_code == 200
+
+
+def test_a_crash_mid_report_leaves_nothing(
+    app: Any, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tipline.audit import service as audit
+
+    def _crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(audit, "record", _crash)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/api/v1/reports", json=GOOD)
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal"
+    assert "died" not in response.text  # nothing of the failure leaks to the caller
+    assert _count(database) == 0

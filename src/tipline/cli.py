@@ -123,12 +123,10 @@ def db_upgrade() -> None:
     out.print(f"database at revision {current_revision(settings.resolved_database_url)}")
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    from tipline import server
 
-    from tipline.app import create_app
-
-    application = create_app(settings)
+    _ = settings.master_key  # refuse an exposed key here, as a one-line error, not in a child
     consumer = None
     if not settings.redis_url:
         # Embedded: run the job queue in this process, so nothing else needs starting.
@@ -137,7 +135,10 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
         consumer.start()
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+        if workers > 1:
+            server.run_many(settings, host, port, workers)
+        else:
+            server.run_one(settings, host, port)
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
@@ -147,9 +148,10 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes sharing the port."),
 ) -> None:
     """Serve the web pages, /api/v1 and /ispws (with an in-process worker when embedded)."""
-    _serve(get_settings(), host, port)
+    _serve(get_settings(), host, port, workers)
 
 
 @app.command()

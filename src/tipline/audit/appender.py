@@ -23,9 +23,12 @@ _running: weakref.WeakSet[Appender] = weakref.WeakSet()
 
 
 class Appender:
-    def __init__(self, database: Database, *, interval: float = 1.0) -> None:
+    def __init__(self, database: Database, *, interval: float = 1.0, gather: float = 0.02) -> None:
         self.database = database
         self.interval = interval
+        # After a wake-up, wait this long so that one batch carries the events of many commits
+        # (under load, a batch per commit would itself contend for the head row).
+        self.gather = gather
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -49,7 +52,8 @@ class Appender:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.interval)
+            if self._wake.wait(self.interval):
+                self._stop.wait(self.gather)
             self._wake.clear()
             self._drain()
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from tipline import bulk
 from tipline.audit import service as audit
 from tipline.auth import secrets as sec
 from tipline.db import Base, new_id, utcnow
@@ -29,13 +30,19 @@ _TRANSITIONS: dict[Status, set[Status]] = {
 }
 
 
+def _random_symbols(count: int) -> str:
+    # One read of the system's randomness, not one per character; 32 divides 256, so taking
+    # each byte modulo 32 keeps every symbol equally likely.
+    return "".join(_CASE_ALPHABET[b % 32] for b in secrets.token_bytes(count))
+
+
 def new_follow_up_token() -> str:
     """100 random bits as 20 Crockford base32 characters in groups of five.
 
     A teenager copies this onto paper or into their notes: no look-alike characters, no case,
     and dashes that may be left out when typed back.
     """
-    body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(20))
+    body = _random_symbols(20)
     return "-".join(body[i : i + 5] for i in range(0, 20, 5))
 
 
@@ -46,7 +53,7 @@ def normalise_follow_up_token(token: str) -> str:
 
 
 def new_case_number(prefix: str = "TL") -> str:
-    body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(8))
+    body = _random_symbols(8)
     return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
@@ -144,7 +151,6 @@ def create_report(
         ),
         "extra": extra or {},
     }
-    db_session.execute(insert(_table(Report)), [report_row])
     children = (
         (Person, [_person_row(p) for p in people or []]),
         (
@@ -162,14 +168,15 @@ def create_report(
             ],
         ),
     )
+    batches = [(_table(Report), [report_row])]
     for model, rows in children:
         for order, row in enumerate(rows):
             # created_at orders the children as given (the relationships sort by it).
             row.update(
                 id=new_id(), report_id=report_id, created_at=now + timedelta(microseconds=order)
             )
-        if rows:
-            db_session.execute(insert(_table(model)), rows)
+        batches.append((_table(model), rows))
+    bulk.insert_tables(db_session, batches)
     audit.record(
         db_session,
         actor=actor,
