@@ -91,6 +91,17 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers[key] = value
         return response
 
+    from tipline.ispws.codes import Code, IspwsError
+    from tipline.ispws.views import IspwsUnauthenticated, error_answer, unauthenticated_answer
+
+    @app.exception_handler(IspwsError)
+    async def _ispws_error(request: Request, exc: IspwsError) -> Response:
+        return error_answer(request, exc)
+
+    @app.exception_handler(IspwsUnauthenticated)
+    async def _ispws_login(request: Request, exc: IspwsUnauthenticated) -> Response:
+        return unauthenticated_answer(request)
+
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(exc.to, status_code=303)
@@ -99,6 +110,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # A 5xx is always a bug: log it with the request id, tell the caller nothing more.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if request.url.path.startswith("/ispws/"):
+            return error_answer(request, IspwsError(Code.SERVER_ERROR))
         return error_response(request, 500, "internal", "internal error; it has been logged")
 
 
@@ -137,9 +150,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     MultiPartParser.spool_max_size = settings.max_upload_bytes + _FORM_OVERHEAD
 
     def _body_limit(path: str) -> int:
-        # JSON bodies are small; form posts may carry files.
+        # JSON and XML documents are small; form posts may carry files.
         if path.startswith("/api/") and not path.endswith("/files"):
             return JSON_BODY_LIMIT
+        if path in ("/ispws/submit", "/ispws/fileinfo"):
+            return 2 * JSON_BODY_LIMIT
         return settings.max_upload_bytes + _FORM_OVERHEAD
 
     app.add_middleware(BodyLimit, limit_for=_body_limit)
@@ -154,6 +169,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     from tipline.auth.views import api_router as auth_api
     from tipline.auth.views import router as auth_pages
+    from tipline.ispws.views import router as ispws_api
     from tipline.reports.views import api_router as reports_api
     from tipline.reports.views import router as reports_pages
     from tipline.web.views import router as web_pages
@@ -163,4 +179,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(auth_pages)
     app.include_router(reports_api)
     app.include_router(auth_api)
+    app.include_router(ispws_api)
     return app

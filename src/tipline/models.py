@@ -4,6 +4,7 @@ from tipline.audit.models import AuditHead, Event, PendingEvent
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.db import Base
 from tipline.evidence.models import EvidenceFile
+from tipline.ispws.models import IspwsFile, IspwsSubmission
 from tipline.reports.models import (
     IdempotencyKey,
     Incident,
@@ -23,6 +24,8 @@ __all__ = [
     "EvidenceFile",
     "IdempotencyKey",
     "Incident",
+    "IspwsFile",
+    "IspwsSubmission",
     "OnlineAccount",
     "Organisation",
     "PaymentDetail",

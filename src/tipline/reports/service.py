@@ -248,6 +248,9 @@ def get_report(db_session: Session, *, ref: str) -> Report:
         if "-" not in case and len(case) == 10:
             case = f"{case[:2]}-{case[2:6]}-{case[6:]}"
         report = db_session.scalar(stmt.where(Report.case_number == case))
+    if report is None and ref.isdigit():
+        # An online service's report, by the CyberTipline reportId it was filed under.
+        report = db_session.scalar(stmt.where(Report.source == "esp", Report.external_id == ref))
     if report is None:
         raise NotFound(f"no report {ref}")
     return report

@@ -26,7 +26,7 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _refuse(send, limit)
+                await _refuse(send, limit, scope["path"])
                 return
         seen = 0
         started = False
@@ -50,18 +50,25 @@ class BodyLimit:
             await self.app(scope, counted_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _refuse(send, limit)
+                await _refuse(send, limit, scope["path"])
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": {"code": "too_large", "message": f"request body over {limit} bytes"}}
-    ).encode()
+async def _refuse(send: Send, limit: int, path: str) -> None:
+    message = f"request body over {limit} bytes"
+    if path.startswith("/ispws/"):
+        # A CyberTipline client reads the response code, not the status.
+        from tipline.ispws.codes import Code
+        from tipline.ispws.xml import response
+
+        body, kind = response(Code.INVALID_REQUEST, detail=message), b"text/xml; charset=utf-8"
+    else:
+        body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
+        kind = b"application/json"
     await send(
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            "headers": [(b"content-type", kind), (b"connection", b"close")],
         }
     )
     await send({"type": "http.response.body", "body": body})

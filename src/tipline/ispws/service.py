@@ -1,0 +1,311 @@
+"""The CyberTipline-compatible intake: submit, upload, fileinfo, finish, retract.
+
+A submission belongs to the online service that opened it and to no one else: every lookup is
+by (reportId, organisation), and another service's id answers exactly as a missing one (5001).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tipline.audit import service as audit
+from tipline.auth.models import Organisation
+from tipline.config import Settings
+from tipline.db import utcnow
+from tipline.errors import TiplineError
+from tipline.evidence import service as evidence
+from tipline.evidence.models import EvidenceFile
+from tipline.ispws import xml
+from tipline.ispws.codes import Code, IspwsError
+from tipline.ispws.models import IspwsFile, IspwsSubmission
+from tipline.reports import service as reports
+from tipline.reports.schemas import INCIDENT_TYPE_LABELS
+
+_TYPE_BY_LABEL = {label: kind.value for kind, label in INCIDENT_TYPE_LABELS.items()}
+OPEN_FOR = timedelta(hours=24)
+IDLE_FOR = timedelta(hours=1)
+MAX_FILES = 1000
+
+
+def _actor(org: Organisation) -> str:
+    return f"org:{org.id}"
+
+
+def _submission(db_session: Session, *, org: Organisation, report_id: Any) -> IspwsSubmission:
+    try:
+        ident = int(str(report_id).strip())
+    except ValueError:
+        raise IspwsError(Code.REPORT_DOES_NOT_EXIST) from None
+    found = db_session.scalar(
+        select(IspwsSubmission).where(
+            IspwsSubmission.id == ident,
+            IspwsSubmission.organisation_id == org.id,
+            IspwsSubmission.state != "expired",
+        )
+    )
+    if found is None:
+        raise IspwsError(Code.REPORT_DOES_NOT_EXIST)
+    return found
+
+
+def _require_open(submission: IspwsSubmission) -> None:
+    if submission.state == "finished":
+        raise IspwsError(Code.ALREADY_FINISHED)
+    if submission.state == "retracted":
+        raise IspwsError(Code.ALREADY_RETRACTED)
+
+
+def submit(db_session: Session, *, org: Organisation, document: bytes) -> int:
+    tree = xml.parse(document, root="report")
+    data = xml.to_data(tree)
+    when = datetime.fromisoformat(
+        str(data["incidentSummary"]["incidentDateTime"]).replace("Z", "+00:00")
+    )
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    # A day of grace for clocks and time zones; beyond that the date is impossible.
+    if when > utcnow() + timedelta(days=1):
+        raise IspwsError(Code.VALIDATION_FAILED, "incidentDateTime is in the future")
+    submission = IspwsSubmission(
+        organisation_id=org.id, document=data, xml=document.decode("utf-8", "replace")
+    )
+    db_session.add(submission)
+    db_session.flush()
+    audit.record(
+        db_session,
+        actor=_actor(org),
+        action="ispws.submitted",
+        subject_type="ispws_submission",
+        subject_id=str(submission.id),
+        data={"incident_type": data["incidentSummary"]["incidentType"]},
+    )
+    return submission.id
+
+
+def upload(
+    db_session: Session,
+    *,
+    settings: Settings,
+    org: Organisation,
+    report_id: Any,
+    data: bytes,
+    filename: str | None,
+) -> tuple[str, str]:
+    """Store a file for an open submission; returns (fileId, MD5 hex) as NCMEC answers them."""
+    submission = _submission(db_session, org=org, report_id=report_id)
+    _require_open(submission)
+    count = len(
+        db_session.scalars(
+            select(IspwsFile.id).where(IspwsFile.submission_id == submission.id)
+        ).all()
+    )
+    if count >= MAX_FILES:
+        raise IspwsError(Code.UPLOAD_FAILED, f"at most {MAX_FILES} files per report")
+    try:
+        stored = evidence.store_file(
+            db_session, settings=settings, data=data, filename=filename, actor=_actor(org)
+        )
+    except TiplineError as exc:
+        raise IspwsError(Code.MALFORMED_FILE, exc.message) from None
+    record = IspwsFile(submission_id=submission.id, evidence_file_id=stored.file.id)
+    db_session.add(record)
+    submission.updated_at = utcnow()
+    db_session.flush()
+    return record.id, stored.file.md5
+
+
+def fileinfo(db_session: Session, *, org: Organisation, document: bytes) -> None:
+    tree = xml.parse(document, root="fileDetails")
+    data = xml.to_data(tree)
+    submission = _submission(db_session, org=org, report_id=data["reportId"])
+    _require_open(submission)
+    record = db_session.scalar(
+        select(IspwsFile).where(
+            IspwsFile.id == str(data["fileId"]), IspwsFile.submission_id == submission.id
+        )
+    )
+    if record is None:
+        raise IspwsError(Code.FILE_DOES_NOT_EXIST)
+    record.details = data
+    viewed = data.get("fileViewedByEsp")
+    record.viewed_by_esp = None if viewed is None else str(viewed) in ("true", "1")
+    submission.updated_at = utcnow()
+
+
+def retract(db_session: Session, *, org: Organisation, report_id: Any) -> None:
+    submission = _submission(db_session, org=org, report_id=report_id)
+    _require_open(submission)
+    submission.state = "retracted"
+    submission.updated_at = utcnow()
+    audit.record(
+        db_session,
+        actor=_actor(org),
+        action="ispws.retracted",
+        subject_type="ispws_submission",
+        subject_id=str(submission.id),
+    )
+
+
+def finish(db_session: Session, *, org: Organisation, report_id: Any) -> list[str]:
+    """File the report for good: it becomes a tipline report, visible to review."""
+    submission = _submission(db_session, org=org, report_id=report_id)
+    _require_open(submission)
+    files = list(
+        db_session.scalars(
+            select(IspwsFile)
+            .where(IspwsFile.submission_id == submission.id)
+            .order_by(IspwsFile.created_at)
+        )
+    )
+    made = reports.create_report(
+        db_session, actor=_actor(org), **report_fields(submission, organisation_id=org.id)
+    )
+    for record in files:
+        stored = db_session.get(EvidenceFile, record.evidence_file_id)
+        if stored is not None:
+            stored.report_id = made.id
+            stored.viewed_by_reporter = record.viewed_by_esp
+    submission.state = "finished"
+    submission.report_id = made.id
+    submission.finished_at = submission.updated_at = utcnow()
+    audit.record(
+        db_session,
+        actor=_actor(org),
+        action="ispws.finished",
+        subject_type="ispws_submission",
+        subject_id=str(submission.id),
+        data={"report_id": made.id, "files": len(files)},
+    )
+    return [f.id for f in files]
+
+
+def expire_stale(db_session: Session, *, settings: Settings, now: datetime | None = None) -> int:
+    """Delete unfinished submissions 24 h after opening or 1 h after their last change,
+    whichever is later, with their files."""
+    now = now or utcnow()
+    stale = [
+        s
+        for s in db_session.scalars(select(IspwsSubmission).where(IspwsSubmission.state == "open"))
+        if now > max(s.created_at + OPEN_FOR, s.updated_at + IDLE_FOR)
+    ]
+    vault = evidence.vault_for(settings)
+    for submission in stale:
+        for record in db_session.scalars(
+            select(IspwsFile).where(IspwsFile.submission_id == submission.id)
+        ):
+            stored = db_session.get(EvidenceFile, record.evidence_file_id)
+            if stored is not None:
+                vault.delete(stored.storage_key)
+                stored.status, stored.purged_at = "purged", now
+        submission.state = "expired"
+        submission.document, submission.xml = {}, ""
+        audit.record(
+            db_session,
+            actor="system",
+            action="ispws.expired",
+            subject_type="ispws_submission",
+            subject_id=str(submission.id),
+        )
+    return len(stale)
+
+
+# The filed document, in tipline's model ------------------------------------------------------
+
+
+def _texts(values: Any) -> list[str]:
+    return [t for t in (xml.text_of(v) for v in (values or [])) if t]
+
+
+def _person(role: str, person: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not isinstance(person, dict):
+        return None
+    name = " ".join(p for p in (person.get("firstName"), person.get("lastName")) if p) or None
+    emails = _texts(person.get("email"))
+    phones = _texts(person.get("phone"))
+    age = person.get("age")
+    return {
+        "role": role,
+        "name": name,
+        "email": emails[0] if emails else None,
+        "phone": phones[0] if phones else None,
+        "age": int(age) if isinstance(age, str) and age.isdigit() else None,
+    }
+
+
+def _accounts(role: str, holder: dict[str, Any], platform: str | None) -> list[dict[str, Any]]:
+    service = xml.text_of(holder.get("espService")) or platform
+    ids = _texts(holder.get("espIdentifier"))
+    names = _texts(holder.get("screenName"))
+    displays = _texts(holder.get("displayName"))
+    urls = _texts(holder.get("profileUrl"))
+    count = max(len(ids), len(names), len(displays), len(urls))
+    return [
+        {
+            "role": role,
+            "platform": service,
+            "account_id": ids[i] if i < len(ids) else None,
+            "handle": names[i] if i < len(names) else None,
+            "display_name": displays[i] if i < len(displays) else None,
+            "profile_url": urls[i] if i < len(urls) else None,
+        }
+        for i in range(count)
+    ]
+
+
+def report_fields(submission: IspwsSubmission, *, organisation_id: str) -> dict[str, Any]:
+    doc = submission.document
+    summary = doc["incidentSummary"]
+    annotations = sorted((summary.get("reportAnnotations") or {}).keys())
+    platform = xml.text_of(summary.get("platform"))
+    incident_at = summary["incidentDateTime"]
+    parts: list[str] = []
+    for details in doc.get("internetDetails", []):
+        for kind, incident in details.items():
+            for key in ("content", "additionalInfo"):
+                text = xml.text_of(incident.get(key)) if isinstance(incident, dict) else None
+                if text:
+                    parts.append(f"[{kind} {key}] {text}")
+    if xml.text_of(doc.get("additionalInfo")):
+        parts.append(str(xml.text_of(doc.get("additionalInfo"))))
+    people: list[dict[str, Any]] = []
+    accounts: list[dict[str, Any]] = []
+    for holder in doc.get("personOrUserReported", []):
+        person = _person("suspect", holder.get("personOrUserReportedPerson"))
+        if person:
+            people.append(person)
+        accounts += _accounts("suspect", holder, platform)
+    for holder in doc.get("victim", []):
+        person = _person("victim", holder.get("victimPerson"))
+        if person:
+            people.append(person)
+        accounts += _accounts("victim", holder, platform)
+    reporter = _person("reporter", (doc.get("reporter") or {}).get("reportingPerson"))
+    if reporter:
+        people.append(reporter)
+    escalation = xml.text_of(summary.get("escalateToHighPriority"))
+    return {
+        "source": "esp",
+        "organisation_id": organisation_id,
+        "external_id": str(submission.id),
+        "incident_type": _TYPE_BY_LABEL[summary["incidentType"]],
+        "description": "\n\n".join(parts),
+        "incident_date": datetime.fromisoformat(str(incident_at).replace("Z", "+00:00")).date(),
+        "sextortion": "sextortion" in annotations,
+        "minor_to_minor": "minorToMinorInteraction" in annotations,
+        "child_in_danger": escalation is not None,
+        "annotations": annotations,
+        "people": people,
+        "accounts": accounts,
+        "extra": {
+            "cybertipline": doc,
+            "escalation_reason": escalation,
+            "md5_of_document": hashlib.md5(
+                submission.xml.encode(), usedforsecurity=False
+            ).hexdigest(),
+        },
+    }

@@ -1,0 +1,162 @@
+"""`/ispws`: NCMEC's CyberTipline Reporting API, served, so a service's existing client can file
+to tipline by changing its base URL."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from tipline.auth import service as auth
+from tipline.auth.models import Organisation
+from tipline.auth.roles import OrgKind
+from tipline.config import Settings
+from tipline.deps import get_db, get_settings
+from tipline.ispws import service, xml
+from tipline.ispws.codes import HTTP_STATUS, Code, IspwsError
+
+log = logging.getLogger("tipline.ispws")
+router = APIRouter(prefix="/ispws", include_in_schema=False)
+XML_TYPE = "text/xml; charset=utf-8"
+
+
+class IspwsUnauthenticated(Exception):
+    """A failed login: HTTP 401 with an empty body, as NCMEC answers."""
+
+
+def _answer(request: Request, body: bytes, status: int = 200) -> Response:
+    response = Response(body, status_code=status, media_type=XML_TYPE)
+    response.headers["Request-ID"] = request.scope.get("state", {}).get("request_id", "")
+    return response
+
+
+def error_answer(request: Request, exc: IspwsError, root: str = "reportResponse") -> Response:
+    return _answer(
+        request, xml.response(exc.code, root=root, detail=exc.detail), HTTP_STATUS[exc.code]
+    )
+
+
+def unauthenticated_answer(request: Request) -> Response:
+    response = _answer(request, b"", 401)
+    response.headers["WWW-Authenticate"] = 'Basic realm="ispws"'
+    return response
+
+
+def esp(request: Request, db_session: Session = Depends(get_db)) -> Organisation:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        raise IspwsUnauthenticated
+    try:
+        username, _, password = (
+            base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        )
+    except (binascii.Error, UnicodeDecodeError):
+        raise IspwsUnauthenticated from None
+    org = auth.authenticate_ispws(db_session, username=username, password=password)
+    if org is None:
+        raise IspwsUnauthenticated
+    if org.kind != OrgKind.ESP:
+        raise IspwsError(Code.NOT_AUTHORISED_FOR_SUBMISSIONS)
+    return org
+
+
+def _form_id(form: dict[str, object]) -> str:
+    value = form.get("id")
+    if not isinstance(value, str) or not value.strip():
+        raise IspwsError(Code.INVALID_REQUEST, "form field id is required")
+    return value
+
+
+@router.get("/status")
+def status(request: Request, org: Organisation = Depends(esp)) -> Response:
+    return _answer(request, xml.response(Code.SUCCESS, detail=f"Remote user: {org.name}"))
+
+
+@router.get("/xsd")
+def schema(request: Request, org: Organisation = Depends(esp)) -> Response:
+    return _answer(request, Path(xml.SCHEMA_PATH).read_bytes())
+
+
+@router.post("/submit")
+async def submit(
+    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+) -> Response:
+    body = await request.body()
+    report_id = service.submit(db_session, org=org, document=body)
+    db_session.commit()
+    return _answer(request, xml.response(Code.SUCCESS, fields={"reportId": report_id}))
+
+
+@router.post("/upload")
+async def upload(
+    request: Request,
+    org: Organisation = Depends(esp),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    form = await request.form(max_files=1, max_fields=5)
+    report_id = _form_id(dict(form))
+    upload_file = form.get("file")
+    if not isinstance(upload_file, UploadFile):
+        raise IspwsError(Code.INVALID_REQUEST, "form field file is required")
+    data = upload_file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise IspwsError(Code.MALFORMED_FILE, "file over the size limit")
+    file_id, md5 = service.upload(
+        db_session,
+        settings=settings,
+        org=org,
+        report_id=report_id,
+        data=data,
+        filename=upload_file.filename,
+    )
+    db_session.commit()
+    return _answer(
+        request,
+        xml.response(Code.SUCCESS, fields={"reportId": report_id, "fileId": file_id, "hash": md5}),
+    )
+
+
+@router.post("/fileinfo")
+async def fileinfo(
+    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+) -> Response:
+    service.fileinfo(db_session, org=org, document=await request.body())
+    db_session.commit()
+    return _answer(request, xml.response(Code.SUCCESS))
+
+
+@router.post("/finish")
+async def finish(
+    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+) -> Response:
+    report_id = _form_id(dict(await request.form(max_files=0, max_fields=5)))
+    try:
+        files = service.finish(db_session, org=org, report_id=report_id)
+    except IspwsError as exc:
+        return error_answer(request, exc, root="reportDoneResponse")
+    db_session.commit()
+    return _answer(
+        request,
+        xml.response(
+            Code.SUCCESS,
+            root="reportDoneResponse",
+            fields={"reportId": report_id, "files": [("fileId", f) for f in files]},
+        ),
+    )
+
+
+@router.post("/retract")
+async def retract(
+    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+) -> Response:
+    report_id = _form_id(dict(await request.form(max_files=0, max_fields=5)))
+    service.retract(db_session, org=org, report_id=report_id)
+    db_session.commit()
+    return _answer(request, xml.response(Code.SUCCESS, fields={"reportId": report_id}))

@@ -1,0 +1,136 @@
+"""Reading and writing CyberTipline XML safely.
+
+No entities are expanded, no DTD is read or allowed, nothing is fetched from the network, and the
+document size is capped before parsing. Validation is against tipline's own XSD (report.xsd).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from tipline.ispws.codes import DESCRIPTIONS, Code, IspwsError
+
+SCHEMA_PATH = Path(__file__).with_name("report.xsd")
+MAX_DOCUMENT_BYTES = 1024 * 1024
+# Elements that may repeat: they always become lists, so a document maps to one shape.
+REPEATING = {
+    "internetDetails",
+    "url",
+    "emailAddress",
+    "phone",
+    "email",
+    "address",
+    "ipCaptureEvent",
+    "espIdentifier",
+    "screenName",
+    "displayName",
+    "profileUrl",
+    "deviceId",
+    "priorCTReports",
+    "groupIdentifier",
+    "personOrUserReported",
+    "intendedRecipient",
+    "victim",
+    "originalFileHash",
+    "details",
+    "nameValuePair",
+}
+
+
+@cache
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=_parser()))
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse(document: bytes, *, root: str) -> etree._Element:
+    """Parse and validate one document whose root must be `root`; raises IspwsError."""
+    if len(document) > MAX_DOCUMENT_BYTES:
+        raise IspwsError(Code.INVALID_REQUEST, f"document over {MAX_DOCUMENT_BYTES} bytes")
+    if not document.strip():
+        raise IspwsError(Code.MALFORMED_XML, "empty document")
+    try:
+        tree = etree.fromstring(document, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        raise IspwsError(Code.MALFORMED_XML, f"malformed XML: {exc.msg}") from None
+    doctype = tree.getroottree().docinfo.doctype
+    if doctype:
+        raise IspwsError(Code.MALFORMED_XML, "a DOCTYPE is not allowed")
+    if tree.tag != root:
+        raise IspwsError(Code.VALIDATION_FAILED, f"expected a <{root}> document")
+    validator = schema()
+    if not validator.validate(tree):
+        error = validator.error_log.last_error
+        where = f"line {error.line}: " if error is not None else ""
+        message = error.message if error is not None else "invalid document"
+        raise IspwsError(Code.VALIDATION_FAILED, f"{where}{message}")
+    return tree
+
+
+def to_data(element: etree._Element) -> Any:
+    """An element as plain data: text for leaves, dicts for parents, lists for repeats.
+
+    Attributes go under "@name"; an empty element is True (a flag such as <sextortion/>).
+    """
+    children = list(element)
+    if not children:
+        text = (element.text or "").strip()
+        if element.attrib:
+            data: dict[str, Any] = {f"@{k}": v for k, v in element.attrib.items()}
+            data["#text"] = text
+            return data
+        return text if text else True
+    out: dict[str, Any] = {f"@{k}": v for k, v in element.attrib.items()}
+    for child in children:
+        tag = str(child.tag)
+        value = to_data(child)
+        if tag in REPEATING or (tag == "additionalInfo" and element.tag == "fileDetails"):
+            out.setdefault(tag, []).append(value)
+        else:
+            out[tag] = value
+    return out
+
+
+def text_of(value: Any) -> str | None:
+    """The text of a leaf, whether plain or carrying attributes."""
+    if isinstance(value, dict):
+        return str(value.get("#text") or "") or None
+    if value is True or value is None:
+        return None
+    return str(value)
+
+
+def response(
+    code: Code,
+    *,
+    root: str = "reportResponse",
+    detail: str | None = None,
+    fields: dict[str, Any] | None = None,
+) -> bytes:
+    """A response document: responseCode and responseDescription, then any fields."""
+    top = etree.Element(root)
+    etree.SubElement(top, "responseCode").text = str(int(code))
+    etree.SubElement(top, "responseDescription").text = detail or DESCRIPTIONS[code]
+    for name, value in (fields or {}).items():
+        if isinstance(value, list):
+            holder = etree.SubElement(top, name)
+            for item_name, item_value in value:
+                etree.SubElement(holder, item_name).text = str(item_value)
+        elif value is not None:
+            etree.SubElement(top, name).text = str(value)
+    return bytes(etree.tostring(top, xml_declaration=True, encoding="UTF-8"))
