@@ -331,3 +331,34 @@ def test_a_platform_has_no_ispws_login(database: Database, live_server: str) -> 
     assert creds.ispws_username is None
     response = httpx.get(f"{live_server}/ispws/status", auth=("platform", creds.api_key or ""))
     assert response.status_code == 401
+
+
+def test_unfinished_reports_expire_with_their_files(
+    client: httpx.Client, database: Database, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from tipline.db import utcnow
+    from tipline.evidence import service as evidence
+    from tipline.ispws import service as ispws
+
+    report_id = _field(_submit(client).content, "reportId")
+    client.post(
+        "/upload",
+        data={"id": report_id},
+        files={"file": ("a.png", encode(synthetic_image(4), "PNG"), "image/png")},
+    )
+    kept = _field(_submit(client).content, "reportId")
+    with database.session() as db_session:
+        # Not yet: opened less than 24 hours ago.
+        assert ispws.expire_stale(db_session, settings=settings) == 0
+        later = utcnow() + timedelta(hours=25)
+        stale = db_session.get(IspwsSubmission, int(report_id))
+        fresh = db_session.get(IspwsSubmission, int(kept))
+        assert stale is not None
+        assert fresh is not None
+        fresh.updated_at = later - timedelta(minutes=30)  # touched within the last hour
+        assert ispws.expire_stale(db_session, settings=settings, now=later) == 1
+    assert evidence.vault_for(settings).stored_keys() == set()
+    assert _code(client.post("/finish", data={"id": report_id})) == 5001
+    assert _code(client.post("/finish", data={"id": kept})) == 0

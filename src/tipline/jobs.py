@@ -80,6 +80,16 @@ def sweep_vault() -> None:
 
 
 @huey.periodic_task(crontab(minute="*/5"))
+def expire_ispws_submissions() -> None:
+    """Unfinished /ispws reports expire 24 h after opening or 1 h after their last change."""
+    from tipline.ispws import service as ispws
+
+    settings, db = _session_scope()
+    with db.session() as db_session:
+        ispws.expire_stale(db_session, settings=settings)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
 def expire_sessions() -> None:
     from tipline.auth import service as auth
 

@@ -454,11 +454,36 @@ def authenticate_api_key(db_session: Session, *, presented: str | None, scope: s
     return key.organisation
 
 
+# HTTP Basic sends the password with every /ispws request; argon2 is slow on purpose. A login
+# verified recently is remembered for a short while, keyed by a keyed hash of the pair (never
+# the password itself), and forgotten when the organisation's hash changes.
+_ISPWS_CACHE_SECONDS = 300
+_ispws_verified: dict[str, tuple[float, str, str]] = {}
+_ISPWS_CACHE_KEY = secrets.token_bytes(32)
+
+
+def _ispws_cache_key(username: str, password: str) -> str:
+    import hmac
+
+    message = f"{username}\x00{password}".encode()
+    return hmac.new(_ISPWS_CACHE_KEY, message, "sha256").hexdigest()
+
+
 def authenticate_ispws(db_session: Session, *, username: str, password: str) -> Organisation | None:
     org = db_session.scalar(select(Organisation).where(Organisation.ispws_username == username))
     if org is None:
         sec.verify_password(None, password)
         return None
-    if not org.is_active or not sec.verify_password(org.ispws_password_hash, password):
+    if not org.is_active or org.ispws_password_hash is None:
         return None
+    key = _ispws_cache_key(username, password)
+    cached = _ispws_verified.get(key)
+    now = time.monotonic()
+    if cached and cached[0] > now and cached[1:] == (org.id, org.ispws_password_hash):
+        return org
+    if not sec.verify_password(org.ispws_password_hash, password):
+        return None
+    if len(_ispws_verified) > 10_000:
+        _ispws_verified.clear()
+    _ispws_verified[key] = (now + _ISPWS_CACHE_SECONDS, org.id, org.ispws_password_hash)
     return org
