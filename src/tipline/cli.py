@@ -432,6 +432,35 @@ def reports_show(report: str, as_json: bool = JsonOpt) -> None:
         out.print(f"  file: {f['filename']} {f['media_type']} sha256 {f['sha256']}", markup=False)
 
 
+@reports_app.command("export")
+def reports_export(
+    report: str,
+    fmt: str = typer.Option("cybertipline-xml", "--format", help="cybertipline-xml"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="File to write."),
+) -> None:
+    """Write a report as a CyberTipline <report> document (validates against /ispws/xsd)."""
+    from tipline.errors import BadInput
+    from tipline.ispws.codes import IspwsError
+    from tipline.ispws.export import export_xml
+    from tipline.reports import service as reports
+
+    if fmt != "cybertipline-xml":
+        raise BadInput(f"unknown format {fmt!r}: use cybertipline-xml")
+    with _session() as (_, db_session):
+        row = reports.get_report(db_session, ref=report)
+        try:
+            document = export_xml(row)
+        except IspwsError as exc:
+            raise BadInput(
+                f"this report cannot be written as CyberTipline XML: {exc.detail}"
+            ) from None
+    if output is None:
+        sys.stdout.buffer.write(document)
+    else:
+        output.write_bytes(document)
+        out.print(f"wrote {output}")
+
+
 # hash -----------------------------------------------------------------------------------------
 
 
