@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake i18n clean
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -62,6 +62,9 @@ bench-vault: install
 bench-intake: install services
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@$(PY) bench/intake.py
+
+bench-ispws: install services
+	@$(PY) bench/ispws.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
