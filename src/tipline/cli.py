@@ -461,6 +461,36 @@ def reports_export(
         out.print(f"wrote {output}")
 
 
+@reports_app.command("forward")
+def reports_forward(report: str, as_json: bool = JsonOpt) -> None:
+    """File a report upstream (TIPLINE_UPSTREAM_URL), now, in this process."""
+    from tipline.db import database_for
+    from tipline.ispws import forwarding
+    from tipline.ispws.client import UpstreamError, UpstreamUnavailable
+
+    settings = get_settings()
+    with _session(settings) as (_, db_session):
+        queued = forwarding.queue(db_session, report_ref=report, actor=CLI_ACTOR)
+        forwarding_id = queued.id
+    client = forwarding.client_for(settings)
+    database = database_for(settings)
+    try:
+        row = forwarding.forward(
+            database, settings=settings, forwarding_id=forwarding_id, client=client
+        )
+    except (UpstreamError, UpstreamUnavailable) as exc:
+        fail(f"forwarding failed (it can be retried): {exc}", 1)
+        return
+    finally:
+        client.close()
+        database.dispose()
+    result = {"state": row.state, "upstream_report_id": row.upstream_report_id}
+    if as_json:
+        _emit_json(result)
+    else:
+        out.print(f"filed upstream as report {row.upstream_report_id}")
+
+
 # hash -----------------------------------------------------------------------------------------
 
 

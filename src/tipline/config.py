@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # Looking a report up with its case number and token: generous for a reporter coming back,
     # tight enough that guessing tokens is hopeless.
     follow_up_rate_limit: str = "60/hour"
+    # Where reports are forwarded: a CyberTipline-compatible base URL (ending in /ispws) and
+    # this installation's login there. None by default: nothing leaves unless configured.
+    upstream_url: str | None = None
+    upstream_username: str | None = None
+    upstream_password: str | None = None
     # Threads per server process for request handlers (and the database pool to match).
     worker_threads: int = 4
     # Run queued jobs inline, in the caller (tests, one-shot CLI commands).

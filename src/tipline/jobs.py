@@ -79,6 +79,19 @@ def sweep_vault() -> None:
         evidence.sweep_orphans(db_session, settings=settings)
 
 
+@huey.task(retries=6, retry_delay=60)
+def forward_report(forwarding_id: str) -> None:
+    """File a report upstream; huey retries a failed attempt, and each retry is safe."""
+    from tipline.ispws import forwarding
+
+    settings, db = _session_scope()
+    client = forwarding.client_for(settings)
+    try:
+        forwarding.forward(db, settings=settings, forwarding_id=forwarding_id, client=client)
+    finally:
+        client.close()
+
+
 @huey.periodic_task(crontab(minute="*/5"))
 def expire_ispws_submissions() -> None:
     """Unfinished /ispws reports expire 24 h after opening or 1 h after their last change."""

@@ -4,7 +4,7 @@ from tipline.audit.models import AuditHead, Event, PendingEvent
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.db import Base
 from tipline.evidence.models import EvidenceFile
-from tipline.ispws.models import IspwsFile, IspwsSubmission
+from tipline.ispws.models import Forwarding, IspwsFile, IspwsSubmission
 from tipline.reports.models import (
     IdempotencyKey,
     Incident,
@@ -22,6 +22,7 @@ __all__ = [
     "AuditHead",
     "Event",
     "EvidenceFile",
+    "Forwarding",
     "IdempotencyKey",
     "Incident",
     "IspwsFile",

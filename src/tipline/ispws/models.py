@@ -41,3 +41,23 @@ class IspwsFile(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     viewed_by_esp: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Forwarding(Base):
+    """A report being filed upstream, to a CyberTipline-compatible service (NCMEC, or another
+    hotline running tipline). The upstream reportId is kept the moment it is known, so a retry
+    can retract an unfinished upstream report instead of filing it twice."""
+
+    __tablename__ = "forwardings"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    # pending, submitted (upstream id known), finished, failed
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    upstream_report_id: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_request_id: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
