@@ -49,6 +49,13 @@ ES = {
     "Two-step sign-in": "Inicio de sesión en dos pasos",
     "The 6-digit code from your authenticator app": "El código de 6 dígitos de tu app de autenticación",
     "Continue": "Continuar",
+    "Forwarded upstream": "Reenviados",
+    "State": "Estado",
+    "Upstream report": "Reporte en destino",
+    "Attempts": "Intentos",
+    "Last error": "Último error",
+    "Request-ID": "Request-ID",
+    "Nothing has been forwarded.": "No se ha reenviado nada.",
     # Report form choices
     "I am the person being threatened": "Soy la persona a la que están amenazando",
     "I am a parent or guardian": "Soy madre, padre o tutor",

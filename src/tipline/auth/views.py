@@ -243,6 +243,28 @@ def console_home(
     return _page(request, "console_home.html", staff_session, {"reports": recent})
 
 
+@router.get("/console/forwardings", response_class=HTMLResponse)
+def forwardings_page(
+    request: Request,
+    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    """Reports filed upstream: each attempt's outcome, with the upstream code and Request-ID."""
+    from sqlalchemy import select
+
+    from tipline.ispws.models import Forwarding
+    from tipline.reports.models import Report
+
+    rows = db_session.execute(
+        select(Forwarding, Report.case_number)
+        .join(Report, Report.id == Forwarding.report_id)
+        .order_by(Forwarding.updated_at.desc())
+        .limit(200)
+    ).all()
+    return _page(request, "forwardings.html", staff_session, {"rows": rows})
+
+
 @router.get("/console/admin", response_class=HTMLResponse)
 def admin_home(
     request: Request,
