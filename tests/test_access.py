@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from accounts import make_org, make_user, sign_in
 from tipline.db import Database
+from tipline.reports import service as reports
 
 CALLERS = ["anonymous", "admin", "supervisor", "analyst", "agency", "esp_key", "platform_key"]
 STAFF = {"admin", "supervisor", "analyst"}
@@ -32,6 +33,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/reports"): EVERYONE,
     ("GET", "/console"): STAFF,
     ("GET", "/console/forwardings"): STAFF,
+    ("GET", "/console/reports/{ref}"): STAFF,
     ("GET", "/console/admin"): {"admin"},
     ("GET", "/agency"): {"agency"},
     ("GET", "/api/v1/whoami"): {"esp_key", "platform_key"},
@@ -64,6 +66,7 @@ FORM_POSTS = {
     ("POST", "/console/totp/enrol"),
     ("POST", "/console/password"),
     ("POST", "/console/logout"),
+    ("POST", "/console/reports/{ref}/forward"),
 }
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {
@@ -103,17 +106,19 @@ def _caller(client: TestClient, database: Database, caller: str) -> dict[str, st
     return {}
 
 
-def _concrete(path: str) -> str:
-    return path.replace("{lang}", "es").replace("{report_id}", "0" * 32)
+def _concrete(path: str, report_id: str = "0" * 32) -> str:
+    return path.replace("{lang}", "es").replace("{report_id}", "0" * 32).replace("{ref}", report_id)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_matrix(client: TestClient, database: Database, caller: str) -> None:
     headers = _caller(client, database, caller)
+    with database.session() as db_session:
+        report_id = reports.create_report(db_session, source="public", actor="t").id
     for (method, path), who in sorted(MATRIX.items()):
         response = client.request(
             method,
-            _concrete(path),
+            _concrete(path, report_id),
             headers=headers,
             json=BODIES.get((method, path)),
             follow_redirects=False,
@@ -136,5 +141,7 @@ def test_matrix(client: TestClient, database: Database, caller: str) -> None:
         assert response.status_code == 401, f"{caller}: {method} {path}"
         assert response.content == b""
     for method, path in sorted(FORM_POSTS):
-        response = client.request(method, path, headers=headers, data={}, follow_redirects=False)
+        response = client.request(
+            method, _concrete(path, report_id), headers=headers, data={}, follow_redirects=False
+        )
         assert response.status_code in (403, 422), f"{caller}: {method} {path}"

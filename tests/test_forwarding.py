@@ -170,3 +170,46 @@ def test_a_dropped_connection_at_any_step_files_exactly_once(
         database, settings=settings, forwarding_id=queued.id, client=_client(upstream)
     )
     assert _upstream_state(upstream)[1] == 1
+
+
+def test_an_analyst_forwards_from_the_console(
+    database: Database,
+    settings: Settings,
+    upstream: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from accounts import csrf, make_user, sign_in
+    from tipline.app import create_app
+
+    for key, value in (
+        ("URL", upstream["url"]),
+        ("USERNAME", upstream["username"]),
+        ("PASSWORD", upstream["password"]),
+    ):
+        monkeypatch.setenv(f"TIPLINE_UPSTREAM_{key}", value)
+    configured = settings.model_copy(update={"upstream_url": upstream["url"]})
+    report_id = _report_with_a_file(database, settings)
+    with TestClient(create_app(configured, database)) as client:
+        sign_in(client, make_user(database, "analyst"))
+        page = client.get(f"/console/reports/{report_id}")
+        assert "Forward upstream" in page.text
+        done = client.post(f"/console/reports/{report_id}/forward", data={"csrf_token": csrf(page)})
+        assert done.status_code == 200  # followed to the forwardings page
+        assert "finished" in done.text
+    assert _upstream_state(upstream) == (["finished"], 1)
+
+
+def test_the_report_page_shows_the_reporters_words_as_text(client: Any, database: Database) -> None:
+    from accounts import make_user, sign_in
+
+    words = '<script>alert("x")</script><img src=x onerror=alert(1)> 😢'
+    with database.session() as db_session:
+        made = reports.create_report(db_session, source="public", actor="t", description=words)
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get(f"/console/reports/{made.id}")
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
+    assert "Forward upstream" not in page.text  # no upstream configured

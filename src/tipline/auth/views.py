@@ -243,6 +243,53 @@ def console_home(
     return _page(request, "console_home.html", staff_session, {"reports": recent})
 
 
+@router.get("/console/reports/{ref}", response_class=HTMLResponse)
+def report_page(
+    ref: str,
+    request: Request,
+    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""
+    from tipline.audit import service as audit
+    from tipline.evidence import service as evidence
+    from tipline.reports import service as reports
+
+    report = reports.get_report(db_session, ref=ref)
+    return _page(
+        request,
+        "report.html",
+        staff_session,
+        {
+            "report": report,
+            "files": evidence.files_for_report(db_session, report_id=report.id),
+            "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
+            "can_forward": bool(settings.upstream_url),
+        },
+    )
+
+
+@router.post("/console/reports/{ref}/forward", dependencies=[Depends(check_csrf)])
+def forward_report(
+    ref: str,
+    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """Queue the report for filing upstream; the job's progress shows on /console/forwardings."""
+    from tipline import jobs
+    from tipline.errors import BadInput
+    from tipline.ispws import forwarding
+
+    if not settings.upstream_url:
+        raise BadInput("no upstream is configured (TIPLINE_UPSTREAM_URL)", code="no_upstream")
+    queued = forwarding.queue(db_session, report_ref=ref, actor=f"user:{user.id}")
+    jobs.enqueue_after_commit(db_session, jobs.forward_report, queued.id)
+    return RedirectResponse("/console/forwardings", status_code=303)
+
+
 @router.get("/console/forwardings", response_class=HTMLResponse)
 def forwardings_page(
     request: Request,
