@@ -49,7 +49,9 @@ def create_app() -> FastAPI:
 def _child(port: int) -> None:
     import uvicorn
 
-    from tipline.server import listening_socket
+    from tipline.server import die_with_parent, listening_socket
+
+    die_with_parent()
 
     server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", access_log=False))
     server.run(sockets=[listening_socket("127.0.0.1", port)])

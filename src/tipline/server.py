@@ -42,7 +42,20 @@ def run_one(settings: Settings, host: str, port: int, *, reuse_port: bool = Fals
         server.run()
 
 
+def die_with_parent() -> None:
+    """Ask Linux to stop this process when its parent dies, however the parent dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the parent's signal handler still stops us
+        pass
+
+
 def _child(settings: Settings, host: str, port: int) -> None:
+    die_with_parent()
     run_one(settings, host, port, reuse_port=True)
 
 
