@@ -316,12 +316,15 @@ def test_a_crash_mid_report_leaves_nothing(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from tipline.audit import service as audit
+    from tipline import bulk
 
-    def _crash(*_args: object, **_kwargs: object) -> None:
+    written = bulk.insert_tables
+
+    def _crash(*args: Any, **kwargs: Any) -> None:
+        written(*args, **kwargs)  # the rows are written, then the process dies before commit
         raise RuntimeError("the process died here")
 
-    monkeypatch.setattr(audit, "record", _crash)
+    monkeypatch.setattr(bulk, "insert_tables", _crash)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.post("/api/v1/reports", json=GOOD)
     assert response.status_code == 500

@@ -86,17 +86,41 @@ def record(
     db_session.execute(
         insert(_PENDING),
         [
-            {
-                "created_at": utcnow(),
-                "actor": actor,
-                "action": action,
-                "subject_type": subject_type,
-                "subject_id": subject_id,
-                "data": json.loads(json.dumps(data or {}, default=str)),
-            }
+            pending_row(
+                db_session,
+                actor=actor,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                data=data,
+            )
         ],
     )
+
+
+PENDING_TABLE = _PENDING
+
+
+def pending_row(
+    db_session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The pending-event row for a writer that inserts it together with its change, in one
+    statement (see bulk.insert_tables); the appender is woken after the commit as usual."""
     db_session.info[_PENDING_FLAG] = True
+    return {
+        "created_at": utcnow(),
+        "actor": actor,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "data": json.loads(json.dumps(data or {}, default=str)),
+    }
 
 
 def had_events(db_session: Session) -> bool:

@@ -176,8 +176,8 @@ def create_report(
                 id=new_id(), report_id=report_id, created_at=now + timedelta(microseconds=order)
             )
         batches.append((_table(model), rows))
-    bulk.insert_tables(db_session, batches)
-    audit.record(
+    # The event goes in the same statement as the report (one round trip on PostgreSQL).
+    event = audit.pending_row(
         db_session,
         actor=actor,
         action="report.received",
@@ -185,6 +185,8 @@ def create_report(
         subject_id=report_id,
         data={"case_number": report_row["case_number"], "source": src.value},
     )
+    batches.append((audit.PENDING_TABLE, [event]))
+    bulk.insert_tables(db_session, batches)
     return NewReport(
         id=report_id,
         case_number=report_row["case_number"],
