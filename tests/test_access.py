@@ -67,6 +67,9 @@ FORM_POSTS = {
     ("POST", "/console/password"),
     ("POST", "/console/logout"),
     ("POST", "/console/reports/{ref}/forward"),
+    ("POST", "/console/queue/{ref}/claim"),
+    ("POST", "/console/queue/{ref}/release"),
+    ("POST", "/console/queue/{ref}/assign"),
 }
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {

@@ -44,7 +44,7 @@ def test_staff_sign_in_with_totp_enrolment(page: Any, live_server: str, database
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     page.wait_for_url("**/console")
-    assert page.get_by_role("heading", name="Reports").is_visible()
+    assert page.get_by_role("heading", name="Queue").is_visible()
     shot(page, "console-home")
 
 

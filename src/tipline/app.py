@@ -172,11 +172,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from tipline.ispws.views import router as ispws_api
     from tipline.reports.views import api_router as reports_api
     from tipline.reports.views import router as reports_pages
+    from tipline.review.views import router as review_pages
     from tipline.web.views import router as web_pages
 
     app.include_router(web_pages)
     app.include_router(reports_pages)
     app.include_router(auth_pages)
+    app.include_router(review_pages)
     app.include_router(reports_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)

@@ -230,19 +230,6 @@ def logout(
     return response
 
 
-@router.get("/console", response_class=HTMLResponse)
-def console_home(
-    request: Request,
-    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
-    staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
-) -> Response:
-    from tipline.reports import service as reports
-
-    recent = reports.list_reports(db_session, limit=25)
-    return _page(request, "console_home.html", staff_session, {"reports": recent})
-
-
 @router.get("/console/reports/{ref}", response_class=HTMLResponse)
 def report_page(
     ref: str,

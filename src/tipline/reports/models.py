@@ -54,6 +54,9 @@ class Report(Base):
     closed_at: Mapped[datetime | None] = mapped_column()
     incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     follow_up_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # Review: the analyst working on it now (one at a time), and since when.
+    claimed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column()
     # Fields an intake path receives that have no column of their own yet (kept, not dropped).
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

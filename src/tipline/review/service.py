@@ -1,0 +1,119 @@
+"""The review queue: priority order, claims (one analyst at a time), the top tier's SLA clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tipline.audit import service as audit
+from tipline.auth.models import User
+from tipline.auth.roles import Role
+from tipline.db import utcnow
+from tipline.errors import BadInput, Conflict, Forbidden
+from tipline.reports import service as reports
+from tipline.reports.models import Report
+from tipline.review.priority import Priority, priority_of
+
+OPEN_STATUSES = ("received", "triaged")
+# The top tier is triaged within this long (an SLA shown to supervisors).
+TOP_TIER_SLA = timedelta(hours=1)
+# A claim nobody touches for this long lapses, so an item is never stuck with an absent analyst.
+CLAIM_LAPSES_AFTER = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    report: Report
+    priority: Priority
+    sla_due: datetime | None
+    claimed_by: str | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.sla_due is not None and utcnow() > self.sla_due
+
+
+def queue(db_session: Session, *, limit: int = 200, scan: int = 5000) -> list[QueueItem]:
+    """Open reports, most urgent first. (Priority is computed over the oldest `scan` open
+    reports; a stored, indexed priority is the next step when queues grow past that.)"""
+    rows = list(
+        db_session.scalars(
+            select(Report)
+            .where(Report.status.in_(OPEN_STATUSES))
+            .options(selectinload(Report.people))
+            .order_by(Report.received_at)
+            .limit(scan)
+        )
+    )
+    claimers = {
+        u.id: u.email
+        for u in db_session.scalars(
+            select(User).where(User.id.in_({r.claimed_by for r in rows if r.claimed_by}))
+        )
+    }
+    items = []
+    for report in rows:
+        prio = priority_of(report)
+        due = (
+            report.received_at + TOP_TIER_SLA if prio.tier == 1 and not report.triaged_at else None
+        )
+        claimed = claimers.get(report.claimed_by or "") if _claim_live(report) else None
+        items.append(QueueItem(report, prio, due, claimed))
+    items.sort(key=lambda item: (item.priority.tier, item.report.received_at))
+    return items[:limit]
+
+
+def _claim_live(report: Report) -> bool:
+    return (
+        report.claimed_by is not None
+        and report.claimed_at is not None
+        and utcnow() - report.claimed_at < CLAIM_LAPSES_AFTER
+    )
+
+
+def _event(db_session: Session, report: Report, actor: User, action: str, **data: object) -> None:
+    audit.record(
+        db_session,
+        actor=f"user:{actor.id}",
+        action=action,
+        subject_type="report",
+        subject_id=report.id,
+        data=dict(data),
+    )
+
+
+def claim(db_session: Session, *, report_ref: str, user: User) -> Report:
+    report = reports.get_report(db_session, ref=report_ref)
+    if report.status not in OPEN_STATUSES:
+        raise BadInput(f"a {report.status} report is not in the queue", code="not_open")
+    if _claim_live(report) and report.claimed_by != user.id:
+        raise Conflict("another analyst is working on this report", code="claimed")
+    report.claimed_by, report.claimed_at = user.id, utcnow()
+    _event(db_session, report, user, "report.claimed")
+    return report
+
+
+def release(db_session: Session, *, report_ref: str, user: User) -> Report:
+    report = reports.get_report(db_session, ref=report_ref)
+    supervising = user.role in (Role.ADMIN, Role.SUPERVISOR)
+    if report.claimed_by not in (None, user.id) and not supervising:
+        raise Forbidden("only the analyst who claimed it, or a supervisor, can release it")
+    previous = report.claimed_by
+    report.claimed_by = report.claimed_at = None
+    _event(db_session, report, user, "report.released", previous=previous)
+    return report
+
+
+def reassign(db_session: Session, *, report_ref: str, user: User, to: User) -> Report:
+    if user.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise Forbidden("only a supervisor can reassign")
+    if to.role not in (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN) or not to.is_active:
+        raise BadInput(f"{to.email} does not review reports", code="not_a_reviewer")
+    report = reports.get_report(db_session, ref=report_ref)
+    previous = report.claimed_by
+    report.claimed_by, report.claimed_at = to.id, utcnow()
+    _event(db_session, report, user, "report.reassigned", previous=previous, to=to.id)
+    return report

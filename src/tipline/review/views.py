@@ -1,0 +1,68 @@
+"""The console's queue: most urgent first, with the reason, claims, and the SLA for supervisors."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tipline.auth import service as auth
+from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
+from tipline.auth.models import StaffSession, User
+from tipline.auth.roles import Role
+from tipline.deps import get_db
+from tipline.review import service
+from tipline.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+REVIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)
+
+
+@router.get("/console", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    user: User = Depends(require_user(*REVIEWERS)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    return render(
+        request,
+        "queue.html",
+        {
+            "user": user,
+            "csrf_token": csrf_token_for(request, staff_session),
+            "items": service.queue(db_session),
+            "supervising": user.role in (Role.ADMIN, Role.SUPERVISOR),
+        },
+    )
+
+
+def _back() -> RedirectResponse:
+    return RedirectResponse("/console", status_code=303)
+
+
+@router.post("/console/queue/{ref}/claim", dependencies=[Depends(check_csrf)])
+def claim(
+    ref: str, user: User = Depends(require_user(*REVIEWERS)), db: Session = Depends(get_db)
+) -> Response:
+    service.claim(db, report_ref=ref, user=user)
+    return RedirectResponse(f"/console/reports/{ref}", status_code=303)
+
+
+@router.post("/console/queue/{ref}/release", dependencies=[Depends(check_csrf)])
+def release(
+    ref: str, user: User = Depends(require_user(*REVIEWERS)), db: Session = Depends(get_db)
+) -> Response:
+    service.release(db, report_ref=ref, user=user)
+    return _back()
+
+
+@router.post("/console/queue/{ref}/assign", dependencies=[Depends(check_csrf)])
+def assign(
+    ref: str,
+    email: str = Form(""),
+    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR)),
+    db: Session = Depends(get_db),
+) -> Response:
+    service.reassign(db, report_ref=ref, user=user, to=auth.get_user(db, ref=email))
+    return _back()

@@ -1,0 +1,147 @@
+"""The review queue: the most urgent child first, with the reason shown; one analyst per item."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from accounts import csrf, make_user, sign_in
+from tipline.audit import service as audit
+from tipline.auth import service as auth
+from tipline.db import Database, utcnow
+from tipline.reports import service as reports
+from tipline.review import service as review
+
+
+def _file(database: Database, hours_ago: float, **fields: Any) -> str:
+    with database.session() as db_session:
+        return reports.create_report(
+            db_session,
+            source="public",
+            actor="t",
+            received_at=utcnow() - timedelta(hours=hours_ago),
+            **fields,
+        ).id
+
+
+def test_queue_order_and_reasons(database: Database) -> None:
+    old_plain = _file(database, 30, description="someone sent a weird message")
+    financial = _file(
+        database, 20, description="they want $200 in gift cards", sextortion=True, demands=["money"]
+    )
+    deadline = _file(
+        database,
+        10,
+        description="they said I have 2 hours or they post it",
+        sextortion=True,
+        people=[{"role": "victim", "age": 15}],
+    )
+    adult_deadline = _file(
+        database,
+        9,
+        description="24 hours or I post it",
+        sextortion=True,
+        people=[{"role": "victim", "age": 30}],
+    )
+    self_harm = _file(database, 0.5, description="i want to die", self_harm_risk=True)
+    danger = _file(database, 2, description="meeting him tonight", child_in_danger=True)
+    with database.session() as db_session:
+        items = review.queue(db_session)
+    order = [(i.report.id, i.priority.reason) for i in items]
+    assert order == [
+        (danger, "child in imminent danger"),
+        (self_harm, "self-harm risk"),
+        (deadline, "minor threatened with a deadline"),
+        (financial, "financial sextortion"),
+        (old_plain, "by age"),
+        (adult_deadline, "by age"),
+    ]
+    assert items[0].sla_due is not None
+    assert items[0].overdue  # received two hours ago, triage due within one
+    assert items[1].sla_due is not None
+    assert not items[1].overdue
+    assert items[2].sla_due is None
+
+
+def test_deadline_words_in_spanish(database: Database) -> None:
+    report_id = _file(
+        database,
+        1,
+        description="Me dio 3 horas para pagar o lo publica",
+        sextortion=True,
+        people=[{"role": "victim", "age": 14}],
+    )
+    with database.session() as db_session:
+        item = next(i for i in review.queue(db_session) if i.report.id == report_id)
+    assert item.priority.reason == "minor threatened with a deadline"
+
+
+def test_one_analyst_at_a_time_and_every_step_is_an_event(
+    client: TestClient, database: Database
+) -> None:
+    report_id = _file(database, 1, description="x")
+    first = make_user(database, "analyst", "first@example.test")
+    second = make_user(database, "analyst", "second@example.test")
+    boss = make_user(database, "supervisor", "boss@example.test")
+    with database.session() as db_session:
+        users = {u.email: u for u in auth.list_users(db_session)}
+        db_session.expunge_all()
+    with database.session() as db_session:
+        review.claim(db_session, report_ref=report_id, user=users[first])
+    import pytest
+
+    from tipline.errors import Conflict, Forbidden
+
+    with pytest.raises(Conflict), database.session() as db_session:
+        review.claim(db_session, report_ref=report_id, user=users[second])
+    with pytest.raises(Forbidden), database.session() as db_session:
+        review.release(db_session, report_ref=report_id, user=users[second])
+    with database.session() as db_session:
+        review.reassign(db_session, report_ref=report_id, user=users[boss], to=users[second])
+    with database.session() as db_session:
+        review.release(db_session, report_ref=report_id, user=users[second])
+        actions = [
+            e.action
+            for e in audit.timeline(db_session, subject_type="report", subject_id=report_id)
+        ]
+    assert actions == ["report.received", "report.claimed", "report.reassigned", "report.released"]
+
+
+def test_the_console_queue_page(client: TestClient, database: Database) -> None:
+    urgent = _file(database, 3, description="i want to die", self_harm_risk=True)
+    sign_in(client, make_user(database, "supervisor"))
+    page = client.get("/console")
+    assert page.status_code == 200
+    assert "self-harm risk" in page.text
+    assert "overdue" in page.text  # supervisors see the SLA clock
+    claimed = client.post(
+        f"/console/queue/{urgent}/claim", data={"csrf_token": csrf(page)}, follow_redirects=False
+    )
+    assert claimed.status_code == 303
+    assert "supervisor@example.test" in client.get("/console").text
+
+
+def test_analysts_do_not_see_the_sla_column(client: TestClient, database: Database) -> None:
+    _file(database, 3, description="i want to die", self_harm_risk=True)
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get("/console")
+    assert "self-harm risk" in page.text
+    assert "overdue" not in page.text
+
+
+def test_a_claim_by_another_analyst_is_a_409_page(client: TestClient, database: Database) -> None:
+    report_id = _file(database, 1, description="x")
+    other = make_user(database, "analyst", "other@example.test")
+    with database.session() as db_session:
+        review.claim(db_session, report_ref=report_id, user=auth.get_user(db_session, ref=other))
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get("/console")
+    response = client.post(
+        f"/console/queue/{report_id}/claim",
+        data={"csrf_token": csrf(page)},
+        headers={"accept": "text/html"},
+    )
+    assert response.status_code == 409
+    assert "another analyst" in response.text
