@@ -70,6 +70,8 @@ FORM_POSTS = {
     ("POST", "/console/queue/{ref}/claim"),
     ("POST", "/console/queue/{ref}/release"),
     ("POST", "/console/queue/{ref}/assign"),
+    ("POST", "/console/queue/{ref}/classify"),
+    ("POST", "/console/queue/{ref}/close"),
 }
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {

@@ -145,3 +145,90 @@ def test_a_claim_by_another_analyst_is_a_409_page(client: TestClient, database: 
     )
     assert response.status_code == 409
     assert "another analyst" in response.text
+
+
+def test_related_reports_share_an_account_a_payment_or_a_file(
+    database: Database, settings: Any
+) -> None:
+    from media import encode, synthetic_image
+    from tipline.evidence import service as evidence
+
+    shot = encode(synthetic_image(50), "PNG")
+    with database.session() as db_session:
+        first = reports.create_report(
+            db_session,
+            source="public",
+            actor="t",
+            accounts=[{"role": "suspect", "platform": "ExampleGram", "handle": "@Demo_Same"}],
+            payments=[{"method": "cash_app", "handle": "$pay-demo"}],
+        ).id
+        by_account = reports.create_report(
+            db_session,
+            source="esp",
+            actor="t",
+            accounts=[{"role": "suspect", "platform": "ExampleGram", "handle": "demo_same"}],
+        ).id
+        by_payment = reports.create_report(
+            db_session,
+            source="public",
+            actor="t",
+            payments=[{"method": "cash_app", "handle": "pay-demo"}],
+        ).id
+        by_file = reports.create_report(db_session, source="public", actor="t").id
+        unrelated = reports.create_report(db_session, source="public", actor="t").id
+        for rid in (first, by_file):
+            evidence.store_file(
+                db_session, settings=settings, data=shot, filename="s.png", actor="t", report_id=rid
+            )
+    with database.session() as db_session:
+        found = review.related(db_session, report=reports.get_report(db_session, ref=first))
+    reasons = {r.report.id: r.why for r in found}
+    assert set(reasons) == {by_account, by_payment, by_file}
+    assert unrelated not in reasons
+    assert reasons[by_account] == ["same account demo_same"]
+    assert reasons[by_payment] == ["same payment handle pay-demo"]
+    assert reasons[by_file][0].startswith("same file ")
+
+
+def test_classify_then_close_records_the_times(client: TestClient, database: Database) -> None:
+    report_id = _file(database, 2, description="asked for pictures")
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get(f"/console/reports/{report_id}")
+    assert "Classify" in page.text
+    done = client.post(
+        f"/console/queue/{report_id}/classify",
+        data={
+            "csrf_token": csrf(page),
+            "incident_type": "online_enticement",
+            "sextortion": "on",
+            "financial": "on",
+        },
+    )
+    assert done.status_code == 200
+    with database.session() as db_session:
+        report = reports.get_report(db_session, ref=report_id)
+        assert report.status == "triaged"
+        assert report.triaged_at is not None
+        assert report.sextortion
+        assert report.financial
+    bad = client.post(
+        f"/console/queue/{report_id}/close",
+        data={"csrf_token": csrf(page), "reason": "bored"},
+        headers={"accept": "text/html"},
+    )
+    assert bad.status_code == 400
+    client.post(
+        f"/console/queue/{report_id}/close",
+        data={"csrf_token": csrf(page), "reason": "viral_or_meme"},
+    )
+    with database.session() as db_session:
+        report = reports.get_report(db_session, ref=report_id)
+        assert report.status == "closed"
+        assert report.closed_at is not None
+        actions = [
+            e.action
+            for e in audit.timeline(db_session, subject_type="report", subject_id=report_id)
+        ]
+        closing = audit.timeline(db_session, subject_type="report", subject_id=report_id)[-1]
+    assert actions[-3:] == ["report.classified", "report.triaged", "report.closed"]
+    assert closing.data["reason"] == "viral_or_meme"

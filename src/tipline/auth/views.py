@@ -243,6 +243,8 @@ def report_page(
     from tipline.audit import service as audit
     from tipline.evidence import service as evidence
     from tipline.reports import service as reports
+    from tipline.reports.schemas import IncidentType
+    from tipline.review import service as review
 
     report = reports.get_report(db_session, ref=ref)
     return _page(
@@ -254,6 +256,9 @@ def report_page(
             "files": evidence.files_for_report(db_session, report_id=report.id),
             "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
             "can_forward": bool(settings.upstream_url),
+            "related": review.related(db_session, report=report),
+            "incident_types": [t.value for t in IncidentType],
+            "close_reasons": review.CLOSE_REASONS,
         },
     )
 

@@ -117,3 +117,95 @@ def reassign(db_session: Session, *, report_ref: str, user: User, to: User) -> R
     report.claimed_by, report.claimed_at = to.id, utcnow()
     _event(db_session, report, user, "report.reassigned", previous=previous, to=to.id)
     return report
+
+
+CLOSE_REASONS = ("insufficient_information", "viral_or_meme", "duplicate", "outside_mandate")
+
+
+def classify(
+    db_session: Session,
+    *,
+    report_ref: str,
+    user: User,
+    incident_type: str,
+    sextortion: bool,
+    financial: bool,
+    minor_to_minor: bool,
+) -> Report:
+    """Triage: the analyst's classification; time to triage is recorded with it."""
+    from tipline.reports.schemas import IncidentType
+
+    report = reports.get_report(db_session, ref=report_ref)
+    try:
+        IncidentType(incident_type)
+    except ValueError:
+        raise BadInput(f"unknown incident type {incident_type!r}", code="incident_type") from None
+    before = {
+        "incident_type": report.incident_type,
+        "sextortion": report.sextortion,
+        "financial": report.financial,
+        "minor_to_minor": report.minor_to_minor,
+    }
+    report.incident_type, report.sextortion = incident_type, sextortion
+    report.financial, report.minor_to_minor = financial, minor_to_minor
+    _event(db_session, report, user, "report.classified", before=before)
+    if report.status == "received":
+        reports.set_status(db_session, report=report, status="triaged", actor=f"user:{user.id}")
+    return report
+
+
+def close_informational(db_session: Session, *, report_ref: str, user: User, reason: str) -> Report:
+    if reason not in CLOSE_REASONS:
+        raise BadInput(f"choose a reason: {', '.join(CLOSE_REASONS)}", code="close_reason")
+    report = reports.get_report(db_session, ref=report_ref)
+    reports.set_status(
+        db_session, report=report, status="closed", actor=f"user:{user.id}", reason=reason
+    )
+    report.claimed_by = report.claimed_at = None
+    return report
+
+
+@dataclass(frozen=True)
+class Related:
+    report: Report
+    why: list[str]
+
+
+def related(db_session: Session, *, report: Report, limit: int = 50) -> list[Related]:
+    """Other reports that share an offender account, a payment handle or a file."""
+    from tipline.evidence.models import EvidenceFile
+    from tipline.reports.models import OnlineAccount, PaymentDetail
+
+    why: dict[str, list[str]] = {}
+    handles = {a.handle_normalised for a in report.accounts if a.handle_normalised}
+    if handles:
+        for rid, handle in db_session.execute(
+            select(OnlineAccount.report_id, OnlineAccount.handle_normalised).where(
+                OnlineAccount.handle_normalised.in_(handles), OnlineAccount.report_id != report.id
+            )
+        ):
+            why.setdefault(rid, []).append(f"same account {handle}")
+    payments = {p.handle_normalised for p in report.payments if p.handle_normalised}
+    if payments:
+        for rid, handle in db_session.execute(
+            select(PaymentDetail.report_id, PaymentDetail.handle_normalised).where(
+                PaymentDetail.handle_normalised.in_(payments), PaymentDetail.report_id != report.id
+            )
+        ):
+            why.setdefault(rid, []).append(f"same payment handle {handle}")
+    hashes = set(
+        db_session.scalars(select(EvidenceFile.sha256).where(EvidenceFile.report_id == report.id))
+    )
+    if hashes:
+        for file_report, sha in db_session.execute(
+            select(EvidenceFile.report_id, EvidenceFile.sha256).where(
+                EvidenceFile.sha256.in_(hashes), EvidenceFile.report_id != report.id
+            )
+        ):
+            if file_report:
+                why.setdefault(file_report, []).append(f"same file {sha[:12]}")
+    found = db_session.scalars(select(Report).where(Report.id.in_(list(why)[:limit])))
+    return sorted(
+        (Related(r, sorted(set(why[r.id]))) for r in found),
+        key=lambda item: item.report.received_at,
+    )

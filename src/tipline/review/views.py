@@ -57,6 +57,39 @@ def release(
     return _back()
 
 
+@router.post("/console/queue/{ref}/classify", dependencies=[Depends(check_csrf)])
+def classify(
+    ref: str,
+    incident_type: str = Form(""),
+    sextortion: str = Form(""),
+    financial: str = Form(""),
+    minor_to_minor: str = Form(""),
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db),
+) -> Response:
+    service.classify(
+        db,
+        report_ref=ref,
+        user=user,
+        incident_type=incident_type,
+        sextortion=sextortion == "on",
+        financial=financial == "on",
+        minor_to_minor=minor_to_minor == "on",
+    )
+    return RedirectResponse(f"/console/reports/{ref}", status_code=303)
+
+
+@router.post("/console/queue/{ref}/close", dependencies=[Depends(check_csrf)])
+def close(
+    ref: str,
+    reason: str = Form(""),
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db),
+) -> Response:
+    service.close_informational(db, report_ref=ref, user=user, reason=reason)
+    return _back()
+
+
 @router.post("/console/queue/{ref}/assign", dependencies=[Depends(check_csrf)])
 def assign(
     ref: str,
