@@ -232,3 +232,33 @@ def test_classify_then_close_records_the_times(client: TestClient, database: Dat
         closing = audit.timeline(db_session, subject_type="report", subject_id=report_id)[-1]
     assert actions[-3:] == ["report.classified", "report.triaged", "report.closed"]
     assert closing.data["reason"] == "viral_or_meme"
+
+
+def test_the_queue_finds_reports_by_handle_payment_file_and_case(
+    client: TestClient, database: Database, settings: Any
+) -> None:
+    from media import encode, synthetic_image
+    from tipline.evidence import service as evidence
+
+    with database.session() as db_session:
+        made = reports.create_report(
+            db_session,
+            source="public",
+            actor="t",
+            accounts=[{"role": "suspect", "platform": "ExampleGram", "handle": "@Find_Me"}],
+            payments=[{"method": "crypto", "handle": "bc1demoaddress"}],
+        )
+        stored = evidence.store_file(
+            db_session,
+            settings=settings,
+            data=encode(synthetic_image(51), "PNG"),
+            filename="s.png",
+            actor="t",
+            report_id=made.id,
+        )
+        sha = stored.file.sha256
+    sign_in(client, make_user(database, "analyst"))
+    for query in ("find_me", "@FIND_ME", "bc1demoaddress", sha, made.case_number.lower()):
+        page = client.get("/console", params={"q": query})
+        assert made.case_number in page.text.split('id="search-results"')[1], query
+    assert "Nothing found." in client.get("/console", params={"q": "nobody_here"}).text

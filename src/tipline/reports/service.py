@@ -15,6 +15,7 @@ from tipline.audit import service as audit
 from tipline.auth import secrets as sec
 from tipline.db import Base, new_id, utcnow
 from tipline.errors import BadInput, NotFound
+from tipline.evidence.models import EvidenceFile
 from tipline.reports.models import Incident, OnlineAccount, PaymentDetail, Person, Report
 from tipline.reports.schemas import IncidentType, ReporterRole, Source, Status
 
@@ -280,11 +281,17 @@ def list_reports(
         payment_hit = select(PaymentDetail.report_id).where(
             PaymentDetail.handle_normalised == handle
         )
+        digest = search.strip().lower()
+        file_hit = select(EvidenceFile.report_id).where(
+            or_(EvidenceFile.sha256 == digest, EvidenceFile.md5 == digest)
+        )
         stmt = stmt.where(
             or_(
                 Report.case_number == search.strip().upper(),
+                Report.external_id == search.strip(),
                 Report.id.in_(account_hit),
                 Report.id.in_(payment_hit),
+                Report.id.in_(file_hit),
             )
         )
     return list(db_session.scalars(stmt))

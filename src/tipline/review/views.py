@@ -25,6 +25,10 @@ def queue_page(
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db),
 ) -> Response:
+    from tipline.reports import service as reports
+
+    q = request.query_params.get("q", "").strip()[:200]
+    found = reports.list_reports(db_session, search=q, limit=100) if q else None
     return render(
         request,
         "queue.html",
@@ -33,6 +37,8 @@ def queue_page(
             "csrf_token": csrf_token_for(request, staff_session),
             "items": service.queue(db_session),
             "supervising": user.role in (Role.ADMIN, Role.SUPERVISOR),
+            "q": q,
+            "found": found,
         },
     )
 
