@@ -49,8 +49,7 @@ ES = {
     "Two-step sign-in": "Inicio de sesión en dos pasos",
     "The 6-digit code from your authenticator app": "El código de 6 dígitos de tu app de autenticación",
     "Continue": "Continuar",
-    "Find by case number, reportId, account or payment handle, or file hash":
-        "Buscar por número de caso, reportId, cuenta, usuario de pago o huella de archivo",
+    "Find by case number, reportId, account or payment handle, or file hash": "Buscar por número de caso, reportId, cuenta, usuario de pago o huella de archivo",
     "Search": "Buscar",
     "Search results": "Resultados",
     "Nothing found.": "No se encontró nada.",
