@@ -34,6 +34,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console"): STAFF,
     ("GET", "/console/forwardings"): STAFF,
     ("GET", "/console/reports/{ref}"): STAFF,
+    ("GET", "/console/files/{file_id}"): STAFF,
     ("GET", "/console/admin"): {"admin"},
     ("GET", "/agency"): {"agency"},
     ("GET", "/api/v1/whoami"): {"esp_key", "platform_key"},
@@ -72,6 +73,7 @@ FORM_POSTS = {
     ("POST", "/console/queue/{ref}/assign"),
     ("POST", "/console/queue/{ref}/classify"),
     ("POST", "/console/queue/{ref}/close"),
+    ("POST", "/console/files/{file_id}/reveal"),
 }
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {
@@ -111,19 +113,35 @@ def _caller(client: TestClient, database: Database, caller: str) -> dict[str, st
     return {}
 
 
-def _concrete(path: str, report_id: str = "0" * 32) -> str:
-    return path.replace("{lang}", "es").replace("{report_id}", "0" * 32).replace("{ref}", report_id)
+def _concrete(path: str, report_id: str = "0" * 32, file_id: str = "0" * 32) -> str:
+    return (
+        path.replace("{lang}", "es")
+        .replace("{report_id}", "0" * 32)
+        .replace("{ref}", report_id)
+        .replace("{file_id}", file_id)
+    )
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-def test_matrix(client: TestClient, database: Database, caller: str) -> None:
+def test_matrix(client: TestClient, database: Database, settings: Any, caller: str) -> None:
+    from media import encode, synthetic_image
+    from tipline.evidence import service as evidence
+
     headers = _caller(client, database, caller)
     with database.session() as db_session:
         report_id = reports.create_report(db_session, source="public", actor="t").id
+        file_id = evidence.store_file(
+            db_session,
+            settings=settings,
+            data=encode(synthetic_image(1), "PNG"),
+            filename="s.png",
+            actor="t",
+            report_id=report_id,
+        ).file.id
     for (method, path), who in sorted(MATRIX.items()):
         response = client.request(
             method,
-            _concrete(path, report_id),
+            _concrete(path, report_id, file_id),
             headers=headers,
             json=BODIES.get((method, path)),
             follow_redirects=False,
@@ -147,6 +165,10 @@ def test_matrix(client: TestClient, database: Database, caller: str) -> None:
         assert response.content == b""
     for method, path in sorted(FORM_POSTS):
         response = client.request(
-            method, _concrete(path, report_id), headers=headers, data={}, follow_redirects=False
+            method,
+            _concrete(path, report_id, file_id),
+            headers=headers,
+            data={},
+            follow_redirects=False,
         )
         assert response.status_code in (403, 422), f"{caller}: {method} {path}"

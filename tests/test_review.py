@@ -262,3 +262,79 @@ def test_the_queue_finds_reports_by_handle_payment_file_and_case(
         page = client.get("/console", params={"q": query})
         assert made.case_number in page.text.split('id="search-results"')[1], query
     assert "Nothing found." in client.get("/console", params={"q": "nobody_here"}).text
+
+
+def test_media_is_blurred_until_revealed_with_a_reason(
+    client: TestClient, database: Database, settings: Any
+) -> None:
+    from media import encode, synthetic_image
+    from tipline.evidence import service as evidence
+
+    shot = encode(synthetic_image(52), "PNG")
+    with database.session() as db_session:
+        first = reports.create_report(db_session, source="public", actor="t").id
+        second = reports.create_report(db_session, source="public", actor="t").id
+        file_id = evidence.store_file(
+            db_session, settings=settings, data=shot, filename="a.png", actor="t", report_id=first
+        ).file.id
+        twin_id = evidence.store_file(
+            db_session, settings=settings, data=shot, filename="b.png", actor="t", report_id=second
+        ).file.id
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get(f"/console/reports/{first}")
+    assert 'class="evidence blurred"' in page.text
+    served = client.get(f"/console/files/{file_id}")
+    assert served.content == shot
+    assert served.headers["cache-control"] == "no-store"
+    no_reason = client.post(
+        f"/console/files/{file_id}/reveal",
+        data={"csrf_token": csrf(page), "reason": ""},
+        headers={"accept": "text/html"},
+    )
+    assert no_reason.status_code == 400
+    revealed = client.post(
+        f"/console/files/{file_id}/reveal",
+        data={"csrf_token": csrf(page), "reason": "check the threat text"},
+    )
+    assert 'class="evidence revealed"' in revealed.text
+    # The same bytes in another report are not shown again.
+    twin_page = client.get(f"/console/reports/{second}")
+    assert "Already reviewed in case" in twin_page.text
+    assert f"/console/files/{twin_id}" not in twin_page.text
+    with database.session() as db_session:
+        actions = [
+            e.action
+            for e in audit.timeline(db_session, subject_type="evidence_file", subject_id=file_id)
+        ]
+    assert actions == ["evidence.stored", "evidence.read", "evidence.revealed"]
+
+
+def test_supervisors_see_reviewer_exposure(
+    client: TestClient, database: Database, settings: Any
+) -> None:
+    from media import encode, synthetic_image
+    from tipline.evidence import service as evidence
+    from tipline.review import wellness
+
+    analyst = make_user(database, "analyst", "exposed@example.test")
+    with database.session() as db_session:
+        rid = reports.create_report(db_session, source="public", actor="t").id
+        fid = evidence.store_file(
+            db_session,
+            settings=settings,
+            data=encode(synthetic_image(53), "PNG"),
+            filename="a.png",
+            actor="t",
+            report_id=rid,
+        ).file.id
+        wellness.reveal(
+            db_session,
+            file_id=fid,
+            user=auth.get_user(db_session, ref=analyst),
+            reason="needed to read the username in the image",
+        )
+    sign_in(client, make_user(database, "supervisor"))
+    page = client.get("/console")
+    table = page.text.split('id="exposure"')[1]
+    assert "exposed@example.test" in table
+    assert "<td>1</td>" in table

@@ -245,6 +245,7 @@ def report_page(
     from tipline.reports import service as reports
     from tipline.reports.schemas import IncidentType
     from tipline.review import service as review
+    from tipline.review import wellness
 
     report = reports.get_report(db_session, ref=ref)
     return _page(
@@ -257,6 +258,10 @@ def report_page(
             "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
             "can_forward": bool(settings.upstream_url),
             "related": review.related(db_session, report=report),
+            "revealed": wellness.revealed_now(db_session, user=user),
+            "seen_before": wellness.already_reviewed(
+                db_session, files=evidence.files_for_report(db_session, report_id=report.id)
+            ),
             "incident_types": [t.value for t in IncidentType],
             "close_reasons": review.CLOSE_REASONS,
         },

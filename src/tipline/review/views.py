@@ -10,8 +10,10 @@ from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
 from tipline.auth.models import StaffSession, User
 from tipline.auth.roles import Role
-from tipline.deps import get_db
-from tipline.review import service
+from tipline.config import Settings
+from tipline.deps import get_db, get_settings
+from tipline.evidence import service as evidence
+from tipline.review import service, wellness
 from tipline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,12 +41,46 @@ def queue_page(
             "supervising": user.role in (Role.ADMIN, Role.SUPERVISOR),
             "q": q,
             "found": found,
+            "exposure": wellness.exposure(db_session)
+            if user.role in (Role.ADMIN, Role.SUPERVISOR)
+            else [],
         },
     )
 
 
 def _back() -> RedirectResponse:
     return RedirectResponse("/console", status_code=303)
+
+
+@router.get("/console/files/{file_id}")
+def file_bytes(
+    file_id: str,
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The file, decrypted in memory for this response only; every read is a custody event.
+    The page shows it blurred and greyscale until the reviewer reveals it."""
+    record = evidence.get_file(db, file_id=file_id)
+    data = evidence.read_file(
+        db, settings=settings, file_id=file_id, actor=f"user:{user.id}", reason="review"
+    )
+    return Response(
+        data,
+        media_type=record.media_type,
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    )
+
+
+@router.post("/console/files/{file_id}/reveal", dependencies=[Depends(check_csrf)])
+def reveal(
+    file_id: str,
+    reason: str = Form(""),
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db),
+) -> Response:
+    record = wellness.reveal(db, file_id=file_id, user=user, reason=reason)
+    return RedirectResponse(f"/console/reports/{record.report_id}#files", status_code=303)
 
 
 @router.post("/console/queue/{ref}/claim", dependencies=[Depends(check_csrf)])
