@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, null, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tipline.audit.models import AuditHead, Event, PendingEvent
@@ -184,23 +184,37 @@ class TimelineEntry:
     actor: str
     action: str
     data: dict[str, Any]
+    subject_id: str = ""
+
+
+def all_events(db_session: Session, *conditions: Any) -> list[TimelineEntry]:
+    """Chained and pending events matching `conditions` (each a function of a table), read in
+    ONE statement: the appender moves events from pending to chained at any moment, and two
+    separate reads could miss an event that moved between them. Chained first, in chain order.
+    """
+    columns = ("created_at", "actor", "action", "subject_type", "subject_id", "data")
+
+    def part(table: Table, seq: Any, order: Any) -> Any:
+        cols = [seq.label("seq"), order.label("ord")] + [table.c[c] for c in columns]
+        return select(*cols).where(*[cond(table) for cond in conditions])
+
+    both = union_all(
+        part(_EVENTS, _EVENTS.c.seq, _EVENTS.c.seq),
+        part(_PENDING, null(), _PENDING.c.id),
+    ).subquery()
+    rows = db_session.execute(select(both).order_by(both.c.seq.is_(None), both.c.ord)).all()
+    return [
+        TimelineEntry(r.seq, r.created_at, r.actor, r.action, r.data, r.subject_id) for r in rows
+    ]
 
 
 def timeline(db_session: Session, *, subject_type: str, subject_id: str) -> list[TimelineEntry]:
     """Everything that happened to one subject, chained events first, then pending ones."""
-    chained = db_session.execute(
-        select(_EVENTS)
-        .where(_EVENTS.c.subject_type == subject_type, _EVENTS.c.subject_id == subject_id)
-        .order_by(_EVENTS.c.seq)
-    ).all()
-    pending = db_session.execute(
-        select(_PENDING)
-        .where(_PENDING.c.subject_type == subject_type, _PENDING.c.subject_id == subject_id)
-        .order_by(_PENDING.c.id)
-    ).all()
-    return [TimelineEntry(r.seq, r.created_at, r.actor, r.action, r.data) for r in chained] + [
-        TimelineEntry(None, r.created_at, r.actor, r.action, r.data) for r in pending
-    ]
+    return all_events(
+        db_session,
+        lambda t: t.c.subject_type == subject_type,
+        lambda t: t.c.subject_id == subject_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -38,17 +38,10 @@ def reveal(db_session: Session, *, file_id: str, user: User, reason: str) -> Evi
 
 def _reveal_events(db_session: Session) -> list[tuple[str, str, object]]:
     """(actor, subject_id, created_at) of every reveal, chained or still pending."""
-    rows: list[tuple[str, str, object]] = []
-    for model in (Event, PendingEvent):
-        rows += [
-            (row[0], row[1], row[2])
-            for row in db_session.execute(
-                select(model.actor, model.subject_id, model.created_at).where(
-                    model.action == REVEALED
-                )
-            )
-        ]
-    return rows
+    return [
+        (e.actor, e.subject_id, e.created_at)
+        for e in audit.all_events(db_session, lambda t: t.c.action == REVEALED)
+    ]
 
 
 def revealed_now(db_session: Session, *, user: User) -> set[str]:
