@@ -362,3 +362,16 @@ def test_unfinished_reports_expire_with_their_files(
     assert evidence.vault_for(settings).stored_keys() == set()
     assert _code(client.post("/finish", data={"id": report_id})) == 5001
     assert _code(client.post("/finish", data={"id": kept})) == 0
+
+
+def test_despair_in_the_chat_content_marks_self_harm_risk(
+    client: httpx.Client, database: Database
+) -> None:
+    document = REPORT.replace(
+        b"or the images would be sent to the minor's followers.",
+        b"or the images would be sent to the minor's followers. Minor replied: i want to die",
+    )
+    report_id = _field(_submit(client, document).content, "reportId")
+    assert _code(client.post("/finish", data={"id": report_id})) == 0
+    with database.session() as db_session:
+        assert reports.get_report(db_session, ref=report_id).self_harm_risk

@@ -23,6 +23,7 @@ from tipline.evidence.models import EvidenceFile
 from tipline.ispws import xml
 from tipline.ispws.codes import Code, IspwsError
 from tipline.ispws.models import IspwsFile, IspwsSubmission
+from tipline.reports import distress
 from tipline.reports import service as reports
 from tipline.reports.schemas import INCIDENT_TYPE_LABELS
 
@@ -288,12 +289,15 @@ def report_fields(submission: IspwsSubmission, *, organisation_id: str) -> dict[
     if reporter:
         people.append(reporter)
     escalation = xml.text_of(summary.get("escalateToHighPriority"))
+    description = "\n\n".join(parts)
     return {
         "source": "esp",
         "organisation_id": organisation_id,
         "external_id": str(submission.id),
         "incident_type": _TYPE_BY_LABEL[summary["incidentType"]],
-        "description": "\n\n".join(parts),
+        "description": description,
+        # A child's words of despair in the chat a service sends put the report first too.
+        "self_harm_risk": distress.shows_distress(description),
         "incident_date": datetime.fromisoformat(str(incident_at).replace("Z", "+00:00")).date(),
         "sextortion": "sextortion" in annotations,
         "minor_to_minor": "minorToMinorInteraction" in annotations,
