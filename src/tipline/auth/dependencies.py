@@ -12,7 +12,7 @@ from tipline.app_errors import LoginRequired
 from tipline.auth import secrets as sec
 from tipline.auth import service
 from tipline.auth.models import Organisation, StaffSession, User
-from tipline.auth.roles import AGENCY_ROLES, Role
+from tipline.auth.roles import Role
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.errors import Forbidden
@@ -91,6 +91,3 @@ def require_org(scope: str) -> Callable[..., Organisation]:
         return service.authenticate_api_key(db_session, presented=_bearer(request), scope=scope)
 
     return _dependency
-
-
-__all__ = ["AGENCY_ROLES", "home_for", "require_org", "require_user"]

@@ -21,9 +21,7 @@ class OrgKind(StrEnum):
 # Staff roles that work in the console; agency users have their own portal and see only their
 # own referrals.
 CONSOLE_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ANALYST})
-ADMIN_ROLES = frozenset({Role.ADMIN})
 SUPERVISOR_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
-AGENCY_ROLES = frozenset({Role.AGENCY})
 
 # What an organisation's API key may be used for, by the organisation's kind.
 API_SCOPES: dict[OrgKind, frozenset[str]] = {

@@ -22,7 +22,7 @@ from tipline.auth.dependencies import (
     require_user,
 )
 from tipline.auth.models import Organisation, StaffSession, User
-from tipline.auth.roles import Role
+from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.auth.schemas import WhoAmI
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
@@ -234,7 +234,7 @@ def logout(
 def report_page(
     ref: str,
     request: Request,
-    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -271,7 +271,7 @@ def report_page(
 @router.post("/console/reports/{ref}/forward", dependencies=[Depends(check_csrf)])
 def forward_report(
     ref: str,
-    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
     db_session: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Response:
@@ -290,7 +290,7 @@ def forward_report(
 @router.get("/console/forwardings", response_class=HTMLResponse)
 def forwardings_page(
     request: Request,
-    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)),
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db),
 ) -> Response:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tipline.audit import service as audit
 from tipline.auth.models import User
-from tipline.auth.roles import Role
+from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
 from tipline.db import utcnow
 from tipline.errors import BadInput, Conflict, Forbidden
 from tipline.reports import service as reports
@@ -98,7 +98,7 @@ def claim(db_session: Session, *, report_ref: str, user: User) -> Report:
 
 def release(db_session: Session, *, report_ref: str, user: User) -> Report:
     report = reports.get_report(db_session, ref=report_ref)
-    supervising = user.role in (Role.ADMIN, Role.SUPERVISOR)
+    supervising = user.role in SUPERVISOR_ROLES
     if report.claimed_by not in (None, user.id) and not supervising:
         raise Forbidden("only the analyst who claimed it, or a supervisor, can release it")
     previous = report.claimed_by
@@ -108,9 +108,9 @@ def release(db_session: Session, *, report_ref: str, user: User) -> Report:
 
 
 def reassign(db_session: Session, *, report_ref: str, user: User, to: User) -> Report:
-    if user.role not in (Role.ADMIN, Role.SUPERVISOR):
+    if user.role not in SUPERVISOR_ROLES:
         raise Forbidden("only a supervisor can reassign")
-    if to.role not in (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN) or not to.is_active:
+    if to.role not in CONSOLE_ROLES or not to.is_active:
         raise BadInput(f"{to.email} does not review reports", code="not_a_reviewer")
     report = reports.get_report(db_session, ref=report_ref)
     previous = report.claimed_by

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
 from tipline.auth.models import StaffSession, User
-from tipline.auth.roles import Role
+from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.evidence import service as evidence
@@ -17,7 +17,7 @@ from tipline.review import service, wellness
 from tipline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-REVIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.ANALYST)
+REVIEWERS = CONSOLE_ROLES
 
 
 @router.get("/console", response_class=HTMLResponse)
@@ -38,12 +38,10 @@ def queue_page(
             "user": user,
             "csrf_token": csrf_token_for(request, staff_session),
             "items": service.queue(db_session),
-            "supervising": user.role in (Role.ADMIN, Role.SUPERVISOR),
+            "supervising": user.role in SUPERVISOR_ROLES,
             "q": q,
             "found": found,
-            "exposure": wellness.exposure(db_session)
-            if user.role in (Role.ADMIN, Role.SUPERVISOR)
-            else [],
+            "exposure": wellness.exposure(db_session) if user.role in SUPERVISOR_ROLES else [],
         },
     )
 
@@ -136,7 +134,7 @@ def close(
 def assign(
     ref: str,
     email: str = Form(""),
-    user: User = Depends(require_user(Role.ADMIN, Role.SUPERVISOR)),
+    user: User = Depends(require_user(*SUPERVISOR_ROLES)),
     db: Session = Depends(get_db),
 ) -> Response:
     service.reassign(db, report_ref=ref, user=user, to=auth.get_user(db, ref=email))
