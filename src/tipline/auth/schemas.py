@@ -8,12 +8,3 @@ class WhoAmI(BaseModel):
     name: str
     kind: str
     scopes: list[str]
-
-
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorBody

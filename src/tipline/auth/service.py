@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
@@ -329,7 +329,6 @@ class OrganisationCredentials:
     api_key_id: str | None = None
     ispws_username: str | None = None
     ispws_password: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def create_organisation(

@@ -61,11 +61,16 @@ def _fileinfo(upstream_id: str, file_id: str, filename: str, viewed: bool | None
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
+def _row(db_session: Session, forwarding_id: str) -> Forwarding:
+    row = db_session.get(Forwarding, forwarding_id)
+    if row is None:
+        raise NotFound("no such forwarding")
+    return row
+
+
 def _note(database: Database, forwarding_id: str, **changes: object) -> None:
     with database.session() as db_session:
-        row = db_session.get(Forwarding, forwarding_id)
-        if row is None:
-            raise NotFound("no such forwarding")
+        row = _row(db_session, forwarding_id)
         for key, value in changes.items():
             setattr(row, key, value)
         row.updated_at = utcnow()
@@ -76,9 +81,7 @@ def forward(
 ) -> Forwarding:
     """One attempt. Safe to repeat after any failure, at any step."""
     with database.session() as db_session:
-        row = db_session.get(Forwarding, forwarding_id)
-        if row is None:
-            raise NotFound("no such forwarding")
+        row = _row(db_session, forwarding_id)
         if row.state == "finished":
             return row
         row.attempts += 1
@@ -126,9 +129,7 @@ def _finished(
     database: Database, forwarding_id: str, upstream_id: str, request_id: str | None
 ) -> Forwarding:
     with database.session() as db_session:
-        row = db_session.get(Forwarding, forwarding_id)
-        if row is None:
-            raise NotFound("no such forwarding")
+        row = _row(db_session, forwarding_id)
         row.state, row.upstream_report_id = "finished", upstream_id
         row.finished_at = row.updated_at = utcnow()
         row.last_request_id, row.last_error = request_id, None

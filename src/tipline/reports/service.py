@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tipline import bulk
@@ -295,10 +295,6 @@ def list_reports(
             )
         )
     return list(db_session.scalars(stmt))
-
-
-def count_reports(db_session: Session) -> int:
-    return int(db_session.scalar(select(func.count(Report.id))) or 0)
 
 
 def create_incident(

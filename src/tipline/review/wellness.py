@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
-from tipline.audit.models import Event, PendingEvent
 from tipline.auth.models import User
 from tipline.db import utcnow
 from tipline.errors import BadInput
@@ -90,10 +89,3 @@ def exposure(db_session: Session) -> list[tuple[str, int]]:
         )
     }
     return sorted(((emails.get(w, w), n) for w, n in counts.items()), key=lambda r: -r[1])
-
-
-def count_reveals(db_session: Session) -> int:
-    return sum(
-        int(db_session.scalar(select(func.count()).where(m.action == REVEALED)) or 0)
-        for m in (Event, PendingEvent)
-    )
