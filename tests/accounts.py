@@ -23,11 +23,12 @@ def csrf(page: httpx.Response) -> str:
     return match.group(1)
 
 
-def make_user(database: Database, role: str, email: str | None = None) -> str:
+def make_user(
+    database: Database, role: str, email: str | None = None, agency_id: str | None = None
+) -> str:
     email = email or f"{role}@example.test"
     with database.session() as db_session:
-        agency_id = None
-        if role == "agency":
+        if role == "agency" and agency_id is None:
             agency_id = auth.create_organisation(
                 db_session, name=f"Agency for {email}", kind="agency", actor="test"
             ).organisation.id

@@ -6,22 +6,37 @@ about who may use it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from accounts import make_org, make_user, sign_in
+from accounts import csrf, make_org, make_user, sign_in
 from tipline.db import Database
 from tipline.reports import service as reports
+from tipline.review import bundling
 
-CALLERS = ["anonymous", "admin", "supervisor", "analyst", "agency", "esp_key", "platform_key"]
+CALLERS = [
+    "anonymous",
+    "reporter",
+    "admin",
+    "supervisor",
+    "analyst",
+    "agency",
+    "agency_b",
+    "esp_key",
+    "platform_key",
+]
 STAFF = {"admin", "supervisor", "analyst"}
+SUPERVISING = {"admin", "supervisor"}
+AGENCY_A = {"agency"}
 EVERYONE = set(CALLERS)
 PUBLIC_REPORT = {"reporter_role": "friend", "description": "matrix check"}
 
-# route -> the callers who get in; everyone else is turned away (401, 403, or sent to sign in).
+# route -> the callers who get in; everyone else is turned away (401, 403, 404 for another
+# agency's referral, or sent to sign in).
 MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/help"): EVERYONE,
@@ -35,13 +50,45 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console/forwardings"): STAFF,
     ("GET", "/console/reports/{ref}"): STAFF,
     ("GET", "/console/files/{file_id}"): STAFF,
+    ("GET", "/console/incidents/{ref}"): STAFF,
+    ("GET", "/console/referrals"): STAFF,
+    ("GET", "/console/referrals/{ref}"): STAFF,
     ("GET", "/console/admin"): {"admin"},
-    ("GET", "/agency"): {"agency"},
+    ("GET", "/console/admin/routing"): {"admin"},
+    ("GET", "/agency"): {"agency", "agency_b"},
+    ("GET", "/agency/referrals/{ref}"): AGENCY_A,
+    ("GET", "/agency/referrals/{ref}/package.zip"): AGENCY_A,
+    ("GET", "/agency/referrals/{ref}/files/{file_id}"): AGENCY_A,
     ("GET", "/api/v1/whoami"): {"esp_key", "platform_key"},
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {("POST", "/api/v1/reports"): PUBLIC_REPORT}
 
-# Opened by a follow-up token only: no session or key of any caller opens them (404 for all).
+# Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
+# without a token below, and refused for everyone.)
+ROLE_FORMS: dict[tuple[str, str], set[str]] = {
+    ("POST", "/console/reports/{ref}/forward"): STAFF,
+    ("POST", "/console/reports/{ref}/refer"): STAFF,
+    ("POST", "/console/reports/{ref}/hold"): SUPERVISING,
+    ("POST", "/console/reports/{ref}/split"): STAFF,
+    ("POST", "/console/queue/{ref}/claim"): STAFF,
+    ("POST", "/console/queue/{ref}/release"): STAFF,
+    ("POST", "/console/queue/{ref}/assign"): SUPERVISING,
+    ("POST", "/console/queue/{ref}/classify"): STAFF,
+    ("POST", "/console/queue/{ref}/close"): STAFF,
+    ("POST", "/console/files/{file_id}/reveal"): STAFF,
+    ("POST", "/console/incidents/merge"): STAFF,
+    ("POST", "/console/referrals/{ref}/legal-process"): STAFF,
+    ("POST", "/console/admin/routing"): {"admin"},
+    ("POST", "/console/admin/routing/geo"): {"admin"},
+    ("POST", "/agency/referrals/{ref}/acknowledge"): AGENCY_A,
+    ("POST", "/agency/referrals/{ref}/outcome"): AGENCY_A,
+    ("POST", "/agency/referrals/{ref}/preservation"): AGENCY_A,
+    ("POST", "/agency/referrals/{ref}/destruction"): AGENCY_A,
+    ("POST", "/agency/referrals/{ref}/legal-process"): AGENCY_A,
+}
+
+# Opened by a follow-up token only: the reporter holding it gets in; no session or key of any
+# other caller opens them (404 for all).
 TOKEN_ONLY = {
     ("POST", "/api/v1/reports/{report_id}/files"),
     ("GET", "/api/v1/reports/{report_id}/status"),
@@ -67,14 +114,7 @@ FORM_POSTS = {
     ("POST", "/console/totp/enrol"),
     ("POST", "/console/password"),
     ("POST", "/console/logout"),
-    ("POST", "/console/reports/{ref}/forward"),
-    ("POST", "/console/queue/{ref}/claim"),
-    ("POST", "/console/queue/{ref}/release"),
-    ("POST", "/console/queue/{ref}/assign"),
-    ("POST", "/console/queue/{ref}/classify"),
-    ("POST", "/console/queue/{ref}/close"),
-    ("POST", "/console/files/{file_id}/reveal"),
-}
+} | set(ROLE_FORMS)
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {
     ("GET", "/console/login"),
@@ -103,72 +143,160 @@ def test_every_route_has_a_row(app: Any) -> None:
     assert not decided - routes, f"rows for routes that no longer exist: {decided - routes}"
 
 
-def _caller(client: TestClient, database: Database, caller: str) -> dict[str, str]:
-    if caller in {"admin", "supervisor", "analyst", "agency"}:
-        sign_in(client, make_user(database, caller))
-        return {}
-    if caller.endswith("_key"):
-        creds = make_org(database, caller.removesuffix("_key"))
-        return {"Authorization": f"Bearer {creds.api_key}"}
-    return {}
+@dataclass
+class World:
+    """What the matrix acts on: a report with a file (in an incident, referred to agency A)
+    and the follow-up token of the report's reporter."""
+
+    report_id: str
+    file_id: str
+    incident: str
+    referral: str
+    agency_a: str
+    token: str
 
 
-def _concrete(path: str, report_id: str = "0" * 32, file_id: str = "0" * 32) -> str:
-    return (
-        path.replace("{lang}", "es")
-        .replace("{report_id}", "0" * 32)
-        .replace("{ref}", report_id)
-        .replace("{file_id}", file_id)
-    )
-
-
-@pytest.mark.parametrize("caller", CALLERS)
-def test_matrix(client: TestClient, database: Database, settings: Any, caller: str) -> None:
+def _world(database: Database, settings: Any) -> World:
     from media import encode, synthetic_image
+    from tipline.auth import service as auth
     from tipline.evidence import service as evidence
+    from tipline.referral import service as referral
 
-    headers = _caller(client, database, caller)
     with database.session() as db_session:
-        report_id = reports.create_report(db_session, source="public", actor="t").id
+        made = reports.create_report(
+            db_session, source="public", actor="t", with_follow_up_token=True
+        )
         file_id = evidence.store_file(
             db_session,
             settings=settings,
             data=encode(synthetic_image(1), "PNG"),
             filename="s.png",
             actor="t",
-            report_id=report_id,
+            report_id=made.id,
         ).file.id
+        other = reports.create_report(db_session, source="public", actor="t").id
+        incident = bundling.merge(db_session, report_refs=[made.id, other], actor="t").number
+        agency_a = auth.create_organisation(
+            db_session, name="Agency A", kind="agency", actor="t"
+        ).organisation.id
+        number = referral.refer(
+            db_session, report_ref=made.id, agency_ref=agency_a, actor="t"
+        ).number
+    return World(made.id, file_id, incident, number, agency_a, made.follow_up_token or "")
+
+
+def _caller(client: TestClient, database: Database, caller: str, world: World) -> dict[str, str]:
+    if caller in STAFF:
+        sign_in(client, make_user(database, caller))
+    elif caller == "agency":
+        sign_in(client, make_user(database, "agency", agency_id=world.agency_a))
+    elif caller == "agency_b":
+        sign_in(client, make_user(database, "agency", email="agency-b@example.test"))
+    elif caller.endswith("_key"):
+        creds = make_org(database, caller.removesuffix("_key"))
+        return {"Authorization": f"Bearer {creds.api_key}"}
+    elif caller == "reporter":
+        return {"X-Follow-Up-Token": world.token}
+    return {}
+
+
+def _concrete(path: str, world: World | None = None) -> str:
+    if world is None:
+        return (
+            path.replace("{lang}", "es")
+            .replace("{report_id}", "0" * 32)
+            .replace("{ref}", "0" * 32)
+            .replace("{file_id}", "0" * 32)
+        )
+    if path.startswith("/console/incidents/"):
+        path = path.replace("{ref}", world.incident)
+    if "/referrals/" in path:
+        path = path.replace("{ref}", world.referral)
+    return (
+        path.replace("{lang}", "es")
+        .replace("{report_id}", world.report_id)
+        .replace("{ref}", world.report_id)
+        .replace("{file_id}", world.file_id)
+    )
+
+
+def _turned_away(response: Any) -> bool:
+    went_to_login = response.status_code == 303 and "/console/login" in response.headers.get(
+        "location", ""
+    )
+    # 404: another agency's referral does not exist for the asker.
+    return response.status_code in (401, 403, 404) or went_to_login
+
+
+def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
+    # Enough for the action to be attempted; whether it then succeeds is other tests' business.
+    if path.endswith("/assign"):
+        return {"email": f"{caller}@example.test"}
+    if path == "/console/admin/routing":
+        return {"country": "US", "region": "US-TX", "agency": world.agency_a}
+    return {}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_matrix(client: TestClient, database: Database, settings: Any, caller: str) -> None:
+    world = _world(database, settings)
+    headers = _caller(client, database, caller, world)
     for (method, path), who in sorted(MATRIX.items()):
         response = client.request(
             method,
-            _concrete(path, report_id, file_id),
+            _concrete(path, world),
             headers=headers,
             json=BODIES.get((method, path)),
             follow_redirects=False,
         )
-        status = response.status_code
-        went_to_login = status == 303 and "/console/login" in response.headers.get("location", "")
         if caller in who:
-            assert status < 400, f"{caller} kept out of {method} {path} ({status})"
-            assert not went_to_login, f"{caller} sent to sign in for {method} {path}"
+            assert response.status_code < 400, f"{caller} kept out of {method} {path}"
+            assert not _turned_away(response), f"{caller} sent to sign in for {method} {path}"
         else:
-            assert status in (401, 403) or went_to_login, (
-                f"{caller} got into {method} {path} ({status})"
+            assert _turned_away(response), (
+                f"{caller} got into {method} {path} ({response.status_code})"
             )
     for method, path in sorted(TOKEN_ONLY):
         files = {"file": ("a.png", b"\x89PNG")} if method == "POST" else None
-        response = client.request(method, _concrete(path), headers=headers, files=files)
-        assert response.status_code == 404, f"{caller}: {method} {path}"
+        response = client.request(method, _concrete(path, world), headers=headers, files=files)
+        if caller == "reporter":
+            assert response.status_code != 404, f"reporter kept out of {method} {path}"
+        else:
+            assert response.status_code == 404, f"{caller}: {method} {path}"
     for method, path in sorted(ISPWS):
         response = client.request(method, path, headers=headers)
         assert response.status_code == 401, f"{caller}: {method} {path}"
         assert response.content == b""
-    for method, path in sorted(FORM_POSTS):
+    # With the caller's own valid CSRF token (a signed-in page's, or the public form's).
+    home = {"agency": "/agency", "agency_b": "/agency"}.get(
+        caller, "/console" if caller in STAFF else "/report"
+    )
+    token = csrf(client.get(home, headers=headers))
+    for (method, path), who in sorted(ROLE_FORMS.items()):
         response = client.request(
             method,
-            _concrete(path, report_id, file_id),
+            _concrete(path, world),
             headers=headers,
-            data={},
+            data={"csrf_token": token, **_form_body(path, caller, world)},
             follow_redirects=False,
+        )
+        assert response.status_code < 500, f"{caller}: {method} {path}"
+        if caller in who:
+            assert not _turned_away(response), f"{caller} kept out of {method} {path}"
+        else:
+            assert _turned_away(response), (
+                f"{caller} acted on {method} {path} ({response.status_code})"
+            )
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_form_posts_without_a_token_are_refused(
+    client: TestClient, database: Database, settings: Any, caller: str
+) -> None:
+    world = _world(database, settings)
+    headers = _caller(client, database, caller, world)
+    for method, path in sorted(FORM_POSTS):
+        response = client.request(
+            method, _concrete(path, world), headers=headers, data={}, follow_redirects=False
         )
         assert response.status_code in (403, 422), f"{caller}: {method} {path}"

@@ -12,6 +12,7 @@ from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.db import Database, utcnow
 from tipline.reports import service as reports
+from tipline.review import bundling
 from tipline.review import service as review
 
 
@@ -181,7 +182,7 @@ def test_related_reports_share_an_account_a_payment_or_a_file(
                 db_session, settings=settings, data=shot, filename="s.png", actor="t", report_id=rid
             )
     with database.session() as db_session:
-        found = review.related(db_session, report=reports.get_report(db_session, ref=first))
+        found = bundling.related(db_session, report=reports.get_report(db_session, ref=first))
     reasons = {r.report.id: r.why for r in found}
     assert set(reasons) == {by_account, by_payment, by_file}
     assert unrelated not in reasons

@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from tipline.auth.views import api_router as auth_api
     from tipline.auth.views import router as auth_pages
     from tipline.ispws.views import router as ispws_api
+    from tipline.referral.views import router as referral_pages
     from tipline.reports.views import api_router as reports_api
     from tipline.reports.views import router as reports_pages
     from tipline.review.views import router as review_pages
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(reports_pages)
     app.include_router(auth_pages)
     app.include_router(review_pages)
+    app.include_router(referral_pages)
     app.include_router(reports_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)

@@ -18,6 +18,7 @@ from tipline.auth.models import Organisation, User
 from tipline.config import Settings
 from tipline.db import utcnow
 from tipline.reports import service as reports
+from tipline.review import bundling
 
 ACTOR = "demo"
 DEMO_ESP = "Demo Chat Co (synthetic)"
@@ -135,5 +136,5 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 40) ->
             received_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 30)),
         )
         made.append(report.id)
-    reports.create_incident(db_session, report_ids=made[:2], actor=ACTOR, title="Same offender")
+    bundling.merge(db_session, report_refs=made[:2], actor=ACTOR, title="Same offender")
     return logins

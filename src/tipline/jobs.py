@@ -109,3 +109,13 @@ def expire_sessions() -> None:
     settings, db = _session_scope()
     with db.session() as db_session:
         auth.expire_idle_sessions(db_session, settings=settings)
+
+
+@huey.periodic_task(crontab(minute="17", hour="3"))
+def purge_expired_evidence() -> None:
+    """Destroy evidence past its retention (or on an agency's request), keeping the proof."""
+    from tipline.referral import retention
+
+    settings, db = _session_scope()
+    with db.session() as db_session:
+        retention.purge(db_session, settings=settings)

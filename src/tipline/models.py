@@ -3,8 +3,9 @@
 from tipline.audit.models import AuditHead, Event, PendingEvent
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.db import Base
-from tipline.evidence.models import EvidenceFile
+from tipline.evidence.models import EvidenceFile, PdqBand
 from tipline.ispws.models import Forwarding, IspwsFile, IspwsSubmission
+from tipline.referral.models import GeoRange, LegalProcess, Referral, ReferralReport, RoutingRule
 from tipline.reports.models import (
     IdempotencyKey,
     Incident,
@@ -23,17 +24,23 @@ __all__ = [
     "Event",
     "EvidenceFile",
     "Forwarding",
+    "GeoRange",
     "IdempotencyKey",
     "Incident",
     "IspwsFile",
     "IspwsSubmission",
+    "LegalProcess",
     "OnlineAccount",
     "Organisation",
     "PaymentDetail",
+    "PdqBand",
     "PendingEvent",
     "Person",
+    "Referral",
+    "ReferralReport",
     "Report",
     "ReporterUpdate",
+    "RoutingRule",
     "StaffSession",
     "User",
     "metadata",

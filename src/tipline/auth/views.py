@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,37 +13,24 @@ from tipline.auth.dependencies import (
     PRE_SESSION_CSRF_COOKIE,
     SESSION_COOKIE,
     check_csrf,
-    csrf_token_for,
     current_session,
     home_for,
     require_org,
     require_user,
 )
 from tipline.auth.models import Organisation, StaffSession, User
+from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.auth.schemas import WhoAmI
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.errors import TiplineError
-from tipline.web import i18n
-from tipline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["organisations"])
 
 
-def _page(
-    request: Request,
-    name: str,
-    staff_session: StaffSession | None,
-    context: dict[str, Any] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    ctx: dict[str, Any] = {"csrf_token": csrf_token_for(request, staff_session), "user": None}
-    if staff_session is not None and staff_session.mfa_passed:
-        ctx["user"] = staff_session.user
-    ctx.update(context or {})
-    return i18n.with_csrf_cookie(request, render(request, name, ctx, status_code=status_code))
+_page = staff_page
 
 
 def _pending(staff_session: StaffSession | None) -> StaffSession:
@@ -230,44 +215,6 @@ def logout(
     return response
 
 
-@router.get("/console/reports/{ref}", response_class=HTMLResponse)
-def report_page(
-    ref: str,
-    request: Request,
-    user: User = Depends(require_user(*CONSOLE_ROLES)),
-    staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
-) -> Response:
-    """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""
-    from tipline.audit import service as audit
-    from tipline.evidence import service as evidence
-    from tipline.reports import service as reports
-    from tipline.reports.schemas import IncidentType
-    from tipline.review import service as review
-    from tipline.review import wellness
-
-    report = reports.get_report(db_session, ref=ref)
-    return _page(
-        request,
-        "report.html",
-        staff_session,
-        {
-            "report": report,
-            "files": evidence.files_for_report(db_session, report_id=report.id),
-            "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
-            "can_forward": bool(settings.upstream_url),
-            "related": review.related(db_session, report=report),
-            "revealed": wellness.revealed_now(db_session, user=user),
-            "seen_before": wellness.already_reviewed(
-                db_session, files=evidence.files_for_report(db_session, report_id=report.id)
-            ),
-            "incident_types": [t.value for t in IncidentType],
-            "close_reasons": review.CLOSE_REASONS,
-        },
-    )
-
-
 @router.post("/console/reports/{ref}/forward", dependencies=[Depends(check_csrf)])
 def forward_report(
     ref: str,
@@ -325,15 +272,6 @@ def admin_home(
             "organisations": service.list_organisations(db_session),
         },
     )
-
-
-@router.get("/agency", response_class=HTMLResponse)
-def agency_home(
-    request: Request,
-    user: User = Depends(require_user(Role.AGENCY)),
-    staff_session: StaffSession | None = Depends(current_session),
-) -> Response:
-    return _page(request, "agency_home.html", staff_session)
 
 
 @api_router.get("/whoami", response_model=WhoAmI)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.db import ID, Base, new_id, utcnow
 
@@ -34,3 +34,22 @@ class EvidenceFile(Base):
     status: Mapped[str] = mapped_column(String(16), default="stored")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     purged_at: Mapped[datetime | None] = mapped_column()
+
+    bands: Mapped[list[PdqBand]] = relationship(cascade="all, delete-orphan")
+
+
+class PdqBand(Base):
+    """One 16-bit slice of a file's PDQ hash (or of a distinct vPDQ frame's).
+
+    Two 256-bit hashes within Hamming distance 15 agree exactly on at least one of their sixteen
+    16-bit slices (pigeonhole), so looking up the slices finds every such near match with an
+    index; candidates are then checked at full distance. Matches further away (up to the usual
+    PDQ threshold of 31) are found whenever a slice happens to agree, and never falsely.
+    """
+
+    __tablename__ = "pdq_bands"
+    __table_args__ = (Index("ix_pdq_bands_lookup", "band", "value"),)
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("evidence_files.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)

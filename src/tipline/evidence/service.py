@@ -15,7 +15,7 @@ from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import new_id, utcnow
 from tipline.errors import BadInput, NotFound, TooLarge
-from tipline.evidence import hashing
+from tipline.evidence import hashing, similarity
 from tipline.evidence.models import EvidenceFile
 from tipline.evidence.vault import Vault
 
@@ -23,6 +23,7 @@ from tipline.evidence.vault import Vault
 # the reporter is not kept waiting.
 INLINE_VIDEO_HASH_BYTES = 8 * 1024 * 1024
 _PENDING = "tipline.vault.pending"
+_DESTROY = "tipline.vault.destroy"
 _writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vault-write")
 ORPHAN_GRACE_SECONDS = 600
 
@@ -55,6 +56,33 @@ def _discard_uncommitted_files(db_session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _keep_committed_files(db_session: Session) -> None:
     db_session.info.pop(_PENDING, None)
+    # Destruction: the bytes go only once the record of their destruction is committed.
+    for vault, key in db_session.info.pop(_DESTROY, []):
+        vault.delete(key)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_undestroyed_files(db_session: Session) -> None:
+    db_session.info.pop(_DESTROY, None)
+
+
+def destroy_file(
+    db_session: Session, *, settings: Settings, record: EvidenceFile, actor: str, reason: str
+) -> dict[str, str]:
+    """Destroy a file's bytes (after commit) and keep the proof: an event with its hashes."""
+    proof = {"sha256": record.sha256, "md5": record.md5, "size": str(record.size)}
+    record.status, record.purged_at = "destroyed", utcnow()
+    record.bands.clear()
+    db_session.info.setdefault(_DESTROY, []).append((vault_for(settings), record.storage_key))
+    audit.record(
+        db_session,
+        actor=actor,
+        action="evidence.destroyed",
+        subject_type="evidence_file",
+        subject_id=record.id,
+        data={**proof, "reason": reason},
+    )
+    return proof
 
 
 @dataclass
@@ -115,6 +143,7 @@ def store_file(
         viewed_by_reporter=viewed_by_reporter,
         storage_key=storage_key,
     )
+    similarity.index_file(record)
     db_session.add(record)
     audit.record(
         db_session,
@@ -193,6 +222,7 @@ def complete_hashes(db_session: Session, *, settings: Settings, file_id: str) ->
     try:
         record.vpdq = hashing.vpdq_of_video(data)
         record.hash_status = "done"
+        similarity.index_file(record)
         outcome: dict[str, Any] = {"frames": len(record.vpdq)}
     except BadInput as exc:
         record.hash_status = "failed"
@@ -216,7 +246,12 @@ def files_for_report(db_session: Session, *, report_id: str) -> list[EvidenceFil
 def sweep_orphans(db_session: Session, *, settings: Settings) -> int:
     """Remove vault files no row points to (left by a crash between write and commit)."""
     vault = vault_for(settings)
-    known = set(db_session.scalars(select(EvidenceFile.storage_key)))
+    # A destroyed file's row stays as proof; its bytes, if a crash left them, are an orphan.
+    known = set(
+        db_session.scalars(
+            select(EvidenceFile.storage_key).where(EvidenceFile.status != "destroyed")
+        )
+    )
     removed = 0
     # Only stale ones: a file written a moment ago may belong to a transaction not yet committed.
     cutoff = utcnow().timestamp() - ORPHAN_GRACE_SECONDS

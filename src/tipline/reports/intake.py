@@ -16,6 +16,7 @@ from tipline.reports import distress
 from tipline.reports import service as reports
 from tipline.reports.models import Report, ReporterUpdate
 from tipline.reports.public import PublicReportIn, ReporterStatus
+from tipline.review import priority
 
 PUBLIC_ACTOR = "public"
 MAX_FILES_PER_REPORT = 20
@@ -95,6 +96,7 @@ def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpd
     data: dict[str, object] = {"update_id": update.id}
     if not report.self_harm_risk and distress.shows_distress(text):
         report.self_harm_risk = True
+        priority.refresh(report)
         data["self_harm_risk"] = True
     audit.record(
         db_session,

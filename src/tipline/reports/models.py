@@ -3,7 +3,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.db import ID, Base, new_id, utcnow
@@ -19,6 +30,8 @@ class Incident(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An incident folded into another by a merge points at the one that absorbed it.
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"))
 
     reports: Mapped[list[Report]] = relationship(back_populates="incident")
 
@@ -27,6 +40,17 @@ class Report(Base):
     """One report, from the public, an online service (ESP) or the detector."""
 
     __tablename__ = "reports"
+    # The queue: open reports by tier, then oldest first, in one index scan (a partial index, so
+    # the millions of closed and referred reports do not weigh on it).
+    __table_args__ = (
+        Index(
+            "ix_reports_queue",
+            "priority_tier",
+            "received_at",
+            postgresql_where=text("status IN ('received', 'triaged')"),
+            sqlite_where=text("status IN ('received', 'triaged')"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     case_number: Mapped[str] = mapped_column(String(24), unique=True)
@@ -57,6 +81,11 @@ class Report(Base):
     # Review: the analyst working on it now (one at a time), and since when.
     claimed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column()
+    # The computed priority (review.priority), stored so that the queue is an index scan.
+    priority_tier: Mapped[int] = mapped_column(SmallInteger, default=4)
+    priority_reason: Mapped[str] = mapped_column(String(48), default="by age")
+    # A legal hold keeps the report and its evidence past any retention period.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     # Fields an intake path receives that have no column of their own yet (kept, not dropped).
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -83,6 +112,9 @@ class Person(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Lower-cased email or the digits of a phone number: how the same victim is recognised
+    # across reports.
+    contact_normalised: Mapped[str | None] = mapped_column(String(254), index=True)
     age: Mapped[int | None] = mapped_column(Integer)
     gender: Mapped[str | None] = mapped_column(String(24))
     country: Mapped[str | None] = mapped_column(String(2))
@@ -105,8 +137,11 @@ class OnlineAccount(Base):
     # Lower-cased, stripped handle for matching across reports; the display form is kept too.
     handle: Mapped[str | None] = mapped_column(String(200))
     handle_normalised: Mapped[str | None] = mapped_column(String(200), index=True)
-    account_id: Mapped[str | None] = mapped_column(String(200))
+    account_id: Mapped[str | None] = mapped_column(String(200), index=True)
     profile_url: Mapped[str | None] = mapped_column(String(2000))
+    # Scheme, "www." and trailing slash removed, lower-cased host: the same profile however
+    # it was pasted.
+    url_normalised: Mapped[str | None] = mapped_column(String(500), index=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

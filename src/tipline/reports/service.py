@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tipline import bulk
@@ -16,8 +16,9 @@ from tipline.auth import secrets as sec
 from tipline.db import Base, new_id, utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.evidence.models import EvidenceFile
-from tipline.reports.models import Incident, OnlineAccount, PaymentDetail, Person, Report
+from tipline.reports.models import OnlineAccount, PaymentDetail, Person, Report
 from tipline.reports.schemas import IncidentType, ReporterRole, Source, Status
+from tipline.review import priority
 
 # Crockford's base32 without look-alikes: a case number is read out over the phone.
 _CASE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -63,6 +64,25 @@ def normalise_handle(handle: str | None) -> str | None:
         return None
     value = handle.strip().lstrip("@$").casefold()
     return value or None
+
+
+def normalise_contact(email: str | None, phone: str | None) -> str | None:
+    """How the same person is recognised across reports: the email, else the phone's digits."""
+    if email and email.strip():
+        return email.strip().casefold()
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return digits if len(digits) >= 7 else None
+
+
+def normalise_url(url: str | None) -> str | None:
+    """A profile URL however it was pasted: no scheme, no "www.", no query, no trailing slash."""
+    if not url or not url.strip():
+        return None
+    value = url.strip().casefold().split("#", 1)[0].split("?", 1)[0]
+    for prefix in ("https://", "http://"):
+        value = value.removeprefix(prefix)
+    value = value.removeprefix("www.").rstrip("/")
+    return value[:500] or None
 
 
 def _enum(enum_cls: Any, value: str, field: str) -> Any:
@@ -126,6 +146,16 @@ def create_report(
         raise BadInput("incident_date: cannot be in the future")
     token = new_follow_up_token() if with_follow_up_token else None
     now = received_at or utcnow()
+    financial = financial or "money" in (demands or [])
+    prio = priority.assess(
+        self_harm_risk=self_harm_risk,
+        child_in_danger=child_in_danger,
+        sextortion=sextortion,
+        financial=financial,
+        victim_ages=[p.get("age") for p in people or [] if p.get("role") == "victim"],
+        source=src.value,
+        description=description,
+    )
     report_id = new_id()
     report_row = {
         "id": report_id,
@@ -138,7 +168,10 @@ def create_report(
         "description": description,
         "incident_date": incident_date,
         "sextortion": sextortion,
-        "financial": financial or "money" in (demands or []),
+        "financial": financial,
+        "priority_tier": prio.tier,
+        "priority_reason": prio.reason,
+        "legal_hold": False,
         "self_harm_risk": self_harm_risk,
         "child_in_danger": child_in_danger,
         "minor_to_minor": minor_to_minor,
@@ -157,7 +190,12 @@ def create_report(
         (
             OnlineAccount,
             [
-                {**_account_defaults, **a, "handle_normalised": normalise_handle(a.get("handle"))}
+                {
+                    **_account_defaults,
+                    **a,
+                    "handle_normalised": normalise_handle(a.get("handle")),
+                    "url_normalised": normalise_url(a.get("profile_url")),
+                }
                 for a in accounts or []
             ],
         ),
@@ -217,7 +255,9 @@ _payment_defaults: dict[str, Any] = {"handle": None, "amount": None}
 
 
 def _person_row(person: dict[str, Any]) -> dict[str, Any]:
-    return {**_person_defaults, **person}
+    row = {**_person_defaults, **person}
+    row["contact_normalised"] = normalise_contact(row["email"], row["phone"])
+    return row
 
 
 def set_status(
@@ -295,23 +335,3 @@ def list_reports(
             )
         )
     return list(db_session.scalars(stmt))
-
-
-def create_incident(
-    db_session: Session, *, report_ids: list[str], actor: str, title: str = ""
-) -> Incident:
-    incident = Incident(number=new_case_number("IN"), title=title)
-    db_session.add(incident)
-    db_session.flush()
-    db_session.execute(
-        update(Report).where(Report.id.in_(report_ids)).values(incident_id=incident.id)
-    )
-    audit.record(
-        db_session,
-        actor=actor,
-        action="incident.created",
-        subject_type="incident",
-        subject_id=incident.id,
-        data={"reports": list(report_ids)},
-    )
-    return incident

@@ -4,11 +4,16 @@
 2. a minor threatened with a deadline;
 3. financial sextortion;
 4. everything else. Within a tier, the oldest report first.
+
+The tier is stored on the report (and indexed with the arrival time) so that the queue is one
+index scan however many reports are waiting; it is set at intake and again whenever a fact it
+depends on changes (classification, a reporter's words of despair).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tipline.reports.distress import normalise
@@ -27,25 +32,53 @@ class Priority:
     reason: str
 
 
-def is_minor(report: Report) -> bool:
+def is_minor(victim_ages: Iterable[int | None], source: str) -> bool:
     """A victim under 18, or, when no age was given, a report from the public (mostly teens)."""
-    ages = [p.age for p in report.people if p.role == "victim" and p.age is not None]
+    ages = [age for age in victim_ages if age is not None]
     if ages:
         return min(ages) < 18
-    return report.source == "public"
+    return source == "public"
 
 
-def has_deadline(report: Report) -> bool:
-    return bool(_DEADLINE.search(normalise(report.description or "")))
+def has_deadline(description: str) -> bool:
+    return bool(_DEADLINE.search(normalise(description or "")))
+
+
+def assess(
+    *,
+    self_harm_risk: bool,
+    child_in_danger: bool,
+    sextortion: bool,
+    financial: bool,
+    victim_ages: Iterable[int | None],
+    source: str,
+    description: str,
+) -> Priority:
+    if self_harm_risk:
+        return Priority(1, "self-harm risk")
+    if child_in_danger:
+        return Priority(1, "child in imminent danger")
+    if sextortion and is_minor(victim_ages, source) and has_deadline(description):
+        return Priority(2, "minor threatened with a deadline")
+    if sextortion and financial:
+        return Priority(3, "financial sextortion")
+    return Priority(4, "by age")
 
 
 def priority_of(report: Report) -> Priority:
-    if report.self_harm_risk:
-        return Priority(1, "self-harm risk")
-    if report.child_in_danger:
-        return Priority(1, "child in imminent danger")
-    if report.sextortion and is_minor(report) and has_deadline(report):
-        return Priority(2, "minor threatened with a deadline")
-    if report.sextortion and report.financial:
-        return Priority(3, "financial sextortion")
-    return Priority(4, "by age")
+    return assess(
+        self_harm_risk=report.self_harm_risk,
+        child_in_danger=report.child_in_danger,
+        sextortion=report.sextortion,
+        financial=report.financial,
+        victim_ages=[p.age for p in report.people if p.role == "victim"],
+        source=report.source,
+        description=report.description,
+    )
+
+
+def refresh(report: Report) -> Priority:
+    """Store the report's priority again after a fact it depends on changed."""
+    prio = priority_of(report)
+    report.priority_tier, report.priority_reason = prio.tier, prio.reason
+    return prio

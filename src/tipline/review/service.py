@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tipline.audit import service as audit
@@ -15,7 +15,8 @@ from tipline.db import utcnow
 from tipline.errors import BadInput, Conflict, Forbidden
 from tipline.reports import service as reports
 from tipline.reports.models import Report
-from tipline.review.priority import Priority, priority_of
+from tipline.review import priority
+from tipline.review.priority import Priority
 
 OPEN_STATUSES = ("received", "triaged")
 # The top tier is triaged within this long (an SLA shown to supervisors).
@@ -36,18 +37,36 @@ class QueueItem:
         return self.sla_due is not None and utcnow() > self.sla_due
 
 
-def queue(db_session: Session, *, limit: int = 200, scan: int = 5000) -> list[QueueItem]:
-    """Open reports, most urgent first. (Priority is computed over the oldest `scan` open
-    reports; a stored, indexed priority is the next step when queues grow past that.)"""
-    rows = list(
-        db_session.scalars(
-            select(Report)
-            .where(Report.status.in_(OPEN_STATUSES))
-            .options(selectinload(Report.people))
-            .order_by(Report.received_at)
-            .limit(scan)
-        )
+def queue(
+    db_session: Session,
+    *,
+    limit: int = 200,
+    tier: int | None = None,
+    source: str | None = None,
+    claimed_by: str | None = None,
+    unclaimed: bool = False,
+) -> list[QueueItem]:
+    """Open reports, most urgent first: one scan of the queue index (stored tier, then age)."""
+    stmt = (
+        select(Report)
+        .where(Report.status.in_(OPEN_STATUSES))
+        .options(selectinload(Report.people))
+        .order_by(Report.priority_tier, Report.received_at)
+        .limit(limit)
     )
+    if tier is not None:
+        stmt = stmt.where(Report.priority_tier == tier)
+    if source:
+        stmt = stmt.where(Report.source == source)
+    if claimed_by:
+        stmt = stmt.where(
+            Report.claimed_by == claimed_by, Report.claimed_at > utcnow() - CLAIM_LAPSES_AFTER
+        )
+    if unclaimed:
+        stmt = stmt.where(
+            or_(Report.claimed_by.is_(None), Report.claimed_at <= utcnow() - CLAIM_LAPSES_AFTER)
+        )
+    rows = list(db_session.scalars(stmt))
     claimers = {
         u.id: u.email
         for u in db_session.scalars(
@@ -56,14 +75,23 @@ def queue(db_session: Session, *, limit: int = 200, scan: int = 5000) -> list[Qu
     }
     items = []
     for report in rows:
-        prio = priority_of(report)
+        prio = Priority(report.priority_tier, report.priority_reason)
         due = (
             report.received_at + TOP_TIER_SLA if prio.tier == 1 and not report.triaged_at else None
         )
         claimed = claimers.get(report.claimed_by or "") if _claim_live(report) else None
         items.append(QueueItem(report, prio, due, claimed))
-    items.sort(key=lambda item: (item.priority.tier, item.report.received_at))
-    return items[:limit]
+    return items
+
+
+def queue_depth(db_session: Session) -> dict[int, int]:
+    """Open reports per tier, for the console's header and the supervisors' view."""
+    rows = db_session.execute(
+        select(Report.priority_tier, func.count())
+        .where(Report.status.in_(OPEN_STATUSES))
+        .group_by(Report.priority_tier)
+    )
+    return {int(t): int(n) for t, n in rows}
 
 
 def _claim_live(report: Report) -> bool:
@@ -148,6 +176,7 @@ def classify(
     }
     report.incident_type, report.sextortion = incident_type, sextortion
     report.financial, report.minor_to_minor = financial, minor_to_minor
+    priority.refresh(report)
     _event(db_session, report, user, "report.classified", before=before)
     if report.status == "received":
         reports.set_status(db_session, report=report, status="triaged", actor=f"user:{user.id}")
@@ -163,49 +192,3 @@ def close_informational(db_session: Session, *, report_ref: str, user: User, rea
     )
     report.claimed_by = report.claimed_at = None
     return report
-
-
-@dataclass(frozen=True)
-class Related:
-    report: Report
-    why: list[str]
-
-
-def related(db_session: Session, *, report: Report, limit: int = 50) -> list[Related]:
-    """Other reports that share an offender account, a payment handle or a file."""
-    from tipline.evidence.models import EvidenceFile
-    from tipline.reports.models import OnlineAccount, PaymentDetail
-
-    why: dict[str, list[str]] = {}
-    handles = {a.handle_normalised for a in report.accounts if a.handle_normalised}
-    if handles:
-        for rid, handle in db_session.execute(
-            select(OnlineAccount.report_id, OnlineAccount.handle_normalised).where(
-                OnlineAccount.handle_normalised.in_(handles), OnlineAccount.report_id != report.id
-            )
-        ):
-            why.setdefault(rid, []).append(f"same account {handle}")
-    payments = {p.handle_normalised for p in report.payments if p.handle_normalised}
-    if payments:
-        for rid, handle in db_session.execute(
-            select(PaymentDetail.report_id, PaymentDetail.handle_normalised).where(
-                PaymentDetail.handle_normalised.in_(payments), PaymentDetail.report_id != report.id
-            )
-        ):
-            why.setdefault(rid, []).append(f"same payment handle {handle}")
-    hashes = set(
-        db_session.scalars(select(EvidenceFile.sha256).where(EvidenceFile.report_id == report.id))
-    )
-    if hashes:
-        for file_report, sha in db_session.execute(
-            select(EvidenceFile.report_id, EvidenceFile.sha256).where(
-                EvidenceFile.sha256.in_(hashes), EvidenceFile.report_id != report.id
-            )
-        ):
-            if file_report:
-                why.setdefault(file_report, []).append(f"same file {sha[:12]}")
-    found = db_session.scalars(select(Report).where(Report.id.in_(list(why)[:limit])))
-    return sorted(
-        (Related(r, sorted(set(why[r.id]))) for r in found),
-        key=lambda item: item.report.received_at,
-    )

@@ -9,14 +9,16 @@ from sqlalchemy.orm import Session
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
 from tipline.auth.models import StaffSession, User
+from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.evidence import service as evidence
-from tipline.review import service, wellness
+from tipline.review import bundling, service, wellness
 from tipline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+SOURCES = ("public", "esp", "detector")
 REVIEWERS = CONSOLE_ROLES
 
 
@@ -29,15 +31,30 @@ def queue_page(
 ) -> Response:
     from tipline.reports import service as reports
 
-    q = request.query_params.get("q", "").strip()[:200]
+    params = request.query_params
+    q = params.get("q", "").strip()[:200]
     found = reports.list_reports(db_session, search=q, limit=100) if q else None
+    tier_param = params.get("tier", "")
+    tier = int(tier_param) if tier_param in ("1", "2", "3", "4") else None
+    source = params.get("source") if params.get("source") in SOURCES else None
+    claim = params.get("claim") if params.get("claim") in ("mine", "unclaimed") else None
+    items = service.queue(
+        db_session,
+        tier=tier,
+        source=source,
+        claimed_by=user.id if claim == "mine" else None,
+        unclaimed=claim == "unclaimed",
+    )
     return render(
         request,
         "queue.html",
         {
             "user": user,
             "csrf_token": csrf_token_for(request, staff_session),
-            "items": service.queue(db_session),
+            "items": items,
+            "filters": {"tier": tier, "source": source, "claim": claim},
+            "depth": service.queue_depth(db_session),
+            "counts": bundling.counts(db_session),
             "supervising": user.role in SUPERVISOR_ROLES,
             "q": q,
             "found": found,
@@ -139,3 +156,91 @@ def assign(
 ) -> Response:
     service.reassign(db, report_ref=ref, user=user, to=auth.get_user(db, ref=email))
     return _back()
+
+
+@router.post("/console/incidents/merge", dependencies=[Depends(check_csrf)])
+def merge(
+    report: list[str] = Form([]),
+    title: str = Form(""),
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Bundle the checked reports (each a `report` field) into one incident."""
+    incident = bundling.merge(db, report_refs=report[:200], actor=f"user:{user.id}", title=title)
+    return RedirectResponse(f"/console/incidents/{incident.number}", status_code=303)
+
+
+@router.post("/console/reports/{ref}/split", dependencies=[Depends(check_csrf)])
+def split(
+    ref: str, user: User = Depends(require_user(*REVIEWERS)), db: Session = Depends(get_db)
+) -> Response:
+    report = bundling.split(db, report_ref=ref, actor=f"user:{user.id}")
+    return RedirectResponse(f"/console/reports/{report.id}", status_code=303)
+
+
+@router.get("/console/incidents/{ref}", response_class=HTMLResponse)
+def incident_page(
+    ref: str,
+    request: Request,
+    user: User = Depends(require_user(*REVIEWERS)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db: Session = Depends(get_db),
+) -> Response:
+    from tipline.audit import service as audit
+
+    incident = bundling.get_incident(db, ref=ref)
+    return render(
+        request,
+        "incident.html",
+        {
+            "user": user,
+            "csrf_token": csrf_token_for(request, staff_session),
+            "incident": incident,
+            "reports": sorted(incident.reports, key=lambda r: r.received_at),
+            "timeline": audit.timeline(db, subject_type="incident", subject_id=incident.id),
+        },
+    )
+
+
+@router.get("/console/reports/{ref}", response_class=HTMLResponse)
+def report_page(
+    ref: str,
+    request: Request,
+    user: User = Depends(require_user(*REVIEWERS)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""
+    from tipline.audit import service as audit
+    from tipline.referral import routing
+    from tipline.referral import service as referral
+    from tipline.reports import service as reports
+    from tipline.reports.schemas import IncidentType
+
+    report = reports.get_report(db_session, ref=ref)
+    return staff_page(
+        request,
+        "report.html",
+        staff_session,
+        {
+            "report": report,
+            "files": evidence.files_for_report(db_session, report_id=report.id),
+            "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
+            "can_forward": bool(settings.upstream_url),
+            "related": bundling.related(db_session, report=report),
+            "proposals": bundling.proposals(db_session, report=report),
+            "revealed": wellness.revealed_now(db_session, user=user),
+            "seen_before": wellness.already_reviewed(
+                db_session, files=evidence.files_for_report(db_session, report_id=report.id)
+            ),
+            "incident_types": [t.value for t in IncidentType],
+            "referrals": referral.referrals_of_report(db_session, report_id=report.id),
+            "candidates": routing.route(
+                db_session, reports=referral.referral_group(db_session, report=report)
+            ),
+            "agencies": auth.list_organisations(db_session, kind="agency"),
+            "supervising": user.role in SUPERVISOR_ROLES,
+            "close_reasons": service.CLOSE_REASONS,
+        },
+    )

@@ -1,0 +1,205 @@
+"""The referral package an agency downloads: one ZIP holding
+
+- manifest.json: the referral, incident, reports, every file's hashes, whether it is included or
+  withheld (and why), and each file's chain of custody from the audit log;
+- reports/<case>.xml: each report as CyberTipline XML;
+- summary.html and summary.pdf: what a detective reads first;
+- files/: the evidence the agency may receive (withheld files are listed, not included).
+
+Built in memory, streamed once, never written to disk: evidence exists in plaintext only in
+memory (DESIGN.md). Each download is an event.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import jinja2
+from fpdf import FPDF
+from sqlalchemy.orm import Session
+
+from tipline.audit import service as audit
+from tipline.config import Settings
+from tipline.ispws import export
+from tipline.referral import service
+from tipline.referral.models import Referral
+from tipline.reports.models import Report
+
+# The summary is a document for investigators, in English like the CyberTipline XML beside it,
+# not a page of the site: it has its own small environment apart from the site's templates.
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("tipline.referral", "package_templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def _custody(db_session: Session, file_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": e.created_at.isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "reason": e.data.get("reason"),
+        }
+        for e in audit.timeline(db_session, subject_type="evidence_file", subject_id=file_id)
+    ]
+
+
+def _report_summary(report: Report) -> dict[str, Any]:
+    return {
+        "case_number": report.case_number,
+        "source": report.source,
+        "received_at": report.received_at.isoformat(),
+        "incident_type": report.incident_type,
+        "sextortion": report.sextortion,
+        "financial": report.financial,
+        "self_harm_risk": report.self_harm_risk,
+        "child_in_danger": report.child_in_danger,
+        "minor_to_minor": report.minor_to_minor,
+        "demands": report.demands,
+        "description": report.description,
+        "people": [
+            {k: getattr(p, k) for k in ("role", "name", "age", "gender", "country", "region")}
+            for p in report.people
+        ],
+        "accounts": [
+            {k: getattr(a, k) for k in ("role", "platform", "handle", "account_id", "profile_url")}
+            for a in report.accounts
+        ],
+        "payments": [
+            {k: getattr(p, k) for k in ("method", "handle", "amount")} for p in report.payments
+        ],
+    }
+
+
+def manifest(db_session: Session, *, referral: Referral) -> dict[str, Any]:
+    reports = service.reports_of(db_session, referral=referral)
+    files = service.files_of(db_session, referral=referral)
+    return {
+        "referral": referral.number,
+        "agency": referral.agency.name,
+        "referred_at": referral.created_at.isoformat(),
+        "hold_until": referral.hold_until.isoformat(),
+        "incident": reports[0].incident.number if reports and reports[0].incident else None,
+        "routing": referral.routing,
+        "reports": [_report_summary(r) for r in reports],
+        "files": [
+            {
+                "id": f.file.id,
+                "case_number": f.report.case_number,
+                "filename": f.file.filename,
+                "media_type": f.file.media_type,
+                "size": f.file.size,
+                "sha256": f.file.sha256,
+                "md5": f.file.md5,
+                "pdq": f.file.pdq,
+                "viewed_by_reporting_service": f.file.viewed_by_reporter,
+                "included": not f.withheld,
+                "withheld_reason": (
+                    "not viewed by the reporting service: legal process required"
+                    if f.withheld
+                    else None
+                ),
+                "legal_process": (
+                    {"kind": f.legal_process.kind, "reference": f.legal_process.reference}
+                    if f.legal_process
+                    else None
+                ),
+                "chain_of_custody": _custody(db_session, f.file.id),
+            }
+            for f in files
+        ],
+    }
+
+
+def summary_html(data: dict[str, Any]) -> str:
+    return _TEMPLATES.get_template("summary.html").render(m=data)
+
+
+def _latin1(text: Any) -> str:
+    # The PDF's built-in fonts cover Latin-1 only; summary.html carries the exact text.
+    return str(text if text is not None else "").encode("latin-1", "replace").decode("latin-1")
+
+
+def summary_pdf(data: dict[str, Any]) -> bytes:
+    pdf = FPDF()
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(
+        0,
+        9,
+        _latin1(f"Referral {data['referral']} to {data['agency']}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("Helvetica", "", 10)
+
+    def line(text: str) -> None:
+        pdf.multi_cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+    line(f"Referred {data['referred_at']}; evidence kept until {data['hold_until']}.")
+    if data["incident"]:
+        line(f"Incident {data['incident']}")
+    line("The exact text of every field is in summary.html and the CyberTipline XML.")
+    for report in data["reports"]:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 12)
+        line(f"Report {report['case_number']} ({report['source']}, {report['received_at']})")
+        pdf.set_font("Helvetica", "", 10)
+        flags = [
+            k for k in ("sextortion", "financial", "self_harm_risk", "child_in_danger") if report[k]
+        ]
+        line(f"Type: {report['incident_type']}. Flags: {', '.join(flags) or 'none'}.")
+        for account in report["accounts"]:
+            who = account["handle"] or account["account_id"] or ""
+            line(f"Account ({account['role']}): {account['platform'] or ''} {who}")
+        for payment in report["payments"]:
+            line(
+                f"Payment: {payment['method']} {payment['handle'] or ''} {payment['amount'] or ''}"
+            )
+        line(report["description"][:4000])
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 12)
+    line("Files")
+    pdf.set_font("Courier", "", 8)
+    for f in data["files"]:
+        state = "included" if f["included"] else "WITHHELD: legal process required"
+        line(f"{f['sha256']} {f['media_type']} {f['size']} bytes, {state}")
+    return bytes(pdf.output())
+
+
+def build(db_session: Session, *, settings: Settings, referral: Referral, actor: str) -> bytes:
+    data = manifest(db_session, referral=referral)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(data, indent=2, default=str))
+        for report in service.reports_of(db_session, referral=referral):
+            archive.writestr(f"reports/{report.case_number}.xml", export.export_xml(report))
+        archive.writestr("summary.html", summary_html(data))
+        archive.writestr("summary.pdf", summary_pdf(data))
+        for f in service.files_of(db_session, referral=referral):
+            if f.withheld:
+                continue
+            _, content = service.read_referred_file(
+                db_session, settings=settings, referral=referral, file_id=f.file.id, actor=actor
+            )
+            # Stored, not deflated: media does not compress, and the hash must be checkable.
+            archive.writestr(
+                f"files/{f.file.sha256}-{f.file.filename or 'file'}",
+                content,
+                compress_type=zipfile.ZIP_STORED,
+            )
+    audit.record(
+        db_session,
+        actor=actor,
+        action="referral.package_downloaded",
+        subject_type="referral",
+        subject_id=referral.id,
+        data={"number": referral.number, "files": sum(1 for f in data["files"] if f["included"])},
+    )
+    return buffer.getvalue()

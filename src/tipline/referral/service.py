@@ -1,0 +1,323 @@
+"""Referral: a report (and the rest of its incident) sent to one agency, and what the agency
+does with it: acknowledge, record an outcome, ask for preservation or destruction, obtain the
+files the reporting service never viewed by recording legal process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tipline.audit import service as audit
+from tipline.auth import service as auth
+from tipline.config import Settings
+from tipline.db import utcnow
+from tipline.errors import BadInput, Conflict, Forbidden, NotFound
+from tipline.evidence import service as evidence
+from tipline.evidence.models import EvidenceFile
+from tipline.referral import routing
+from tipline.referral.models import LegalProcess, Referral, ReferralReport
+from tipline.reports import service as reports
+from tipline.reports.models import Report
+
+OUTCOMES = ("investigating", "victim_identified", "arrest", "unfounded", "no_action")
+LEGAL_PROCESS_KINDS = ("warrant", "court_order", "subpoena")
+# The REPORT Act (2024) has providers and NCMEC preserve a report's contents for one year.
+PRESERVATION = timedelta(days=365)
+REFERABLE = ("received", "triaged", "referred")
+
+
+def _event(
+    db_session: Session, actor: str, action: str, referral: Referral, **data: object
+) -> None:
+    audit.record(
+        db_session,
+        actor=actor,
+        action=action,
+        subject_type="referral",
+        subject_id=referral.id,
+        data={"number": referral.number, **data},
+    )
+
+
+def _report_event(
+    db_session: Session, actor: str, action: str, report_id: str, **data: object
+) -> None:
+    audit.record(
+        db_session,
+        actor=actor,
+        action=action,
+        subject_type="report",
+        subject_id=report_id,
+        data=dict(data),
+    )
+
+
+def referral_group(db_session: Session, *, report: Report) -> list[Report]:
+    """The report and the other open reports of its incident: an incident is referred whole."""
+    if report.incident_id is None:
+        return [report]
+    rows = db_session.scalars(
+        select(Report)
+        .where(Report.incident_id == report.incident_id, Report.status.in_(REFERABLE))
+        .options(selectinload(Report.people))
+        .order_by(Report.received_at)
+    )
+    group = list(rows)
+    return group if report in group else [report, *group]
+
+
+def refer(
+    db_session: Session, *, report_ref: str, agency_ref: str, actor: str, override_reason: str = ""
+) -> Referral:
+    report = reports.get_report(db_session, ref=report_ref)
+    if report.status not in REFERABLE:
+        raise BadInput(f"a {report.status} report cannot be referred", code="not_referable")
+    agency = auth.get_organisation(db_session, ref=agency_ref)
+    if agency.kind != "agency" or not agency.is_active:
+        raise BadInput(f"{agency.name} is not an active agency", code="not_an_agency")
+    group = referral_group(db_session, report=report)
+    already = db_session.scalar(
+        select(Referral.number)
+        .join(ReferralReport)
+        .where(Referral.agency_id == agency.id, ReferralReport.report_id.in_([r.id for r in group]))
+        .limit(1)
+    )
+    if already:
+        raise Conflict(f"already referred to {agency.name} as {already}", code="already_referred")
+    candidates = routing.route(db_session, reports=group)
+    chosen = next((c for c in candidates if c.agency.id == agency.id), None)
+    override_reason = " ".join(override_reason.split())[:500]
+    if candidates and candidates[0].agency.id != agency.id and len(override_reason) < 3:
+        raise BadInput(
+            f"routing suggests {candidates[0].agency.name}: say why this agency instead",
+            code="override_reason",
+        )
+    now = utcnow()
+    referral = Referral(
+        number=reports.new_case_number("RF"),
+        agency_id=agency.id,
+        incident_id=report.incident_id,
+        routing={"candidates": [c.as_dict() for c in candidates[:5]]},
+        confidence=chosen.confidence if chosen else None,
+        override_reason=override_reason,
+        referred_by=actor,
+        created_at=now,
+        hold_until=now + PRESERVATION,
+        links=[ReferralReport(report_id=r.id) for r in group],
+    )
+    db_session.add(referral)
+    db_session.flush()
+    for member in group:
+        if member.status == "received":
+            reports.set_status(db_session, report=member, status="triaged", actor=actor)
+        if member.status == "triaged":
+            reports.set_status(
+                db_session, report=member, status="referred", actor=actor, reason=agency.name
+            )
+        member.claimed_by = member.claimed_at = None
+        _report_event(
+            db_session,
+            actor,
+            "report.referral_sent",
+            member.id,
+            referral=referral.number,
+            agency=agency.name,
+        )
+    _event(
+        db_session,
+        actor,
+        "referral.created",
+        referral,
+        agency=agency.id,
+        reports=[r.case_number for r in group],
+        confidence=referral.confidence,
+        override_reason=override_reason,
+    )
+    return referral
+
+
+def get_referral(db_session: Session, *, ref: str, agency_id: str | None = None) -> Referral:
+    """By id or number. Given an agency, another agency's referral is as if it did not exist."""
+    ref = ref.strip()
+    stmt = select(Referral).options(selectinload(Referral.links), selectinload(Referral.agency))
+    found = db_session.scalar(stmt.where(Referral.id == ref)) or db_session.scalar(
+        stmt.where(Referral.number == ref.upper())
+    )
+    if found is None or (agency_id is not None and found.agency_id != agency_id):
+        raise NotFound(f"no referral {ref}")
+    return found
+
+
+def list_referrals(
+    db_session: Session, *, agency_id: str | None = None, limit: int = 200
+) -> list[Referral]:
+    stmt = select(Referral).options(selectinload(Referral.agency), selectinload(Referral.links))
+    if agency_id is not None:
+        stmt = stmt.where(Referral.agency_id == agency_id)
+    return list(db_session.scalars(stmt.order_by(Referral.created_at.desc()).limit(limit)))
+
+
+def referrals_of_report(db_session: Session, *, report_id: str) -> list[Referral]:
+    return list(
+        db_session.scalars(
+            select(Referral)
+            .join(ReferralReport)
+            .where(ReferralReport.report_id == report_id)
+            .options(selectinload(Referral.agency))
+            .order_by(Referral.created_at)
+        )
+    )
+
+
+def reports_of(db_session: Session, *, referral: Referral) -> list[Report]:
+    ids = [link.report_id for link in referral.links]
+    return [reports.get_report(db_session, ref=rid) for rid in ids]
+
+
+def acknowledge(db_session: Session, *, referral: Referral, actor: str) -> Referral:
+    if referral.acknowledged_at is None:
+        referral.acknowledged_at = utcnow()
+        if referral.status == "sent":
+            referral.status = "acknowledged"
+        _event(db_session, actor, "referral.acknowledged", referral)
+    return referral
+
+
+def record_outcome(
+    db_session: Session, *, referral: Referral, outcome: str, note: str, actor: str
+) -> Referral:
+    """What the agency did; it flows back onto every report of the referral."""
+    if outcome not in OUTCOMES:
+        raise BadInput(f"choose an outcome: {', '.join(OUTCOMES)}", code="outcome")
+    acknowledge(db_session, referral=referral, actor=actor)
+    referral.outcome, referral.outcome_note = outcome, note.strip()[:2000]
+    referral.outcome_at = utcnow()
+    referral.status = "closed" if outcome != "investigating" else "acknowledged"
+    _event(db_session, actor, "referral.outcome", referral, outcome=outcome)
+    for link in referral.links:
+        _report_event(
+            db_session,
+            actor,
+            "report.referral_outcome",
+            link.report_id,
+            referral=referral.number,
+            outcome=outcome,
+        )
+    return referral
+
+
+def request_preservation(db_session: Session, *, referral: Referral, actor: str) -> Referral:
+    """Keep everything for another year from today (an agency's preservation request)."""
+    referral.preservation_requested_at = utcnow()
+    referral.hold_until = max(referral.hold_until, utcnow() + PRESERVATION)
+    referral.destruction_requested_at = None
+    _event(
+        db_session,
+        actor,
+        "referral.preservation_requested",
+        referral,
+        until=referral.hold_until.isoformat(),
+    )
+    return referral
+
+
+def request_destruction(db_session: Session, *, referral: Referral, actor: str) -> Referral:
+    """The agency no longer needs the evidence: the purge job destroys it, unless another
+    referral or a legal hold still needs it, and records what was destroyed."""
+    if referral.destroyed_at is not None:
+        raise BadInput("already destroyed", code="already_destroyed")
+    referral.destruction_requested_at = utcnow()
+    _event(db_session, actor, "referral.destruction_requested", referral)
+    return referral
+
+
+@dataclass(frozen=True)
+class ReferredFile:
+    file: EvidenceFile
+    report: Report
+    legal_process: LegalProcess | None
+
+    @property
+    def withheld(self) -> bool:
+        """A file the reporting service did not view waits for a warrant or court order."""
+        return self.file.viewed_by_reporter is False and self.legal_process is None
+
+
+def files_of(db_session: Session, *, referral: Referral) -> list[ReferredFile]:
+    by_report = {r.id: r for r in reports_of(db_session, referral=referral)}
+    legal = {
+        lp.file_id: lp
+        for lp in db_session.scalars(
+            select(LegalProcess).where(LegalProcess.referral_id == referral.id)
+        )
+    }
+    rows = db_session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.report_id.in_(list(by_report)), EvidenceFile.status == "stored")
+        .order_by(EvidenceFile.created_at)
+    )
+    return [ReferredFile(f, by_report[f.report_id or ""], legal.get(f.id)) for f in rows]
+
+
+def record_legal_process(
+    db_session: Session, *, referral: Referral, file_id: str, kind: str, reference: str, actor: str
+) -> LegalProcess:
+    if kind not in LEGAL_PROCESS_KINDS:
+        raise BadInput(
+            f"choose a kind: {', '.join(LEGAL_PROCESS_KINDS)}", code="legal_process_kind"
+        )
+    reference = " ".join(reference.split())
+    if not 3 <= len(reference) <= 200:
+        raise BadInput(
+            "give the warrant or order's reference (3 to 200 characters)", code="reference"
+        )
+    if file_id not in {f.file.id for f in files_of(db_session, referral=referral)}:
+        raise NotFound("no such file in this referral")
+    record = LegalProcess(
+        referral_id=referral.id, file_id=file_id, kind=kind, reference=reference, recorded_by=actor
+    )
+    db_session.add(record)
+    db_session.flush()
+    _event(
+        db_session,
+        actor,
+        "referral.legal_process",
+        referral,
+        file=file_id,
+        kind=kind,
+        reference=reference,
+    )
+    return record
+
+
+def read_referred_file(
+    db_session: Session, *, settings: Settings, referral: Referral, file_id: str, actor: str
+) -> tuple[EvidenceFile, bytes]:
+    """The file's bytes for the agency; refused while legal process is outstanding."""
+    found = next((f for f in files_of(db_session, referral=referral) if f.file.id == file_id), None)
+    if found is None:
+        raise NotFound("no such file in this referral")
+    if found.withheld:
+        raise Forbidden(
+            "the reporting service did not view this file: record legal process to receive it",
+            code="legal_process_required",
+        )
+    data = evidence.read_file(
+        db_session,
+        settings=settings,
+        file_id=file_id,
+        actor=actor,
+        reason=f"referral {referral.number}",
+    )
+    _event(
+        db_session,
+        actor,
+        "referral.file_downloaded",
+        referral,
+        file=file_id,
+        sha256=found.file.sha256,
+    )
+    return found.file, data
