@@ -6,6 +6,10 @@ Kept as data here so that a translator sees every string with its Spanish side b
 
 ES = {
     # Console and agency portal
+    "Priority": "Prioridad",
+    "Time to triage": "Tiempo hasta la clasificación",
+    "Time to referral": "Tiempo hasta la remisión",
+    "Legal hold": "Retención legal",
     "(use the suggestion chosen above)": "(usar la sugerencia elegida arriba)",
     "Acknowledge": "Acusar recibo",
     "Agency": "Agencia",

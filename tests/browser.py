@@ -73,3 +73,19 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 def describe(violations: list[dict[str, Any]]) -> str:
     return json.dumps(violations, indent=1)
+
+
+def sign_in_with_totp(page: Any, base: str, email: str, password: str) -> str:
+    """Sign in through the pages, enrolling TOTP as a first-time user does; returns the secret."""
+    import pyotp
+
+    page.goto(f"{base}/console/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/console/totp/enrol")
+    secret = str(page.locator("#totp-secret").inner_text().strip())
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.wait_for_load_state()
+    return secret

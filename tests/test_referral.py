@@ -351,3 +351,7 @@ def test_an_analyst_refers_from_the_report_page(
     assert TEXAS in done.text
     listing = client.get("/console/referrals")
     assert TEXAS in listing.text
+    # Time to triage and to referral are recorded, and shown.
+    report_page = client.get(f"/console/reports/{rid}")
+    assert 'id="time-to-triage">0 h 00 min' in report_page.text
+    assert 'id="time-to-referral">0 h 00 min' in report_page.text

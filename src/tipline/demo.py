@@ -36,6 +36,7 @@ _STAFF = [
     ("supervisor", "demo-supervisor@tipline.local", "demo-supervisor-password"),
     ("analyst", "demo-analyst@tipline.local", "demo-analyst-password"),
     ("agency", "demo-agency@tipline.local", "demo-agency-password"),
+    ("agency", "demo-agency-tx@tipline.local", "demo-agency-tx-password"),
 ]
 
 _STORIES = [
@@ -76,47 +77,80 @@ _STORIES = [
     ),
 ]
 _PLATFORMS = ["ExampleGram", "SampleChat", "DemoTube", "PlayNet", "FakeBook"]
+_DEADLINES = [
+    " They said I have until midnight.",
+    " They gave him 2 hours.",
+    " They said tonight or they post it.",
+]
+_STATES = ["US-CA", "US-TX", "US-NY", "US-FL", "US-OH", "US-WA"]
+# A few offenders write to many children: their handles and payment handles recur, which is
+# what bundling finds.
+_OFFENDERS = 60
+# The demo agency user works for California's (synthetic) agency; a second one, for Texas's,
+# shows that an agency sees only its own referrals.
+_AGENCY_LOGINS = {
+    "demo-agency@tipline.local": "California Child Exploitation Task Force (synthetic)",
+    "demo-agency-tx@tipline.local": "Texas Child Exploitation Task Force (synthetic)",
+}
+_OUTCOMES = ["investigating", "victim_identified", "arrest", "unfounded", "no_action"]
 
 
-def load(db_session: Session, *, settings: Settings, reports_count: int = 40) -> list[DemoLogin]:
+def _esp_document(rng: random.Random) -> dict[str, object]:
+    # Documentation address ranges only (RFC 5737), which the sample geolocation table covers.
+    address = rng.choice(["192.0.2.", "198.51.100."]) + str(rng.randint(1, 254))
+    return {"personOrUserReported": [{"ipCaptureEvent": [{"ipAddress": address}]}]}
+
+
+def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -> list[DemoLogin]:
     """Idempotent: a home that already has the demo data is left as it is."""
+    from tipline.referral import routing
+
     logins = [DemoLogin(role, email, password) for role, email, password in _STAFF]
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
         return logins
-    auth.create_organisation(db_session, name=DEMO_ESP, kind="esp", actor=ACTOR)
+    esp = auth.create_organisation(db_session, name=DEMO_ESP, kind="esp", actor=ACTOR).organisation
     auth.create_organisation(
         db_session, name="Sample Social (synthetic)", kind="platform", actor=ACTOR
     )
-    agency = auth.create_organisation(
-        db_session,
-        name="Demo State Police ICAC (synthetic)",
-        kind="agency",
-        actor=ACTOR,
-        country="US",
-        region="US-CA",
-    ).organisation
+    routing.load_agencies(db_session, text=routing.sample_agencies(), actor=ACTOR)
+    routing.load_geo(db_session, text=routing.sample_geo(), actor=ACTOR)
+    users: dict[str, User] = {}
     for role, email, password in _STAFF:
-        if db_session.scalar(select(User).where(User.email == email)):
+        existing = db_session.scalar(select(User).where(User.email == email))
+        if existing is not None:
+            users[role] = existing
             continue
+        agency = _AGENCY_LOGINS.get(email)
         user, _ = auth.create_user(
             db_session,
             email=email,
             role=role,
             actor=ACTOR,
             password=password,
-            organisation_id=agency.id if role == "agency" else None,
+            organisation_id=(auth.get_organisation(db_session, ref=agency).id if agency else None),
         )
         user.must_change_password = False
+        users[role] = user
     rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not a secret
-    made: list[str] = []
+    offenders = [
+        (f"demo_offender_{n:03d}", f"$demo-pay-{n:03d}", rng.choice(_PLATFORMS))
+        for n in range(_OFFENDERS)
+    ]
+    made: list[tuple[str, int]] = []
     for index in range(reports_count):
         role, story, sextortion, demands = _STORIES[index % len(_STORIES)]
-        handle = f"demo_offender_{rng.randint(100, 999)}"
+        # Most offenders appear once or twice; a handful of prolific ones, many times.
+        offender = rng.randrange(8) if rng.random() < 0.35 else rng.randrange(8, _OFFENDERS)
+        handle, payment, platform = offenders[offender]
+        if sextortion and rng.random() < 0.15:
+            story += rng.choice(_DEADLINES)
+        esp_report = index % 3 == 0
         report = reports.create_report(
             db_session,
-            source="public" if index % 3 else "esp",
+            source="esp" if esp_report else "public",
             actor=ACTOR,
-            reporter_role=role,
+            organisation_id=esp.id if esp_report else None,
+            reporter_role=None if esp_report else role,
             description=story,
             sextortion=sextortion,
             demands=demands,
@@ -126,15 +160,94 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 40) ->
                     "role": "victim",
                     "age": rng.randint(12, 17),
                     "country": "US",
-                    "region": rng.choice(["US-CA", "US-TX", "US-NY", "US-FL"]),
+                    "region": rng.choice(_STATES),
                 }
             ],
-            accounts=[{"role": "suspect", "platform": rng.choice(_PLATFORMS), "handle": handle}],
-            payments=[{"method": "gift_card", "handle": None, "amount": "200"}]
-            if "money" in demands
-            else [],
-            received_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 30)),
+            accounts=[{"role": "suspect", "platform": platform, "handle": handle}],
+            payments=(
+                [{"method": "cash_app", "handle": payment, "amount": "200"}]
+                if "money" in demands
+                else []
+            ),
+            extra={"cybertipline": _esp_document(rng)} if esp_report else {},
+            received_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 60)),
         )
-        made.append(report.id)
-    bundling.merge(db_session, report_refs=made[:2], actor=ACTOR, title="Same offender")
+        made.append((report.id, offender))
+    _bundle_and_refer(db_session, made, users, rng)
     return logins
+
+
+def _bundle_and_refer(
+    db_session: Session,
+    made: list[tuple[str, int]],
+    users: dict[str, User],
+    rng: random.Random,
+) -> None:
+    """Work as a hotline would have: older reports bundled by offender, classified, referred
+    to the agency routing suggests, some with an outcome; a few closed as informational. The
+    newest reports stay in the queue."""
+    from tipline.referral import routing
+    from tipline.referral import service as referral
+    from tipline.review import service as review
+
+    analyst = users["analyst"]
+    by_offender: dict[int, list[str]] = {}
+    for report_id, offender in made:
+        by_offender.setdefault(offender, []).append(report_id)
+    worked = 0
+    for offender, ids in sorted(by_offender.items()):
+        old = [
+            r
+            for r in (reports.get_report(db_session, ref=i) for i in ids)
+            if r.received_at < utcnow() - timedelta(days=7)
+        ]
+        if not old or worked >= len(made) // 2:
+            continue
+        if len(old) > 1 and offender % 4:
+            bundling.merge(
+                db_session,
+                report_refs=[r.id for r in old],
+                actor=f"user:{analyst.id}",
+                title=f"Offender {offender:03d}",
+            )
+        for report in old:
+            review.classify(
+                db_session,
+                report_ref=report.id,
+                user=analyst,
+                incident_type=report.incident_type,
+                sextortion=report.sextortion,
+                financial=report.financial,
+                minor_to_minor=False,
+            )
+        worked += len(old)
+        first = old[0]
+        if offender % 9 == 5:
+            for report in old:
+                review.close_informational(
+                    db_session,
+                    report_ref=report.id,
+                    user=analyst,
+                    reason="insufficient_information",
+                )
+            continue
+        group = referral.referral_group(db_session, report=first)
+        candidates = routing.route(db_session, reports=group)
+        if not candidates:
+            continue
+        made_referral = referral.refer(
+            db_session,
+            report_ref=first.id,
+            agency_ref=candidates[0].agency.id,
+            actor=f"user:{analyst.id}",
+        )
+        if rng.random() < 0.6:
+            referral.acknowledge(db_session, referral=made_referral, actor=ACTOR)
+            if rng.random() < 0.6:
+                referral.record_outcome(
+                    db_session,
+                    referral=made_referral,
+                    outcome=rng.choice(_OUTCOMES),
+                    note="",
+                    actor=ACTOR,
+                )

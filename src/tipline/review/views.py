@@ -54,7 +54,6 @@ def queue_page(
             "items": items,
             "filters": {"tier": tier, "source": source, "claim": claim},
             "depth": service.queue_depth(db_session),
-            "counts": bundling.counts(db_session),
             "supervising": user.role in SUPERVISOR_ROLES,
             "q": q,
             "found": found,

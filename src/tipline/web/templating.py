@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,16 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.filters["duration"] = duration
     return env
+
+
+def duration(delta: timedelta) -> str:
+    """Hours and minutes, as a supervisor reads a time to triage or to referral."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return f"{days} d {hours} h {mins:02d} min" if days else f"{hours} h {mins:02d} min"
 
 
 templates = Jinja2Templates(env=_environment())

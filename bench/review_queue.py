@@ -1,0 +1,161 @@
+"""Benchmark: the console's queue page and the related-reports lookup at 100,000 and 1,000,000
+reports on PostgreSQL, p95 latency, against a plain indexed SELECT in the same run.
+
+The reports are generated inside PostgreSQL (generate_series): about 4% open, the rest referred
+or closed, as in a working hotline; each offender handle recurs in about five reports, each
+payment handle in about ten. The queue page is fetched through the whole app (session, CSRF,
+templates) in-process; the related lookup is `review.bundling.related` on a random report; the
+baseline is the queue's own SELECT with nothing else around it.
+Target (issue 5): p95 under 150 ms at 1,000,000 reports.
+
+Run: `make bench-queue` (prints JSON; SIZES=100000,1000000 by default; BENCH_ROUNDS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SIZES = [int(s) for s in os.environ.get("SIZES", "100000,1000000").split(",")]
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+DB_NAME = "tipline_bench_queue"
+
+_FILL = """
+INSERT INTO reports (id, case_number, source, incident_type, description, sextortion, financial,
+  self_harm_risk, child_in_danger, minor_to_minor, annotations, demands, lang, status,
+  received_at, extra, priority_tier, priority_reason, legal_hold)
+SELECT md5(i::text),
+  'TL-' || upper(substr(md5('c' || i), 1, 4)) || '-' || upper(substr(md5('c' || i), 5, 4)),
+  CASE WHEN i % 3 = 0 THEN 'esp' ELSE 'public' END, 'online_enticement',
+  'An account asked for pictures and then demanded money.', true, i % 2 = 0, i % 97 = 0,
+  i % 89 = 0, false, '[]', '[]', 'en',
+  CASE WHEN i % 25 = 0 THEN 'received' WHEN i % 3 = 0 THEN 'closed' ELSE 'referred' END,
+  now() - (i % 500000) * interval '1 minute', '{}', 1 + (i % 4), 'by age', false
+FROM generate_series(1, :n) AS i;
+INSERT INTO online_accounts (id, report_id, role, platform, handle, handle_normalised, created_at)
+SELECT md5('a' || i), md5(i::text), 'suspect', 'ExampleGram', 'offender_' || (i % (:n / 5)),
+  'offender_' || (i % (:n / 5)), now() FROM generate_series(1, :n) AS i;
+INSERT INTO payment_details (id, report_id, method, handle, handle_normalised, created_at)
+SELECT md5('p' || i), md5(i::text), 'cash_app', '$pay_' || (i % (:n / 10)),
+  'pay_' || (i % (:n / 10)), now() FROM generate_series(1, :n, 2) AS i;
+INSERT INTO people (id, report_id, role, age, country, region, contact_normalised, created_at)
+SELECT md5('v' || i), md5(i::text), 'victim', 12 + i % 6, 'US', 'US-CA',
+  CASE WHEN i % 4 = 0 THEN 'teen' || (i % (:n / 3)) || '@example.test' END, now()
+FROM generate_series(1, :n) AS i;
+"""
+BASELINE = text(
+    "SELECT id, case_number, priority_tier, received_at FROM reports"
+    " WHERE status IN ('received', 'triaged') ORDER BY priority_tier, received_at LIMIT 200"
+)
+
+
+def _p95(samples: list[float]) -> float:
+    return round(statistics.quantiles(samples, n=20)[18] * 1000, 2)
+
+
+def _time(call: Callable[[], Any], rounds: int) -> list[float]:
+    for _ in range(5):
+        call()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _fresh_database(url_base: str) -> str:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {DB_NAME}"))
+    admin.dispose()
+    return url_base.rsplit("/", 1)[0] + f"/{DB_NAME}"
+
+
+def run(size: int, home: Path) -> dict[str, Any]:
+    from fastapi.testclient import TestClient
+
+    from accounts import make_user, sign_in
+    from tipline.app import create_app
+    from tipline.config import Settings, write_master_key
+    from tipline.db import Database, upgrade
+    from tipline.reports import service as reports
+    from tipline.review import bundling
+
+    url = _fresh_database(PG_ADMIN)
+    upgrade(url)
+    database = Database(url)
+    started = time.perf_counter()
+    with database.engine.begin() as conn:
+        for statement in _FILL.split(";\n"):
+            if statement.strip():
+                conn.execute(text(statement), {"n": size})
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    fill_s = round(time.perf_counter() - started, 1)
+    settings = Settings(home=home, database_url=url)
+    home.mkdir(parents=True, exist_ok=True)
+    write_master_key(home / "master.key")
+    app = create_app(settings, database)
+    rng = random.Random(5)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        sign_in(client, make_user(database, "analyst", email=f"bench{size}@example.test"))
+
+        def page() -> None:
+            response = client.get("/console")
+            assert response.status_code == 200
+
+        queue_samples = _time(page, ROUNDS)
+    with database.session() as db_session:
+        ids = list(db_session.scalars(text("SELECT id FROM reports ORDER BY random() LIMIT 500")))
+        reports_by_id = [reports.get_report(db_session, ref=i) for i in ids[:ROUNDS]]
+
+        def lookup() -> None:
+            bundling.related(db_session, report=rng.choice(reports_by_id))
+
+        related_samples = _time(lookup, ROUNDS)
+
+        def baseline() -> None:
+            db_session.execute(BASELINE).all()
+
+        baseline_samples = _time(baseline, ROUNDS)
+    database.dispose()
+    base = _p95(baseline_samples)
+    return {
+        "reports": size,
+        "fill_s": fill_s,
+        "queue_page_p95_ms": _p95(queue_samples),
+        "related_p95_ms": _p95(related_samples),
+        "baseline_select_p95_ms": base,
+        "queue_page_over_baseline": round(_p95(queue_samples) / base, 1),
+        "related_over_baseline": round(_p95(related_samples) / base, 1),
+        "target_p95_ms": 150,
+    }
+
+
+def main() -> None:
+    import tempfile
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in SIZES:
+            results.append(run(size, Path(tmp) / f"home{size}"))
+            print(json.dumps(results[-1]), file=sys.stderr)
+    print(json.dumps({"bench": "queue", "backend": "postgresql", "results": results}))
+
+
+if __name__ == "__main__":
+    main()
