@@ -37,7 +37,7 @@ INSERT INTO reports (id, case_number, source, incident_type, description, sextor
   self_harm_risk, child_in_danger, minor_to_minor, annotations, demands, lang, status,
   received_at, extra, priority_tier, priority_reason, legal_hold)
 SELECT md5(i::text),
-  'TL-' || upper(substr(md5('c' || i), 1, 4)) || '-' || upper(substr(md5('c' || i), 5, 4)),
+  'TL-B' || lpad(i::text, 9, '0'),
   CASE WHEN i % 3 = 0 THEN 'esp' ELSE 'public' END, 'online_enticement',
   'An account asked for pictures and then demanded money.', true, i % 2 = 0, i % 97 = 0,
   i % 89 = 0, false, '[]', '[]', 'en',
