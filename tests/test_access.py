@@ -200,14 +200,7 @@ def _caller(client: TestClient, database: Database, caller: str, world: World) -
     return {}
 
 
-def _concrete(path: str, world: World | None = None) -> str:
-    if world is None:
-        return (
-            path.replace("{lang}", "es")
-            .replace("{report_id}", "0" * 32)
-            .replace("{ref}", "0" * 32)
-            .replace("{file_id}", "0" * 32)
-        )
+def _concrete(path: str, world: World) -> str:
     if path.startswith("/console/incidents/"):
         path = path.replace("{ref}", world.incident)
     if "/referrals/" in path:

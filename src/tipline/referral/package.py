@@ -76,9 +76,13 @@ def _report_summary(report: Report) -> dict[str, Any]:
     }
 
 
-def manifest(db_session: Session, *, referral: Referral) -> dict[str, Any]:
-    reports = service.reports_of(db_session, referral=referral)
-    files = service.files_of(db_session, referral=referral)
+def manifest(
+    db_session: Session,
+    *,
+    referral: Referral,
+    reports: list[Report],
+    files: list[service.ReferredFile],
+) -> dict[str, Any]:
     return {
         "referral": referral.number,
         "agency": referral.agency.name,
@@ -174,19 +178,21 @@ def summary_pdf(data: dict[str, Any]) -> bytes:
 
 
 def build(db_session: Session, *, settings: Settings, referral: Referral, actor: str) -> bytes:
-    data = manifest(db_session, referral=referral)
+    reports = service.reports_of(db_session, referral=referral)
+    files = service.files_of(db_session, referral=referral, reports=reports)
+    data = manifest(db_session, referral=referral, reports=reports, files=files)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(data, indent=2, default=str))
-        for report in service.reports_of(db_session, referral=referral):
+        for report in reports:
             archive.writestr(f"reports/{report.case_number}.xml", export.export_xml(report))
         archive.writestr("summary.html", summary_html(data))
         archive.writestr("summary.pdf", summary_pdf(data))
-        for f in service.files_of(db_session, referral=referral):
+        for f in files:
             if f.withheld:
                 continue
-            _, content = service.read_referred_file(
-                db_session, settings=settings, referral=referral, file_id=f.file.id, actor=actor
+            content = service.release_file(
+                db_session, settings=settings, referral=referral, referred=f, actor=actor
             )
             # Stored, not deflated: media does not compress, and the hash must be checkable.
             archive.writestr(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import utcnow
+from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.referral.models import Referral, ReferralReport
@@ -30,8 +31,8 @@ def _releasable(referral: Referral, now: datetime) -> bool:
     return referral.destruction_requested_at is not None or referral.hold_until <= now
 
 
-def due_reports(db_session: Session, *, now: datetime) -> list[Report]:
-    """Reports whose stored evidence may now be destroyed."""
+def due_reports(db_session: Session, *, now: datetime) -> list[tuple[Report, list[Referral]]]:
+    """Reports whose stored evidence may now be destroyed, each with its referrals."""
     with_files = select(EvidenceFile.report_id).where(EvidenceFile.status == "stored")
     candidates = db_session.scalars(
         select(Report).where(Report.id.in_(with_files), Report.legal_hold.is_(False))
@@ -45,13 +46,13 @@ def due_reports(db_session: Session, *, now: datetime) -> list[Report]:
         )
         if referrals:
             if all(_releasable(r, now) for r in referrals):
-                due.append(report)
+                due.append((report, referrals))
         elif (
             report.status == "closed"
             and report.closed_at
             and report.closed_at + PRESERVATION <= now
         ):
-            due.append(report)
+            due.append((report, referrals))
     return due
 
 
@@ -59,7 +60,7 @@ def purge(db_session: Session, *, settings: Settings, now: datetime | None = Non
     """Destroy what is due; returns the number of files destroyed."""
     now = now or utcnow()
     destroyed = 0
-    for report in due_reports(db_session, now=now):
+    for report, referrals in due_reports(db_session, now=now):
         files = list(
             db_session.scalars(
                 select(EvidenceFile).where(
@@ -74,9 +75,6 @@ def purge(db_session: Session, *, settings: Settings, now: datetime | None = Non
             for f in files
         ]
         destroyed += len(proofs)
-        referrals = db_session.scalars(
-            select(Referral).join(ReferralReport).where(ReferralReport.report_id == report.id)
-        )
         for referral in referrals:
             referral.destroyed_at = referral.destroyed_at or now
             audit.record(
@@ -103,8 +101,6 @@ def set_legal_hold(
 ) -> Report:
     reason = " ".join(reason.split())
     if hold and len(reason) < 3:
-        from tipline.errors import BadInput
-
         raise BadInput("say why the report is held", code="reason_required")
     report.legal_hold = hold
     audit.record(

@@ -22,7 +22,7 @@ import phonenumbers
 import pycountry
 from phonenumbers import geocoder
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tipline.audit import service as audit
 from tipline.auth import service as auth
@@ -147,8 +147,13 @@ def set_rule(
 
 
 def rules(db_session: Session) -> list[RoutingRule]:
+    # With their agencies: routing reads each matched rule's agency, the admin page all of them.
     return list(
-        db_session.scalars(select(RoutingRule).order_by(RoutingRule.country, RoutingRule.region))
+        db_session.scalars(
+            select(RoutingRule)
+            .options(selectinload(RoutingRule.agency))
+            .order_by(RoutingRule.country, RoutingRule.region)
+        )
     )
 
 

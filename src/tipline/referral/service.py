@@ -173,8 +173,20 @@ def referrals_of_report(db_session: Session, *, report_id: str) -> list[Referral
 
 
 def reports_of(db_session: Session, *, referral: Referral) -> list[Report]:
+    """The referral's reports, oldest first, loaded in one go with what the pages show."""
     ids = [link.report_id for link in referral.links]
-    return [reports.get_report(db_session, ref=rid) for rid in ids]
+    return list(
+        db_session.scalars(
+            select(Report)
+            .where(Report.id.in_(ids))
+            .options(
+                selectinload(Report.people),
+                selectinload(Report.accounts),
+                selectinload(Report.payments),
+            )
+            .order_by(Report.received_at)
+        )
+    )
 
 
 def acknowledge(db_session: Session, *, referral: Referral, actor: str) -> Referral:
@@ -246,8 +258,11 @@ class ReferredFile:
         return self.file.viewed_by_reporter is False and self.legal_process is None
 
 
-def files_of(db_session: Session, *, referral: Referral) -> list[ReferredFile]:
-    by_report = {r.id: r for r in reports_of(db_session, referral=referral)}
+def files_of(
+    db_session: Session, *, referral: Referral, reports: list[Report] | None = None
+) -> list[ReferredFile]:
+    """Every stored file of the referral's reports (pass `reports` when already loaded)."""
+    by_report = {r.id: r for r in reports or reports_of(db_session, referral=referral)}
     legal = {
         lp.file_id: lp
         for lp in db_session.scalars(
@@ -300,7 +315,21 @@ def read_referred_file(
     found = next((f for f in files_of(db_session, referral=referral) if f.file.id == file_id), None)
     if found is None:
         raise NotFound("no such file in this referral")
-    if found.withheld:
+    return found.file, release_file(
+        db_session, settings=settings, referral=referral, referred=found, actor=actor
+    )
+
+
+def release_file(
+    db_session: Session,
+    *,
+    settings: Settings,
+    referral: Referral,
+    referred: ReferredFile,
+    actor: str,
+) -> bytes:
+    """Decrypt one referred file for the agency, as a logged download; never a withheld one."""
+    if referred.withheld:
         raise Forbidden(
             "the reporting service did not view this file: record legal process to receive it",
             code="legal_process_required",
@@ -308,7 +337,7 @@ def read_referred_file(
     data = evidence.read_file(
         db_session,
         settings=settings,
-        file_id=file_id,
+        file_id=referred.file.id,
         actor=actor,
         reason=f"referral {referral.number}",
     )
@@ -317,7 +346,7 @@ def read_referred_file(
         actor,
         "referral.file_downloaded",
         referral,
-        file=file_id,
-        sha256=found.file.sha256,
+        file=referred.file.id,
+        sha256=referred.file.sha256,
     )
-    return found.file, data
+    return data

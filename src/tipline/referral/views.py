@@ -89,10 +89,11 @@ def referrals_page(
 def _referral_context(db: Session, referral: Referral) -> dict[str, object]:
     from tipline.audit import service as audit
 
+    reports = service.reports_of(db, referral=referral)
     return {
         "referral": referral,
-        "reports": service.reports_of(db, referral=referral),
-        "files": service.files_of(db, referral=referral),
+        "reports": reports,
+        "files": service.files_of(db, referral=referral, reports=reports),
         "timeline": audit.timeline(db, subject_type="referral", subject_id=referral.id),
         "outcomes": service.OUTCOMES,
         "legal_kinds": service.LEGAL_PROCESS_KINDS,

@@ -129,11 +129,16 @@ def _related_files(db_session: Session, report: Report, why: dict[str, set[str]]
             )
 
 
-def proposals(db_session: Session, *, report: Report) -> list[Related]:
-    """Related reports close enough in time, not yet in this report's incident."""
+def proposals(
+    db_session: Session, *, report: Report, related_reports: list[Related] | None = None
+) -> list[Related]:
+    """Related reports close enough in time, not yet in this report's incident. A caller that
+    has already looked up the related reports passes them, so the lookup runs once."""
+    if related_reports is None:
+        related_reports = related(db_session, report=report)
     return [
         r
-        for r in related(db_session, report=report)
+        for r in related_reports
         if abs(r.report.received_at - report.received_at) <= PROPOSAL_WINDOW
         and (report.incident_id is None or r.report.incident_id != report.incident_id)
     ]

@@ -126,7 +126,7 @@ def queue_depth(db_session: Session) -> dict[int, int]:
     return {int(t): int(n) for t, n in rows}
 
 
-def _claim_live(report: Report) -> bool:
+def _claim_live(report: Report | QueueRow) -> bool:
     return (
         report.claimed_by is not None
         and report.claimed_at is not None

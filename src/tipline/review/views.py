@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tipline.auth import service as auth
-from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
+from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
@@ -15,7 +15,6 @@ from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.evidence import service as evidence
 from tipline.review import bundling, service, wellness
-from tipline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 SOURCES = ("public", "esp", "detector")
@@ -45,12 +44,11 @@ def queue_page(
         claimed_by=user.id if claim == "mine" else None,
         unclaimed=claim == "unclaimed",
     )
-    return render(
+    return staff_page(
         request,
         "queue.html",
+        staff_session,
         {
-            "user": user,
-            "csrf_token": csrf_token_for(request, staff_session),
             "items": items,
             "filters": {"tier": tier, "source": source, "claim": claim},
             "depth": service.queue_depth(db_session),
@@ -188,12 +186,11 @@ def incident_page(
     from tipline.audit import service as audit
 
     incident = bundling.get_incident(db, ref=ref)
-    return render(
+    return staff_page(
         request,
         "incident.html",
+        staff_session,
         {
-            "user": user,
-            "csrf_token": csrf_token_for(request, staff_session),
             "incident": incident,
             "reports": sorted(incident.reports, key=lambda r: r.received_at),
             "timeline": audit.timeline(db, subject_type="incident", subject_id=incident.id),
@@ -218,21 +215,21 @@ def report_page(
     from tipline.reports.schemas import IncidentType
 
     report = reports.get_report(db_session, ref=ref)
+    files = evidence.files_for_report(db_session, report_id=report.id)
+    related = bundling.related(db_session, report=report)
     return staff_page(
         request,
         "report.html",
         staff_session,
         {
             "report": report,
-            "files": evidence.files_for_report(db_session, report_id=report.id),
+            "files": files,
             "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
             "can_forward": bool(settings.upstream_url),
-            "related": bundling.related(db_session, report=report),
-            "proposals": bundling.proposals(db_session, report=report),
+            "related": related,
+            "proposals": bundling.proposals(db_session, report=report, related_reports=related),
             "revealed": wellness.revealed_now(db_session, user=user),
-            "seen_before": wellness.already_reviewed(
-                db_session, files=evidence.files_for_report(db_session, report_id=report.id)
-            ),
+            "seen_before": wellness.already_reviewed(db_session, files=files),
             "incident_types": [t.value for t in IncidentType],
             "referrals": referral.referrals_of_report(db_session, report_id=report.id),
             "candidates": routing.route(
