@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue i18n clean
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue bench-match i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -68,6 +68,13 @@ bench-ispws: install services
 
 bench-queue: install services
 	@$(PY) bench/review_queue.py
+
+# Exact PDQ matching at N stored hashes and Q queries, against faiss in the same run.
+N ?= 1000000
+Q ?= 2000
+bench-match: install
+	@$(PIP) install -q '.[bench]' >/dev/null 2>&1 || $(PIP) install -q faiss-cpu
+	@N=$(N) Q=$(Q) $(PY) bench/match.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -60,8 +60,18 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/agency/referrals/{ref}/package.zip"): AGENCY_A,
     ("GET", "/agency/referrals/{ref}/files/{file_id}"): AGENCY_A,
     ("GET", "/api/v1/whoami"): {"esp_key", "platform_key"},
+    ("GET", "/take-it-down"): EVERYONE,
+    ("POST", "/api/v1/takedown/cases"): EVERYONE,
+    ("GET", "/api/v1/hashlist/changes"): {"esp_key", "platform_key"},
+    ("POST", "/api/v1/hashlist/match"): {"esp_key", "platform_key"},
+    ("POST", "/api/v1/hashlist/feedback"): {"esp_key", "platform_key"},
 }
-BODIES: dict[tuple[str, str], dict[str, Any]] = {("POST", "/api/v1/reports"): PUBLIC_REPORT}
+HASHES = [{"type": "md5", "value": "c" * 32}]
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/v1/reports"): PUBLIC_REPORT,
+    ("POST", "/api/v1/takedown/cases"): {"hashes": HASHES, "age_at_creation": "under_18"},
+    ("POST", "/api/v1/hashlist/match"): {"hashes": HASHES},
+}
 
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
 # without a token below, and refused for everyone.)
@@ -92,6 +102,11 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
 TOKEN_ONLY = {
     ("POST", "/api/v1/reports/{report_id}/files"),
     ("GET", "/api/v1/reports/{report_id}/status"),
+}
+# Opened by a take-down case's PIN only: no session, key or token of any caller opens them (404).
+CASE_PIN_ONLY = {
+    ("GET", "/api/v1/takedown/cases/{case_id}"),
+    ("DELETE", "/api/v1/takedown/cases/{case_id}"),
 }
 # CyberTipline's API: HTTP Basic with an ESP's /ispws login only (401 for every other caller).
 ISPWS = {
@@ -138,7 +153,7 @@ def _walk(routes: list[Any]) -> set[tuple[str, str]]:
 def test_every_route_has_a_row(app: Any) -> None:
     routes = _walk(list(app.routes)) | {("GET", "/healthz")}
     assert len(routes) > 30, "route discovery is broken"
-    decided = set(MATRIX) | TOKEN_ONLY | ISPWS | FORM_POSTS | SIGN_IN_PAGES
+    decided = set(MATRIX) | TOKEN_ONLY | CASE_PIN_ONLY | ISPWS | FORM_POSTS | SIGN_IN_PAGES
     assert not routes - decided, f"routes without an access decision: {sorted(routes - decided)}"
     assert not decided - routes, f"rows for routes that no longer exist: {decided - routes}"
 
@@ -154,6 +169,9 @@ class World:
     referral: str
     agency_a: str
     token: str
+    case_id: str
+    pin: str
+    entry_id: int
 
 
 def _world(database: Database, settings: Any) -> World:
@@ -161,6 +179,7 @@ def _world(database: Database, settings: Any) -> World:
     from tipline.auth import service as auth
     from tipline.evidence import service as evidence
     from tipline.referral import service as referral
+    from tipline.takedown import service as takedown
 
     with database.session() as db_session:
         made = reports.create_report(
@@ -182,7 +201,26 @@ def _world(database: Database, settings: Any) -> World:
         number = referral.refer(
             db_session, report_ref=made.id, agency_ref=agency_a, actor="t"
         ).number
-    return World(made.id, file_id, incident, number, agency_a, made.follow_up_token or "")
+        case, pin = takedown.open_case(
+            db_session,
+            hashes=takedown.parse_hashes([("md5", "d" * 32)], limit=1),
+            age_at_creation="under_18",
+            lang="en",
+        )
+        db_session.flush()
+        entry_id = case.entries[0].id
+        case_id = case.case_id
+    return World(
+        made.id,
+        file_id,
+        incident,
+        number,
+        agency_a,
+        made.follow_up_token or "",
+        case_id,
+        pin,
+        entry_id,
+    )
 
 
 def _caller(client: TestClient, database: Database, caller: str, world: World) -> dict[str, str]:
@@ -210,7 +248,14 @@ def _concrete(path: str, world: World) -> str:
         .replace("{report_id}", world.report_id)
         .replace("{ref}", world.report_id)
         .replace("{file_id}", world.file_id)
+        .replace("{case_id}", world.case_id)
     )
+
+
+def _json_body(method: str, path: str, world: World) -> dict[str, Any] | None:
+    if path == "/api/v1/hashlist/feedback":
+        return {"feedback": [{"entry_id": world.entry_id, "outcome": "matched"}]}
+    return BODIES.get((method, path))
 
 
 def _turned_away(response: Any) -> bool:
@@ -239,7 +284,7 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
             method,
             _concrete(path, world),
             headers=headers,
-            json=BODIES.get((method, path)),
+            json=_json_body(method, path, world),
             follow_redirects=False,
         )
         if caller in who:
@@ -256,6 +301,13 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
             assert response.status_code != 404, f"reporter kept out of {method} {path}"
         else:
             assert response.status_code == 404, f"{caller}: {method} {path}"
+    for method, path in sorted(CASE_PIN_ONLY):
+        response = client.request(method, _concrete(path, world), headers=headers)
+        assert response.status_code == 404, f"{caller}: {method} {path}"
+    pin = {**headers, "X-Case-PIN": world.pin}
+    for method, path in sorted(CASE_PIN_ONLY, reverse=True):  # GET, then DELETE
+        response = client.request(method, _concrete(path, world), headers=pin)
+        assert response.status_code == 200, f"{caller} with the PIN: {method} {path}"
     for method, path in sorted(ISPWS):
         response = client.request(method, path, headers=headers)
         assert response.status_code == 401, f"{caller}: {method} {path}"

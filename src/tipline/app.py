@@ -174,6 +174,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from tipline.reports.views import api_router as reports_api
     from tipline.reports.views import router as reports_pages
     from tipline.review.views import router as review_pages
+    from tipline.takedown.views import api_router as takedown_api
+    from tipline.takedown.views import router as takedown_pages
     from tipline.web.views import router as web_pages
 
     app.include_router(web_pages)
@@ -181,7 +183,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(auth_pages)
     app.include_router(review_pages)
     app.include_router(referral_pages)
+    app.include_router(takedown_pages)
     app.include_router(reports_api)
+    app.include_router(takedown_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)
     return app

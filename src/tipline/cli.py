@@ -41,6 +41,10 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(audit_app, name="audit")
 referral_app = typer.Typer(help="Routing to agencies, referrals, retention.", no_args_is_help=True)
 app.add_typer(referral_app, name="referral")
+platform_app = typer.Typer(
+    help="A platform's side of take-down: sync the hash list, scan files.", no_args_is_help=True
+)
+app.add_typer(platform_app, name="platform")
 
 out = Console()
 err = Console(stderr=True)
@@ -672,6 +676,87 @@ def referral_purge(as_json: bool = JsonOpt) -> None:
     with _session() as (settings, db_session):
         count = retention.purge(db_session, settings=settings)
     _emit_json({"destroyed": count}) if as_json else out.print(f"{count} files destroyed")
+
+
+ServerOpt = typer.Option(..., "--server", help="The tipline server's base URL.")
+ApiKeyOpt = typer.Option(
+    ..., "--api-key", envvar="TIPLINE_API_KEY", help="The platform's API key (or TIPLINE_API_KEY)."
+)
+StoreOpt = typer.Option(
+    None, "--store", help="The local copy of the hash list (default ~/.tipline-platform)."
+)
+
+
+@platform_app.command("sync")
+def platform_sync(
+    server: str = ServerOpt,
+    api_key: str = ApiKeyOpt,
+    store: Path | None = StoreOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Bring the local copy of the hash list up to date: adds, and withdrawals as tombstones."""
+    from tipline.takedown import platform
+
+    done = platform.sync(server=server, api_key=api_key, store=store or platform.default_store())
+    result = {
+        "added": done.added,
+        "removed": done.removed,
+        "live": done.live,
+        "cursor": done.cursor,
+    }
+    if as_json:
+        _emit_json(result)
+    else:
+        out.print(f"{done.added} added, {done.removed} withdrawn; {done.live} hashes on the list")
+
+
+@platform_app.command("scan")
+def platform_scan(  # noqa: PLR0917 - a typer command's options are its parameters
+    directory: Path = typer.Argument(..., help="A file, or a directory scanned recursively."),
+    server: str = ServerOpt,
+    api_key: str = ApiKeyOpt,
+    store: Path | None = StoreOpt,
+    report: bool = typer.Option(False, "--report", help="Tell the server about each match."),
+    sync_first: bool = typer.Option(True, "--sync/--no-sync", help="Sync before scanning."),
+    workers: int = typer.Option(os.cpu_count() or 1, help="Hashing processes."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Hash every image and video under DIRECTORY and match it against the local copy."""
+    from tipline.takedown import platform
+
+    store = store or platform.default_store()
+    if sync_first:
+        platform.sync(server=server, api_key=api_key, store=store)
+    copy = platform.LocalCopy(store)
+    try:
+        matcher = copy.matcher()
+    finally:
+        copy.close()
+    paths = list(platform.media_files(directory))
+    matches: list[dict[str, Any]] = []
+    errors = 0
+    with Progress(console=err, transient=True, disable=as_json or len(paths) < 5) as progress:
+        task = progress.add_task("scanning", total=len(paths))
+        for hashed in platform.hashed_files(paths, workers):
+            progress.advance(task)
+            if "error" in hashed:
+                errors += 1
+                continue
+            found = platform.scan_matches(matcher, hashed)
+            matches.extend(found)
+            if as_json:
+                for line in found:
+                    _emit_json(line)
+    if report and matches:
+        platform.report_matches(server=server, api_key=api_key, matches=matches)
+    if not as_json:
+        for line in matches:
+            out.print(
+                f"{line['path']}: {line['signal_type']} match, case {line['case_id']}, "
+                f"distance {line['distance']}",
+                markup=False,
+            )
+        out.print(f"{len(paths)} files scanned, {len(matches)} matches, {errors} unreadable")
 
 
 def fail(message: str, code: int) -> None:

@@ -50,3 +50,8 @@ def _finish(db_session: Session, *, commit: bool) -> None:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def rate_limit(request: Request, scope: str) -> None:
+    """Count this request against the caller's address for a public scope (ratelimit.py)."""
+    request.app.state.rate_limiter.check(scope, client_address(request))

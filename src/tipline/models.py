@@ -15,6 +15,7 @@ from tipline.reports.models import (
     Report,
     ReporterUpdate,
 )
+from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
 
 metadata = Base.metadata
 
@@ -25,6 +26,10 @@ __all__ = [
     "EvidenceFile",
     "Forwarding",
     "GeoRange",
+    "HashChange",
+    "HashEntry",
+    "HashFeedback",
+    "HashList",
     "IdempotencyKey",
     "Incident",
     "IspwsFile",
@@ -42,6 +47,7 @@ __all__ = [
     "ReporterUpdate",
     "RoutingRule",
     "StaffSession",
+    "TakedownCase",
     "User",
     "metadata",
 ]

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from tipline import idempotency
 from tipline.auth.dependencies import check_csrf, csrf_token_for
 from tipline.config import Settings
-from tipline.deps import client_address, get_db, get_settings
+from tipline.deps import get_db, get_settings, rate_limit
 from tipline.errors import BadInput, TiplineError, TooLarge
 from tipline.reports import form as report_form
 from tipline.reports import intake
@@ -29,10 +29,6 @@ from tipline.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["public reports"])
 router = APIRouter(include_in_schema=False)
-
-
-def _limit(request: Request, scope: str) -> None:
-    request.app.state.rate_limiter.check(scope, client_address(request))
 
 
 def _read_upload(upload: StarletteUpload, settings: Settings) -> bytes:
@@ -70,7 +66,7 @@ def create_public_report(
         earlier = idempotency.replay(db_session, ident=ident, request_hash=request_hash)
         if earlier is not None:
             return JSONResponse(earlier[1], status_code=earlier[0])
-    _limit(request, "reports")
+    rate_limit(request, "reports")
     report = intake.file_public_report(db_session, payload=payload)
     body = PublicReportCreated(
         report_id=report.id,
@@ -124,7 +120,7 @@ def report_status(
     db_session: Session = Depends(get_db),
 ) -> ReporterStatus:
     """What a reporter may see of their report's progress."""
-    _limit(request, "follow-up")
+    rate_limit(request, "follow-up")
     report = intake.find_for_reporter(db_session, token=x_follow_up_token, report_id=report_id)
     return intake.reporter_status(db_session, report=report)
 
@@ -176,7 +172,7 @@ async def submit_report(
     except ValidationError as exc:
         return _form_page(request, values, report_form.error_fields(exc), 400)
     try:
-        _limit(request, "reports")
+        rate_limit(request, "reports")
         report = intake.file_public_report(db_session, payload=payload)
         for upload in uploads:
             intake.attach_file(
@@ -234,7 +230,7 @@ async def follow_up(request: Request, db_session: Session = Depends(get_db)) -> 
     case = str(form.get("case_number", "")).strip()
     token = str(form.get("token", "")).strip()
     try:
-        _limit(request, "follow-up")
+        rate_limit(request, "follow-up")
         report = intake.find_for_reporter(db_session, token=token, case_number=case)
     except TiplineError as exc:
         return _follow_up_refused(request, db_session, exc, case)
@@ -268,7 +264,7 @@ async def follow_up_add(
     text = str(form.get("text", ""))
     uploads = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
     try:
-        _limit(request, "follow-up")
+        rate_limit(request, "follow-up")
         report = intake.find_for_reporter(db_session, token=token, case_number=case)
     except TiplineError as exc:
         return _follow_up_refused(request, db_session, exc, case)

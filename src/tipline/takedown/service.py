@@ -1,0 +1,387 @@
+"""Take-down cases, the hash list's change feed, and platforms' feedback.
+
+A case is opened with hashes only and kept by a PIN the victim gets once; the PIN is stored as an
+argon2 hash and wrong guesses lock the case for a while. Every add and every removal is a row of
+the change feed, so a platform that syncs after a withdrawal stops matching.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from tipline.audit import service as audit
+from tipline.auth import secrets as sec
+from tipline.auth.models import Organisation
+from tipline.db import utcnow
+from tipline.errors import BadInput, Locked, NotFound
+from tipline.takedown import signals
+from tipline.takedown.matching import Found, Matcher, Query
+from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
+from tipline.takedown.signals import SignalType
+
+PUBLIC_ACTOR = "public"
+DEFAULT_LIST = "take-it-down"
+# A victim hashes a handful of images; a request with more is not a victim's.
+MAX_HASHES_PER_CASE = 200
+MAX_MATCH_BATCH = 1000
+MAX_FEEDBACK_BATCH = 1000
+AGES = ("under_18", "18_or_over")
+# Wrong PINs before a lock, and the first lock's length; each further lock doubles it.
+PIN_ATTEMPTS = 5
+FIRST_LOCK = timedelta(minutes=15)
+PIN_DIGITS = 8
+# False positives from this many reports quarantine a hash until a reviewer looks at it.
+QUARANTINE_AFTER = 3
+OUTCOMES = ("matched", "removed", "false_positive")
+FEED_PAGE = 500
+MAX_FEED_PAGE = 5000
+_CASE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class SubmittedHash:
+    signal_type: SignalType
+    value: str
+
+
+def default_list(db_session: Session) -> HashList:
+    found = db_session.scalar(select(HashList).where(HashList.name == DEFAULT_LIST))
+    if found is None:
+        found = HashList(
+            name=DEFAULT_LIST,
+            description="Hashes victims made of their own images, on their own devices.",
+        )
+        db_session.add(found)
+        db_session.flush()
+    return found
+
+
+def parse_hashes(
+    items: list[tuple[str, str]], *, limit: int, dedupe: bool = True
+) -> list[SubmittedHash]:
+    """Validate (type, value) pairs; more than `limit` is refused. A case keeps a hash once;
+    a match batch keeps every position, so answers refer to the caller's own order."""
+    if not items:
+        raise BadInput("send at least one hash", code="no_hashes")
+    if len(items) > limit:
+        raise BadInput(f"at most {limit} hashes in one request", code="too_many_hashes")
+    parsed = []
+    for kind, value in items:
+        signal_type = signals.parse_type(kind)
+        parsed.append(SubmittedHash(signal_type, signals.normalise(signal_type, value)))
+    return list(dict.fromkeys(parsed)) if dedupe else parsed
+
+
+def _new_case_id() -> str:
+    body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(10))
+    return f"TD-{body[:5]}-{body[5:]}"
+
+
+def _new_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+
+
+def open_case(
+    db_session: Session, *, hashes: list[SubmittedHash], age_at_creation: str, lang: str
+) -> tuple[TakedownCase, str]:
+    """A new case holding `hashes`; returns it with its PIN, which is never stored in the clear."""
+    if age_at_creation not in AGES:
+        raise BadInput("age_at_creation is under_18 or 18_or_over", code="invalid_age")
+    pin = _new_pin()
+    case = TakedownCase(
+        case_id=_new_case_id(),
+        pin_hash=sec.hash_password(pin),
+        age_at_creation=age_at_creation,
+        lang=lang if lang in ("en", "es") else "en",
+    )
+    db_session.add(case)
+    hash_list = default_list(db_session)
+    for item in hashes:
+        entry = HashEntry(
+            hash_list=hash_list,
+            case=case,
+            signal_type=item.signal_type.value,
+            value=item.value,
+            lookup=signals.lookup_key(item.signal_type, item.value),
+        )
+        db_session.add(entry)
+        db_session.add(HashChange(entry=entry, action="add", reason="case_opened"))
+    db_session.flush()
+    audit.record(
+        db_session,
+        actor=PUBLIC_ACTOR,
+        action="takedown.case_opened",
+        subject_type="takedown_case",
+        subject_id=case.id,
+        data={
+            "case_id": case.case_id,
+            "hashes": dict(Counter(h.signal_type.value for h in hashes)),
+            "age_at_creation": age_at_creation,
+        },
+    )
+    return case, pin
+
+
+def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase:
+    """The case a PIN opens. A wrong case or PIN look alike; guessing locks the case.
+
+    The caller commits even when this raises: the count of wrong PINs must stick.
+    """
+    case = db_session.scalar(
+        select(TakedownCase).where(TakedownCase.case_id == case_id.strip().upper())
+    )
+    if case is None:
+        sec.verify_password(None, pin)  # the same work as a real check
+        raise NotFound("no case matches that case number and PIN", code="no_match")
+    now = utcnow()
+    if case.locked_until is not None and case.locked_until > now:
+        wait = int((case.locked_until - now).total_seconds() // 60) + 1
+        raise Locked(
+            f"too many wrong PINs: this case is locked for {wait} more minutes",
+            code="case_locked",
+        )
+    if not sec.verify_password(case.pin_hash, pin.strip()):
+        case.failed_attempts += 1
+        if case.failed_attempts % PIN_ATTEMPTS == 0:
+            locks = case.failed_attempts // PIN_ATTEMPTS
+            case.locked_until = now + FIRST_LOCK * (2 ** (locks - 1))
+            audit.record(
+                db_session,
+                actor=PUBLIC_ACTOR,
+                action="takedown.case_locked",
+                subject_type="takedown_case",
+                subject_id=case.id,
+                data={"failed_attempts": case.failed_attempts},
+            )
+        raise NotFound("no case matches that case number and PIN", code="no_match")
+    if case.failed_attempts:
+        case.failed_attempts = 0
+        case.locked_until = None
+    return case
+
+
+def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
+    """What the victim may see: how many platforms reported a match or a removal, never where."""
+    counts = dict(
+        db_session.execute(
+            select(HashFeedback.outcome, func.count(func.distinct(HashFeedback.organisation_id)))
+            .join(HashEntry, HashEntry.id == HashFeedback.entry_id)
+            .where(HashEntry.case_pk == case.id)
+            .group_by(HashFeedback.outcome)
+        ).all()
+    )
+    kinds = Counter(e.signal_type for e in case.entries)
+    return {
+        "case_id": case.case_id,
+        "status": case.status,
+        "created_at": case.created_at,
+        "withdrawn_at": case.withdrawn_at,
+        "hashes": sum(kinds.values()),
+        "images": kinds.get("pdq", 0),
+        "videos": kinds.get("vpdq", 0),
+        "platforms_matched": int(counts.get("matched", 0)) + int(counts.get("removed", 0)),
+        "platforms_removed": int(counts.get("removed", 0)),
+    }
+
+
+def withdraw(db_session: Session, *, case: TakedownCase) -> TakedownCase:
+    """Take every hash of the case off the list; platforms learn it at their next sync."""
+    if case.status == "withdrawn":
+        return case
+    now = utcnow()
+    case.status = "withdrawn"
+    case.withdrawn_at = now
+    removed = 0
+    for entry in case.entries:
+        if entry.status in ("active", "quarantined"):
+            if entry.status == "active":
+                db_session.add(HashChange(entry=entry, action="remove", reason="withdrawn"))
+            entry.status = "withdrawn"
+            entry.status_changed_at = now
+            removed += 1
+    audit.record(
+        db_session,
+        actor=PUBLIC_ACTOR,
+        action="takedown.case_withdrawn",
+        subject_type="takedown_case",
+        subject_id=case.id,
+        data={"case_id": case.case_id, "hashes_removed": removed},
+    )
+    return case
+
+
+# The change feed ------------------------------------------------------------------------------
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def change_record(change: HashChange) -> dict[str, Any]:
+    entry = change.entry
+    return {
+        "seq": change.seq,
+        "action": change.action,
+        "reason": change.reason,
+        "at": _iso(change.at),
+        "entry_id": entry.id,
+        "signal_type": entry.signal_type,
+        "value": entry.value,
+        "list": entry.hash_list.name,
+        "case_id": entry.case.case_id if entry.case else None,
+        "added_at": _iso(entry.added_at),
+    }
+
+
+def list_settings(db_session: Session) -> dict[str, dict[str, Any]]:
+    return {
+        row.name: {"pdq_threshold": row.pdq_threshold, "vpdq_frame_share": row.vpdq_frame_share}
+        for row in db_session.scalars(select(HashList))
+    }
+
+
+def parse_cursor(cursor: str | None) -> int:
+    if cursor in (None, ""):
+        return 0
+    if not cursor.isascii() or not cursor.isdigit() or int(cursor) >= 2**63:
+        raise BadInput("cursor is the next_cursor of an earlier page", code="invalid_cursor")
+    return int(cursor)
+
+
+def changes(db_session: Session, *, after: int, limit: int = FEED_PAGE) -> list[dict[str, Any]]:
+    if not 1 <= limit <= MAX_FEED_PAGE:
+        raise BadInput(f"limit is between 1 and {MAX_FEED_PAGE}", code="invalid_limit")
+    rows = db_session.scalars(
+        select(HashChange)
+        .where(HashChange.seq > after)
+        .order_by(HashChange.seq)
+        .limit(limit)
+        .options(
+            joinedload(HashChange.entry).joinedload(HashEntry.case),
+            joinedload(HashChange.entry).joinedload(HashEntry.hash_list),
+        )
+    )
+    return [change_record(c) for c in rows]
+
+
+# Feedback ---------------------------------------------------------------------------------
+
+
+def record_feedback(
+    db_session: Session, *, organisation: Organisation, items: list[tuple[int, str, str]]
+) -> int:
+    """(entry id, outcome, note) from a platform; repeated false positives quarantine a hash."""
+    if not items:
+        raise BadInput("send at least one feedback item", code="no_feedback")
+    if len(items) > MAX_FEEDBACK_BATCH:
+        raise BadInput(f"at most {MAX_FEEDBACK_BATCH} items at once", code="too_many_items")
+    for _, outcome, _ in items:
+        if outcome not in OUTCOMES:
+            raise BadInput(f"outcome is one of {', '.join(OUTCOMES)}", code="invalid_outcome")
+    wanted = {entry_id for entry_id, _, _ in items}
+    entries = {
+        e.id: e for e in db_session.scalars(select(HashEntry).where(HashEntry.id.in_(wanted)))
+    }
+    missing = sorted(wanted - entries.keys())
+    if missing:
+        raise NotFound(f"no hash list entry {missing[0]}", code="unknown_entry")
+    for entry_id, outcome, note in items:
+        entry = entries[entry_id]
+        db_session.add(
+            HashFeedback(
+                entry_id=entry_id,
+                organisation_id=organisation.id,
+                outcome=outcome,
+                note=note[:500],
+            )
+        )
+        if outcome == "false_positive":
+            entry.false_positives += 1
+            if entry.false_positives >= QUARANTINE_AFTER and entry.status == "active":
+                quarantine(db_session, entry=entry, actor=f"org:{organisation.id}")
+    audit.record(
+        db_session,
+        actor=f"org:{organisation.id}",
+        action="hashlist.feedback",
+        subject_type="organisation",
+        subject_id=organisation.id,
+        data={"items": len(items), "outcomes": dict(Counter(o for _, o, _ in items))},
+    )
+    return len(items)
+
+
+def _change_status(
+    db_session: Session, *, entry: HashEntry, status: str, action: str, reason: str, actor: str
+) -> None:
+    """Put an entry in a new state, tell the feed, and record who did it."""
+    entry.status = status
+    entry.status_changed_at = utcnow()
+    db_session.add(HashChange(entry=entry, action=action, reason=reason))
+    audit.record(
+        db_session,
+        actor=actor,
+        action=f"hashlist.entry_{reason}",
+        subject_type="hash_entry",
+        subject_id=str(entry.id),
+        data={"false_positives": entry.false_positives},
+    )
+
+
+def quarantine(db_session: Session, *, entry: HashEntry, actor: str) -> None:
+    """Too many false positives: off the list (a tombstone in the feed) until reviewed."""
+    _change_status(
+        db_session,
+        entry=entry,
+        status="quarantined",
+        action="remove",
+        reason="quarantined",
+        actor=actor,
+    )
+
+
+def release(db_session: Session, *, entry: HashEntry, actor: str) -> None:
+    """A reviewer found the quarantined hash sound: it goes back on the list."""
+    if entry.status != "quarantined":
+        raise BadInput("only a quarantined hash can be released", code="not_quarantined")
+    entry.false_positives = 0
+    _change_status(
+        db_session, entry=entry, status="active", action="add", reason="released", actor=actor
+    )
+
+
+def quarantined(db_session: Session) -> list[HashEntry]:
+    return list(
+        db_session.scalars(
+            select(HashEntry)
+            .where(HashEntry.status == "quarantined")
+            .order_by(HashEntry.status_changed_at)
+        )
+    )
+
+
+# The server's matcher ---------------------------------------------------------------------
+
+
+def refresh(db_session: Session, matcher: Matcher) -> int:
+    """Bring a matcher up to the newest change: adds and withdrawals apply at the next match."""
+    applied = 0
+    lists = list_settings(db_session)
+    while True:
+        page = changes(db_session, after=matcher.cursor, limit=MAX_FEED_PAGE)
+        applied += matcher.apply(page, lists)
+        if len(page) < MAX_FEED_PAGE:
+            return applied
+
+
+def match(
+    db_session: Session, *, matcher: Matcher, queries: list[SubmittedHash], transforms: bool
+) -> list[Found]:
+    refresh(db_session, matcher)
+    return matcher.match([Query(q.signal_type, q.value) for q in queries], transforms=transforms)

@@ -1,0 +1,187 @@
+"""Take it down: the victim's page and case API, and the platforms' hash list API."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from tipline.auth.dependencies import require_org
+from tipline.auth.models import Organisation
+from tipline.deps import get_db, rate_limit
+from tipline.errors import TiplineError
+from tipline.takedown import service
+from tipline.takedown.matching import Matcher
+from tipline.takedown.schemas import (
+    CaseCreated,
+    CaseIn,
+    CaseStatus,
+    ChangesOut,
+    FeedbackIn,
+    FeedbackOut,
+    MatchesOut,
+    MatchIn,
+)
+from tipline.web.templating import render
+
+api_router = APIRouter(prefix="/api/v1", tags=["take it down"])
+router = APIRouter(include_in_schema=False)
+_matcher_lock = threading.Lock()
+
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A hash is malformed, of an unknown type, or there are too many"},
+    422: {"description": "A field is missing or not allowed (file content never is)"},
+}
+
+
+def _matcher(request: Request) -> Matcher:
+    with _matcher_lock:
+        matcher: Matcher | None = getattr(request.app.state, "takedown_matcher", None)
+        if matcher is None:
+            matcher = Matcher()
+            request.app.state.takedown_matcher = matcher
+        return matcher
+
+
+# The victim's case ---------------------------------------------------------------------------
+
+
+@api_router.post(
+    "/takedown/cases",
+    status_code=201,
+    response_model=CaseCreated,
+    responses={**_REFUSALS, 429: {"description": "Too many cases from this address"}},
+)
+def open_case(payload: CaseIn, request: Request, db_session: Session = Depends(get_db)) -> Response:
+    """Open a take-down case from hashes made on the victim's device. The PIN is shown once."""
+    hashes = service.parse_hashes(
+        [(h.type, h.value) for h in payload.hashes], limit=service.MAX_HASHES_PER_CASE
+    )
+    rate_limit(request, "takedown")
+    case, pin = service.open_case(
+        db_session, hashes=hashes, age_at_creation=payload.age_at_creation, lang=payload.lang
+    )
+    db_session.commit()
+    return JSONResponse(CaseCreated(case_id=case.case_id, pin=pin).model_dump(), status_code=201)
+
+
+def _case(db_session: Session, request: Request, case_id: str, pin: str) -> service.TakedownCase:
+    rate_limit(request, "follow-up")
+    try:
+        return service.case_for_pin(db_session, case_id=case_id, pin=pin)
+    except TiplineError:
+        db_session.commit()  # a wrong PIN counts toward the lock even though the request fails
+        raise
+
+
+_PIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No case matches that id and PIN"},
+    429: {"description": "Too many wrong PINs: the case is locked for a while"},
+}
+
+
+@api_router.get("/takedown/cases/{case_id}", response_model=CaseStatus, responses=_PIN_RESPONSES)
+def case_status(
+    case_id: str,
+    request: Request,
+    x_case_pin: str = Header(default="", alias="X-Case-PIN"),
+    db_session: Session = Depends(get_db),
+) -> CaseStatus:
+    """How the case stands: how many platforms reported a match, never which."""
+    case = _case(db_session, request, case_id, x_case_pin)
+    return CaseStatus(**service.case_status(db_session, case=case))
+
+
+@api_router.delete("/takedown/cases/{case_id}", response_model=CaseStatus, responses=_PIN_RESPONSES)
+def withdraw_case(
+    case_id: str,
+    request: Request,
+    x_case_pin: str = Header(default="", alias="X-Case-PIN"),
+    db_session: Session = Depends(get_db),
+) -> CaseStatus:
+    """Withdraw the case: every hash leaves the list, and platforms stop matching at next sync."""
+    case = _case(db_session, request, case_id, x_case_pin)
+    service.withdraw(db_session, case=case)
+    db_session.commit()
+    return CaseStatus(**service.case_status(db_session, case=case))
+
+
+# The platforms' side -------------------------------------------------------------------------
+
+
+@api_router.get(
+    "/hashlist/changes",
+    response_model=ChangesOut,
+    responses={400: {"description": "The cursor or limit is not valid"}},
+)
+def hashlist_changes(
+    cursor: str | None = Query(default=None, max_length=24),
+    limit: int = Query(default=service.FEED_PAGE, ge=1, le=service.MAX_FEED_PAGE),
+    organisation: Organisation = Depends(require_org("hashlist")),
+    db_session: Session = Depends(get_db),
+) -> ChangesOut:
+    """Hashes added and withdrawn after `cursor`, oldest first. Resume from `next_cursor`."""
+    after = service.parse_cursor(cursor)
+    page = service.changes(db_session, after=after, limit=limit)
+    return ChangesOut.model_validate(
+        {
+            "changes": page,
+            "next_cursor": str(page[-1]["seq"] if page else after),
+            "has_more": len(page) == limit,
+            "lists": service.list_settings(db_session),
+        }
+    )
+
+
+@api_router.post("/hashlist/match", response_model=MatchesOut, responses=_REFUSALS)
+def hashlist_match(
+    payload: MatchIn,
+    request: Request,
+    organisation: Organisation = Depends(require_org("hashlist")),
+    db_session: Session = Depends(get_db),
+) -> MatchesOut:
+    """Hashes in, matches out: each with its distance, the transform that matched, provenance."""
+    queries = service.parse_hashes(
+        [(h.type, h.value) for h in payload.hashes], limit=service.MAX_MATCH_BATCH, dedupe=False
+    )
+    found = service.match(
+        db_session, matcher=_matcher(request), queries=queries, transforms=payload.transforms
+    )
+    out = [f.as_json() for f in found]
+    return MatchesOut.model_validate({"matches": out})
+
+
+@api_router.post(
+    "/hashlist/feedback",
+    status_code=202,
+    response_model=FeedbackOut,
+    responses={404: {"description": "An entry id is not on the list"}},
+)
+def hashlist_feedback(
+    payload: FeedbackIn,
+    organisation: Organisation = Depends(require_org("hashlist")),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    """Say what was done with a match: matched, removed, or false positive."""
+    accepted = service.record_feedback(
+        db_session,
+        organisation=organisation,
+        items=[(i.entry_id, i.outcome, i.note) for i in payload.feedback],
+    )
+    db_session.commit()
+    return JSONResponse({"accepted": accepted}, status_code=202)
+
+
+# The page -----------------------------------------------------------------------------------
+
+
+@router.get("/take-it-down", response_class=HTMLResponse)
+def take_it_down_page(request: Request) -> HTMLResponse:
+    return render(
+        request,
+        "take_it_down.html",
+        {"max_files": service.MAX_HASHES_PER_CASE // 4},
+    )
