@@ -5,6 +5,28 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Take-down hash list (console)
+    "Platforms' feedback": "Respuesta de las plataformas",
+    "Cases": "Casos",
+    "Decision": "Decisión",
+    "Entry": "Entrada",
+    "False positives": "Falsos positivos",
+    "Hash": "Hash",
+    "Hashes": "Hashes",
+    "Keep off": "Mantener fuera",
+    "Kept off": "Mantenidos fuera",
+    "Matched": "Coincidencias",
+    "No hashes yet.": "Aún no hay hashes.",
+    "Nothing is quarantined.": "No hay nada en cuarentena.",
+    "On the list": "En la lista",
+    "Open": "Abiertos",
+    "Platforms reported these hashes as false positives more than once, so they are off the list until someone decides. Release one if it came from a real case; keep it off if it matches ordinary pictures.": "Las plataformas informaron estos hashes como falsos positivos más de una vez, así que están fuera de la lista hasta que alguien decida. Libere uno si viene de un caso real; manténgalo fuera si coincide con imágenes comunes.",
+    "Quarantined for review": "En cuarentena para revisión",
+    "Quarantined": "En cuarentena",
+    "Removed": "Eliminados",
+    "Take-down hash list": "Lista de hashes para retirar contenido",
+    "Withdrawn by the victim": "Retirados por la víctima",
+    "Withdrawn": "Retirados",
     # Take it down
     "18 or over": "18 o más",
     "A hash cannot be turned back into a picture. Copies that are heavily cropped or edited may not be found, and sites that do not take part will not check.": "Un hash no se puede convertir de nuevo en una imagen. Las copias muy recortadas o editadas pueden no encontrarse, y los sitios que no participan no las buscarán.",

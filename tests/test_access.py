@@ -61,6 +61,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/agency/referrals/{ref}/files/{file_id}"): AGENCY_A,
     ("GET", "/api/v1/whoami"): {"esp_key", "platform_key"},
     ("GET", "/take-it-down"): EVERYONE,
+    ("GET", "/console/hashlist"): STAFF,
     ("POST", "/api/v1/takedown/cases"): EVERYONE,
     ("GET", "/api/v1/hashlist/changes"): {"esp_key", "platform_key"},
     ("POST", "/api/v1/hashlist/match"): {"esp_key", "platform_key"},
@@ -89,6 +90,7 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/console/incidents/merge"): STAFF,
     ("POST", "/console/referrals/{ref}/legal-process"): STAFF,
     ("POST", "/console/admin/routing"): {"admin"},
+    ("POST", "/console/hashlist/{entry_id}/review"): STAFF,
     ("POST", "/console/admin/routing/geo"): {"admin"},
     ("POST", "/agency/referrals/{ref}/acknowledge"): AGENCY_A,
     ("POST", "/agency/referrals/{ref}/outcome"): AGENCY_A,
@@ -249,6 +251,7 @@ def _concrete(path: str, world: World) -> str:
         .replace("{ref}", world.report_id)
         .replace("{file_id}", world.file_id)
         .replace("{case_id}", world.case_id)
+        .replace("{entry_id}", str(world.entry_id))
     )
 
 
@@ -270,6 +273,8 @@ def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
     # Enough for the action to be attempted; whether it then succeeds is other tests' business.
     if path.endswith("/assign"):
         return {"email": f"{caller}@example.test"}
+    if path.endswith("/review"):
+        return {"decision": "release"}
     if path == "/console/admin/routing":
         return {"country": "US", "region": "US-TX", "agency": world.agency_a}
     return {}

@@ -292,3 +292,46 @@ def test_dihedral_estimates_land_near_the_transformed_images_hash() -> None:
         assert hamming(truth, estimates[transform]) <= 16, file_name
         others = [v for k, v in estimates.items() if k != transform]
         assert min(hamming(truth, v) for v in others) > 64, file_name
+
+
+def test_staff_release_a_quarantined_hash_back_onto_the_list(
+    http: httpx.Client,
+    client,
+    database,
+    platform: dict[str, str],  # type: ignore[no-untyped-def]
+) -> None:
+    from accounts import csrf, make_user, sign_in
+
+    _open(http, [{"type": "pdq", "value": PDQ_A}, {"type": "md5", "value": MD5}])
+    changes, cursor = _sync(http, platform)
+    pdq_entry, md5_entry = (c["entry_id"] for c in changes)
+    with database.session() as db_session:
+        for entry_id in (pdq_entry, md5_entry):
+            entry = service.get_entry(db_session, entry_id=entry_id)
+            entry.false_positives = service.QUARANTINE_AFTER
+            service.quarantine(db_session, entry=entry, actor="test")
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get("/console/hashlist")
+    assert page.status_code == 200
+    assert page.text.count('name="decision" value="release"') == 2
+    token = csrf(page)
+    for entry_id, decision in ((pdq_entry, "release"), (md5_entry, "keep_off")):
+        done = client.post(
+            f"/console/hashlist/{entry_id}/review",
+            data={"csrf_token": token, "decision": decision},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+    again = client.post(
+        f"/console/hashlist/{md5_entry}/review",
+        data={"csrf_token": token, "decision": "release"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 400  # kept off is final
+    feed, _ = _sync(http, platform, cursor)
+    assert [(c["action"], c["reason"], c["entry_id"]) for c in feed] == [
+        ("remove", "quarantined", pdq_entry),
+        ("remove", "quarantined", md5_entry),
+        ("add", "released", pdq_entry),
+    ]
+    assert "Nothing is quarantined." in client.get("/console/hashlist").text

@@ -109,9 +109,9 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
         return logins
     esp = auth.create_organisation(db_session, name=DEMO_ESP, kind="esp", actor=ACTOR).organisation
-    auth.create_organisation(
+    sample_platform = auth.create_organisation(
         db_session, name="Sample Social (synthetic)", kind="platform", actor=ACTOR
-    )
+    ).organisation
     routing.load_agencies(db_session, text=routing.sample_agencies(), actor=ACTOR)
     routing.load_geo(db_session, text=routing.sample_geo(), actor=ACTOR)
     users: dict[str, User] = {}
@@ -174,7 +174,37 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
         )
         made.append((report.id, offender))
     _bundle_and_refer(db_session, made, users, rng)
+    _takedown_cases(db_session, sample_platform, rng)
     return logins
+
+
+def _takedown_cases(db_session: Session, platform: Organisation, rng: random.Random) -> None:
+    """Take-down cases of random hashes (of no image at all), some matched and removed by the
+    demo platform, one withdrawn, one hash quarantined after false positives."""
+    from tipline.takedown import service as takedown
+
+    entries = []
+    for n in range(12):
+        hashes = [("pdq", f"{rng.getrandbits(256):064x}") for _ in range(rng.randint(1, 3))]
+        hashes += [
+            ("sha256", f"{rng.getrandbits(256):064x}"),
+            ("md5", f"{rng.getrandbits(128):032x}"),
+        ]
+        case, _ = takedown.open_case(
+            db_session,
+            hashes=takedown.parse_hashes(hashes, limit=takedown.MAX_HASHES_PER_CASE),
+            age_at_creation="under_18" if n % 4 else "18_or_over",
+            lang="es" if n % 5 == 0 else "en",
+        )
+        db_session.flush()
+        entries.extend(case.entries)
+        if n == 11:
+            takedown.withdraw(db_session, case=case)
+    feedback = [(e.id, rng.choice(["matched", "removed"]), "") for e in entries[:10]]
+    takedown.record_feedback(db_session, organisation=platform, items=feedback)
+    suspect = entries[12]
+    suspect.false_positives = takedown.QUARANTINE_AFTER
+    takedown.quarantine(db_session, entry=suspect, actor=ACTOR)
 
 
 def _bundle_and_refer(

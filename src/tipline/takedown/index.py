@@ -120,12 +120,20 @@ class MatchIndex:
         words = np.asarray(words, dtype=np.uint64).reshape(-1, 4)
         with self._lock:
             first = self._next_id
-            for row in words:
+            if words.shape[0] >= self._tail_size:
+                # A batch as large as the tail goes straight into segments of its own.
+                self._seal()
+                self._append_segments(words)
+                return range(first, self._next_id)
+            done = 0
+            while done < words.shape[0]:
                 if self._tail_count == self._tail_size:
                     self._seal()
-                self._tail[self._tail_count] = row
-                self._tail_count += 1
-                self._next_id += 1
+                take = min(self._tail_size - self._tail_count, words.shape[0] - done)
+                self._tail[self._tail_count : self._tail_count + take] = words[done : done + take]
+                self._tail_count += take
+                self._next_id += take
+                done += take
             return range(first, self._next_id)
 
     def add_hex(self, values: list[str]) -> range:
@@ -147,7 +155,13 @@ class MatchIndex:
         if not self._tail_count:
             return
         base = self._next_id - self._tail_count
-        segments = [*self._segments, Segment.build(base, self._tail[: self._tail_count].copy())]
+        self._segments.append(Segment.build(base, self._tail[: self._tail_count].copy()))
+        self._tail = np.empty((self._tail_size, 4), dtype=np.uint64)
+        self._tail_count = 0
+        self._merge()
+
+    def _merge(self) -> None:
+        segments = list(self._segments)
         # Merge while the newest segment is as large as the one before it: sizes then grow
         # geometrically, and each hash is rebuilt about log2(n / TAIL_SEAL) times in all.
         while len(segments) > 1 and segments[-1].size >= segments[-2].size:
@@ -157,8 +171,14 @@ class MatchIndex:
             merged = Segment.build(older.base, np.concatenate([older.hashes, newer.hashes]))
             segments[-2:] = [merged]
         self._segments = segments
-        self._tail = np.empty((self._tail_size, 4), dtype=np.uint64)
-        self._tail_count = 0
+
+    def _append_segments(self, words: np.ndarray) -> None:
+        words = np.ascontiguousarray(words)
+        for start in range(0, words.shape[0], MAX_SEGMENT):
+            part = words[start : start + MAX_SEGMENT]
+            self._segments.append(Segment.build(self._next_id, part))
+            self._next_id += part.shape[0]
+        self._merge()
 
     @property
     def segment_sizes(self) -> list[int]:
@@ -166,14 +186,11 @@ class MatchIndex:
 
     def bulk_load(self, words: np.ndarray) -> range:
         """Load many hashes at once: built straight into segments, without the tail."""
-        words = np.ascontiguousarray(np.asarray(words, dtype=np.uint64).reshape(-1, 4))
+        words = np.asarray(words, dtype=np.uint64).reshape(-1, 4)
         with self._lock:
             self._seal()
             first = self._next_id
-            for start in range(0, words.shape[0], MAX_SEGMENT):
-                part = words[start : start + MAX_SEGMENT]
-                self._segments.append(Segment.build(self._next_id, part))
-                self._next_id += part.shape[0]
+            self._append_segments(words)
             return range(first, self._next_id)
 
     def _masks_for(self, prefix_bits: int, threshold: int) -> tuple[np.ndarray, np.ndarray]:

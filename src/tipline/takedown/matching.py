@@ -32,6 +32,7 @@ class Entry:
     added_at: str
     index_ids: range = field(default_factory=lambda: range(0))
     frames: int = 0
+    exact: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,41 +86,61 @@ class Matcher:
         return len(self._entries)
 
     def apply(self, changes: Iterable[dict[str, Any]], lists: dict[str, Any] | None = None) -> int:
-        """Apply change records in feed order; returns how many were new."""
+        """Apply change records in feed order; returns how many were new.
+
+        Consecutive adds go into the index as one batch (a whole page of the feed at once, so a
+        large list loads in seconds); a removal first flushes the adds before it.
+        """
         applied = 0
         with self._lock:
             if lists:
                 self.lists.update(lists)
+            pending: list[tuple[Entry, list[str]]] = []
             for change in changes:
                 if change["seq"] <= self.cursor:
                     continue
                 if change["action"] == "add":
-                    self._add(change)
+                    added = self._entry_for(change)
+                    if added is not None:
+                        pending.append(added)
                 else:
+                    self._flush(pending)
                     self._remove(int(change["entry_id"]))
                 self.cursor = int(change["seq"])
                 applied += 1
+            self._flush(pending)
         return applied
 
-    def _add(self, change: dict[str, Any]) -> None:
+    def _entry_for(self, change: dict[str, Any]) -> tuple[Entry, list[str]] | None:
         entry_id = int(change["entry_id"])
         if entry_id in self._entries:
-            return
+            return None
         kind = SignalType(change["signal_type"])
         entry = Entry(
             entry_id, kind.value, change["list"], change.get("case_id"), change.get("added_at", "")
         )
-        if kind in (SignalType.SHA256, SignalType.MD5):
-            self._exact[(kind.value, change["value"])].add(entry_id)
-        else:
-            if kind is SignalType.PDQ:
-                hashes = [change["value"]]
-            else:
-                hashes = signals.distinct_frames(signals.parse_vpdq(change["value"]))
-            entry.frames = len(hashes)
-            entry.index_ids = self.index.add(hex_to_words(hashes))
-            self._own(entry.index_ids, entry_id)
         self._entries[entry_id] = entry
+        if kind in (SignalType.SHA256, SignalType.MD5):
+            entry.exact = (kind.value, change["value"])
+            self._exact[entry.exact].add(entry_id)
+            return None
+        if kind is SignalType.PDQ:
+            hashes = [change["value"]]
+        else:
+            hashes = signals.distinct_frames(signals.parse_vpdq(change["value"]))
+        entry.frames = len(hashes)
+        return entry, hashes
+
+    def _flush(self, pending: list[tuple[Entry, list[str]]]) -> None:
+        if not pending:
+            return
+        ids = self.index.add(hex_to_words([h for _, hashes in pending for h in hashes]))
+        start = ids.start
+        for entry, hashes in pending:
+            entry.index_ids = range(start, start + len(hashes))
+            self._own(entry.index_ids, entry.entry_id)
+            start += len(hashes)
+        pending.clear()
 
     def _own(self, ids: range, entry_id: int) -> None:
         needed = ids.stop
@@ -128,7 +149,7 @@ class Matcher:
             grown[: self._owner_count] = self._owner[: self._owner_count]
             self._owner = grown
         self._owner[ids.start : ids.stop] = entry_id
-        self._owner_count = needed
+        self._owner_count = max(self._owner_count, needed)
 
     def _remove(self, entry_id: int) -> None:
         entry = self._entries.pop(entry_id, None)
@@ -136,8 +157,11 @@ class Matcher:
             return
         if entry.index_ids:
             self.index.remove(entry.index_ids)
-        for ids in self._exact.values():
-            ids.discard(entry_id)
+        if entry.exact is not None:
+            holders = self._exact[entry.exact]
+            holders.discard(entry_id)
+            if not holders:
+                del self._exact[entry.exact]
 
     def _threshold(self, entry: Entry) -> int:
         return int(self.lists.get(entry.list_name, {}).get("pdq_threshold", DEFAULT_THRESHOLD))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
 from tipline.auth import secrets as sec
@@ -224,22 +224,6 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def change_record(change: HashChange) -> dict[str, Any]:
-    entry = change.entry
-    return {
-        "seq": change.seq,
-        "action": change.action,
-        "reason": change.reason,
-        "at": _iso(change.at),
-        "entry_id": entry.id,
-        "signal_type": entry.signal_type,
-        "value": entry.value,
-        "list": entry.hash_list.name,
-        "case_id": entry.case.case_id if entry.case else None,
-        "added_at": _iso(entry.added_at),
-    }
-
-
 def list_settings(db_session: Session) -> dict[str, dict[str, Any]]:
     return {
         row.name: {"pdq_threshold": row.pdq_threshold, "vpdq_frame_share": row.vpdq_frame_share}
@@ -256,19 +240,39 @@ def parse_cursor(cursor: str | None) -> int:
 
 
 def changes(db_session: Session, *, after: int, limit: int = FEED_PAGE) -> list[dict[str, Any]]:
+    """One page of the feed, as plain rows (no ORM objects: the server's matcher reads the
+    whole list through here when it starts)."""
     if not 1 <= limit <= MAX_FEED_PAGE:
         raise BadInput(f"limit is between 1 and {MAX_FEED_PAGE}", code="invalid_limit")
-    rows = db_session.scalars(
-        select(HashChange)
+    rows = db_session.execute(
+        select(
+            HashChange.seq,
+            HashChange.action,
+            HashChange.reason,
+            HashChange.at,
+            HashEntry.id,
+            HashEntry.signal_type,
+            HashEntry.value,
+            HashList.name,
+            TakedownCase.case_id,
+            HashEntry.added_at,
+        )
+        .join(HashEntry, HashEntry.id == HashChange.entry_id)
+        .join(HashList, HashList.id == HashEntry.list_id)
+        .outerjoin(TakedownCase, TakedownCase.id == HashEntry.case_pk)
         .where(HashChange.seq > after)
         .order_by(HashChange.seq)
         .limit(limit)
-        .options(
-            joinedload(HashChange.entry).joinedload(HashEntry.case),
-            joinedload(HashChange.entry).joinedload(HashEntry.hash_list),
-        )
     )
-    return [change_record(c) for c in rows]
+    fields = ("seq", "action", "reason", "at", "entry_id", "signal_type", "value", "list")
+    out = []
+    for row in rows:
+        record: dict[str, Any] = dict(zip(fields, row[:8], strict=True))
+        record["at"] = _iso(record["at"])
+        record["case_id"] = row[8]
+        record["added_at"] = _iso(row[9])
+        out.append(record)
+    return out
 
 
 # Feedback ---------------------------------------------------------------------------------
@@ -385,3 +389,52 @@ def match(
 ) -> list[Found]:
     refresh(db_session, matcher)
     return matcher.match([Query(q.signal_type, q.value) for q in queries], transforms=transforms)
+
+
+def keep_off(db_session: Session, *, entry: HashEntry, actor: str) -> None:
+    """A reviewer agreed with the platforms: the quarantined hash stays off the list for good."""
+    if entry.status != "quarantined":
+        raise BadInput("only a quarantined hash can be kept off", code="not_quarantined")
+    entry.status = "removed"
+    entry.status_changed_at = utcnow()
+    audit.record(
+        db_session,
+        actor=actor,
+        action="hashlist.entry_kept_off",
+        subject_type="hash_entry",
+        subject_id=str(entry.id),
+        data={"false_positives": entry.false_positives},
+    )
+
+
+def get_entry(db_session: Session, *, entry_id: int) -> HashEntry:
+    entry = db_session.get(HashEntry, entry_id) if 0 < entry_id < 2**63 else None
+    if entry is None:
+        raise NotFound(f"no hash list entry {entry_id}", code="unknown_entry")
+    return entry
+
+
+def overview(db_session: Session) -> dict[str, Any]:
+    """The list at a glance for staff: cases, entries by type and state, platforms' feedback."""
+    cases = dict(
+        db_session.execute(
+            select(TakedownCase.status, func.count()).group_by(TakedownCase.status)
+        ).all()
+    )
+    entries: dict[str, dict[str, int]] = {}
+    for signal_type, status, count in db_session.execute(
+        select(HashEntry.signal_type, HashEntry.status, func.count()).group_by(
+            HashEntry.signal_type, HashEntry.status
+        )
+    ):
+        entries.setdefault(signal_type, {})[status] = int(count)
+    feedback = dict(
+        db_session.execute(
+            select(HashFeedback.outcome, func.count()).group_by(HashFeedback.outcome)
+        ).all()
+    )
+    return {
+        "cases": {k: int(v) for k, v in cases.items()},
+        "entries": entries,
+        "feedback": {k: int(v) for k, v in feedback.items()},
+    }

@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tipline.auth.dependencies import require_org
-from tipline.auth.models import Organisation
+from tipline.auth.dependencies import check_csrf, current_session, require_org, require_user
+from tipline.auth.models import Organisation, StaffSession, User
+from tipline.auth.pages import staff_page
+from tipline.auth.roles import CONSOLE_ROLES
 from tipline.deps import get_db, rate_limit
-from tipline.errors import TiplineError
+from tipline.errors import BadInput, TiplineError
 from tipline.takedown import service
 from tipline.takedown.matching import Matcher
 from tipline.takedown.schemas import (
@@ -185,3 +187,42 @@ def take_it_down_page(request: Request) -> HTMLResponse:
         "take_it_down.html",
         {"max_files": service.MAX_HASHES_PER_CASE // 4},
     )
+
+
+# The console: the list at a glance, and quarantined hashes to review -------------------------
+
+
+@router.get("/console/hashlist", response_class=HTMLResponse)
+def hashlist_page(
+    request: Request,
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    return staff_page(
+        request,
+        "hashlist.html",
+        staff_session,
+        {
+            "overview": service.overview(db_session),
+            "quarantined": service.quarantined(db_session),
+        },
+    )
+
+
+@router.post("/console/hashlist/{entry_id}/review", dependencies=[Depends(check_csrf)])
+def review_quarantined(
+    entry_id: int,
+    decision: str = Form(...),
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    """Release a quarantined hash back onto the list, or keep it off for good."""
+    entry = service.get_entry(db_session, entry_id=entry_id)
+    if decision == "release":
+        service.release(db_session, entry=entry, actor=f"user:{user.id}")
+    elif decision == "keep_off":
+        service.keep_off(db_session, entry=entry, actor=f"user:{user.id}")
+    else:
+        raise BadInput("decision is release or keep_off", code="invalid_decision")
+    return RedirectResponse("/console/hashlist", status_code=303)
