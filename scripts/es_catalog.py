@@ -6,6 +6,11 @@ Kept as data here so that a translator sees every string with its Spanish side b
 
 ES = {
     # Take-down hash list (console)
+    "List": "Lista",
+    "Save": "Guardar",
+    "Lists": "Listas",
+    "PDQ match threshold (bits)": "Umbral de coincidencia PDQ (bits)",
+    "Share of video frames that must match": "Proporción de cuadros de video que deben coincidir",
     "Platforms' feedback": "Respuesta de las plataformas",
     "Cases": "Casos",
     "Decision": "Decisión",

@@ -91,6 +91,7 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/console/referrals/{ref}/legal-process"): STAFF,
     ("POST", "/console/admin/routing"): {"admin"},
     ("POST", "/console/hashlist/{entry_id}/review"): STAFF,
+    ("POST", "/console/hashlist/lists/{name}"): {"admin"},
     ("POST", "/console/admin/routing/geo"): {"admin"},
     ("POST", "/agency/referrals/{ref}/acknowledge"): AGENCY_A,
     ("POST", "/agency/referrals/{ref}/outcome"): AGENCY_A,
@@ -252,6 +253,7 @@ def _concrete(path: str, world: World) -> str:
         .replace("{file_id}", world.file_id)
         .replace("{case_id}", world.case_id)
         .replace("{entry_id}", str(world.entry_id))
+        .replace("{name}", "take-it-down")
     )
 
 
@@ -275,6 +277,8 @@ def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
         return {"email": f"{caller}@example.test"}
     if path.endswith("/review"):
         return {"decision": "release"}
+    if path.startswith("/console/hashlist/lists/"):
+        return {"pdq_threshold": "31", "vpdq_frame_share": "0.8"}
     if path == "/console/admin/routing":
         return {"country": "US", "region": "US-TX", "agency": world.agency_a}
     return {}

@@ -58,7 +58,9 @@ class _Resources(HTMLParser):
             self.leaving.append((a["href"], a.get("rel", "")))
 
 
-@pytest.mark.parametrize("path", ["/", "/help", "/parents", "/report", "/report/follow-up"])
+@pytest.mark.parametrize(
+    "path", ["/", "/help", "/parents", "/report", "/report/follow-up", "/take-it-down"]
+)
 def test_pages_request_nothing_from_other_origins(client: TestClient, path: str) -> None:
     parser = _Resources()
     parser.feed(client.get(path).text)

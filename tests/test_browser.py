@@ -20,6 +20,7 @@ PUBLIC_PAGES = {
     "parents": "/parents",
     "report": "/report",
     "follow-up": "/report/follow-up",
+    "take-it-down": "/take-it-down",
 }
 
 

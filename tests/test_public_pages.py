@@ -16,7 +16,7 @@ from tipline.evidence.models import EvidenceFile
 from tipline.reports import service as reports
 from tipline.reports.models import Report, ReporterUpdate
 
-PUBLIC_PAGES = ["/", "/help", "/parents", "/report", "/report/follow-up"]
+PUBLIC_PAGES = ["/", "/help", "/parents", "/report", "/report/follow-up", "/take-it-down"]
 
 
 def _form(client: TestClient, lang: str = "en") -> dict[str, str]:

@@ -335,3 +335,38 @@ def test_staff_release_a_quarantined_hash_back_onto_the_list(
         ("add", "released", pdq_entry),
     ]
     assert "Nothing is quarantined." in client.get("/console/hashlist").text
+
+
+def test_an_admin_sets_the_lists_threshold_and_platforms_follow_it(
+    http: httpx.Client,
+    client,
+    database,
+    platform: dict[str, str],  # type: ignore[no-untyped-def]
+) -> None:
+    from accounts import csrf, make_user, sign_in
+
+    _open(http, [{"type": "pdq", "value": PDQ_A}])
+    near = f"{int(PDQ_A, 16) ^ (2**20 - 1):064x}"  # 20 bits away
+    query = {"hashes": [{"type": "pdq", "value": near}], "transforms": False}
+    assert (
+        len(http.post("/api/v1/hashlist/match", json=query, headers=platform).json()["matches"])
+        == 1
+    )
+    sign_in(client, make_user(database, "admin"))
+    token = csrf(client.get("/console/hashlist"))
+    url = f"/console/hashlist/lists/{service.DEFAULT_LIST}"
+    for bad in (
+        {"pdq_threshold": "200", "vpdq_frame_share": "0.8"},
+        {"pdq_threshold": "10", "vpdq_frame_share": "0"},
+    ):
+        refused = client.post(url, data={"csrf_token": token, **bad}, follow_redirects=False)
+        assert refused.status_code == 400
+    saved = client.post(
+        url,
+        data={"csrf_token": token, "pdq_threshold": "15", "vpdq_frame_share": "0.9"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert http.post("/api/v1/hashlist/match", json=query, headers=platform).json()["matches"] == []
+    feed = http.get("/api/v1/hashlist/changes", headers=platform).json()
+    assert feed["lists"][service.DEFAULT_LIST] == {"pdq_threshold": 15, "vpdq_frame_share": 0.9}

@@ -41,9 +41,9 @@ def words_to_hex(words: np.ndarray) -> list[str]:
 
 
 def _prefix_bits(n: int) -> int:
-    # About five rows to a bucket at ten million: fewer buckets mean longer scans and more
+    # Two to five rows to a bucket: fewer buckets mean longer scans and more
     # hashes read to rule out, more buckets mean more probes (bench/match.py measured 18 to 21).
-    return max(4, min(MAX_PREFIX_BITS, int(n).bit_length() - 3))
+    return max(4, min(MAX_PREFIX_BITS, int(n).bit_length() - 2))
 
 
 def _masks(prefix_bits: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +114,11 @@ class MatchIndex:
     @property
     def nbytes(self) -> int:
         return sum(s.nbytes for s in self._segments) + int(self._tail.nbytes)
+
+    @property
+    def directory_nbytes(self) -> int:
+        """The bucket starts: fixed by each segment's prefix bits, not by its hashes."""
+        return sum(int(s.starts.nbytes) for s in self._segments)
 
     def add(self, words: np.ndarray) -> range:
         """Add hashes (rows of four uint64); returns their ids."""

@@ -80,7 +80,7 @@ class Matcher:
         self._owner = np.empty(0, dtype=np.int64)
         self._owner_count = 0
         self._exact: dict[tuple[str, str], set[int]] = defaultdict(set)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -179,6 +179,11 @@ class Matcher:
     def match(self, queries: list[Query], *, transforms: bool = True) -> list[Found]:
         """Every live entry each query matches: exact digests, PDQ within the list's threshold
         (and, with `transforms`, the query's rotations and flips), videos by shared frames."""
+        # One at a time with changes being applied: the kernels use every core anyway.
+        with self._lock:
+            return self._match(queries, transforms=transforms)
+
+    def _match(self, queries: list[Query], *, transforms: bool) -> list[Found]:
         found: list[Found] = []
         pdq_rows: list[str] = []
         pdq_meta: list[tuple[int, str]] = []  # (query index, transform)

@@ -438,3 +438,46 @@ def overview(db_session: Session) -> dict[str, Any]:
         "entries": entries,
         "feedback": {k: int(v) for k, v in feedback.items()},
     }
+
+
+MAX_PDQ_THRESHOLD = 48
+
+
+def configure_list(
+    db_session: Session, *, name: str, pdq_threshold: int, vpdq_frame_share: float, actor: str
+) -> HashList:
+    """Set how close a hash must be to match on this list; platforms learn it at next sync."""
+    hash_list = db_session.scalar(select(HashList).where(HashList.name == name))
+    if hash_list is None:
+        raise NotFound(f"no hash list {name!r}", code="unknown_list")
+    if not 0 <= pdq_threshold <= MAX_PDQ_THRESHOLD:
+        raise BadInput(
+            f"the PDQ threshold is between 0 and {MAX_PDQ_THRESHOLD} (31 is Meta's advice)",
+            code="invalid_threshold",
+        )
+    if not 0.1 <= vpdq_frame_share <= 1.0:
+        raise BadInput("the share of frames is between 0.1 and 1", code="invalid_share")
+    before = {
+        "pdq_threshold": hash_list.pdq_threshold,
+        "vpdq_frame_share": hash_list.vpdq_frame_share,
+    }
+    hash_list.pdq_threshold = pdq_threshold
+    hash_list.vpdq_frame_share = vpdq_frame_share
+    audit.record(
+        db_session,
+        actor=actor,
+        action="hashlist.configured",
+        subject_type="hash_list",
+        subject_id=hash_list.id,
+        data={
+            "before": before,
+            "pdq_threshold": pdq_threshold,
+            "vpdq_frame_share": vpdq_frame_share,
+        },
+    )
+    return hash_list
+
+
+def hash_lists(db_session: Session) -> list[HashList]:
+    default_list(db_session)
+    return list(db_session.scalars(select(HashList).order_by(HashList.name)))

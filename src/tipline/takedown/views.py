@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tipline.auth.dependencies import check_csrf, current_session, require_org, require_user
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.pages import staff_page
-from tipline.auth.roles import CONSOLE_ROLES
+from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
 from tipline.takedown import service
@@ -206,6 +206,9 @@ def hashlist_page(
         {
             "overview": service.overview(db_session),
             "quarantined": service.quarantined(db_session),
+            "lists": service.hash_lists(db_session),
+            "admin": user.role == "admin",
+            "max_threshold": service.MAX_PDQ_THRESHOLD,
         },
     )
 
@@ -225,4 +228,23 @@ def review_quarantined(
         service.keep_off(db_session, entry=entry, actor=f"user:{user.id}")
     else:
         raise BadInput("decision is release or keep_off", code="invalid_decision")
+    return RedirectResponse("/console/hashlist", status_code=303)
+
+
+@router.post("/console/hashlist/lists/{name}", dependencies=[Depends(check_csrf)])
+def configure_hash_list(
+    name: str,
+    pdq_threshold: int = Form(...),
+    vpdq_frame_share: float = Form(...),
+    user: User = Depends(require_user(Role.ADMIN)),
+    db_session: Session = Depends(get_db),
+) -> Response:
+    """An admin sets a list's PDQ threshold and vPDQ frame share."""
+    service.configure_list(
+        db_session,
+        name=name,
+        pdq_threshold=pdq_threshold,
+        vpdq_frame_share=vpdq_frame_share,
+        actor=f"user:{user.id}",
+    )
     return RedirectResponse("/console/hashlist", status_code=303)
