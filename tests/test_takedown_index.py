@@ -109,3 +109,60 @@ def test_segments_merge_as_they_grow() -> None:
     assert sizes == sorted(sizes, reverse=True)
     assert len(sizes) <= 5
     assert {m.id for m in index.search(rows[17:18], 0)} == {17}
+
+
+# The matcher over a feed: adds, withdrawals and re-adds in one stream, queried in between.
+FEED_STEP = st.tuples(
+    st.sampled_from(["add", "remove", "query"]),
+    st.integers(0, 11),  # which of twelve entries
+    st.integers(0, 40),  # bits flipped for a query
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(FEED_STEP, min_size=1, max_size=60), batch=st.integers(1, 7))
+def test_matcher_follows_the_feed_exactly(steps: list[tuple[str, int, int]], batch: int) -> None:
+    from tipline.takedown.matching import Matcher, Query
+    from tipline.takedown.signals import SignalType
+
+    rng = np.random.default_rng(len(steps) * 31 + batch)
+    hashes = [f"{int(rng.integers(0, 2**63)):016x}" * 4 for _ in range(12)]
+    matcher = Matcher()
+    live: set[int] = set()
+    seq = 0
+    queued: list[dict[str, object]] = []
+
+    def change(action: str, entry: int) -> dict[str, object]:
+        nonlocal seq
+        seq += 1
+        return {
+            "seq": seq,
+            "action": action,
+            "entry_id": entry + 1,
+            "signal_type": "pdq",
+            "value": hashes[entry],
+            "list": "l",
+            "case_id": f"TD-{entry}",
+            "added_at": "",
+        }
+
+    for action, entry, flips in steps:
+        if action == "add" and entry not in live:
+            queued.append(change("add", entry))
+            live.add(entry)
+        elif action == "remove" and entry in live:
+            queued.append(change("remove", entry))
+            live.discard(entry)
+        elif action == "query":
+            # Changes reach the matcher in pages of `batch`, as a sync would bring them.
+            for start in range(0, len(queued), batch):
+                matcher.apply(queued[start : start + batch])
+            queued.clear()
+            bits = rng.choice(256, size=flips, replace=False)
+            value = int(hashes[entry], 16)
+            for bit in bits:
+                value ^= 1 << int(bit)
+            query = f"{value:064x}"
+            found = matcher.match([Query(SignalType.PDQ, query)], transforms=False)
+            expected = {e + 1 for e in live if (int(hashes[e], 16) ^ value).bit_count() <= 31}
+            assert {f.entry.entry_id for f in found} == expected

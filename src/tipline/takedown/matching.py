@@ -21,6 +21,8 @@ from tipline.takedown.index import DEFAULT_THRESHOLD, MatchIndex, hex_to_words
 from tipline.takedown.signals import SignalType
 
 DEFAULT_FRAME_SHARE = 0.8
+# Hashes held before they go into the index in one batch (about 100 MiB of hex at most).
+FLUSH_AT = 1 << 20
 
 
 @dataclass
@@ -88,24 +90,31 @@ class Matcher:
     def apply(self, changes: Iterable[dict[str, Any]], lists: dict[str, Any] | None = None) -> int:
         """Apply change records in feed order; returns how many were new.
 
-        Consecutive adds go into the index as one batch (a whole page of the feed at once, so a
-        large list loads in seconds); a removal first flushes the adds before it.
+        Adds are held and go into the index in large batches (a big list loads with few
+        segment builds); an entry withdrawn before its batch went in is simply dropped.
         """
         applied = 0
         with self._lock:
             if lists:
                 self.lists.update(lists)
-            pending: list[tuple[Entry, list[str]]] = []
+            pending: dict[int, tuple[Entry, list[str]]] = {}
+            held = 0
             for change in changes:
                 if change["seq"] <= self.cursor:
                     continue
+                entry_id = int(change["entry_id"])
                 if change["action"] == "add":
                     added = self._entry_for(change)
                     if added is not None:
-                        pending.append(added)
+                        pending[entry_id] = added
+                        held += len(added[1])
+                        if held >= FLUSH_AT:
+                            self._flush(pending)
+                            held = 0
+                elif pending.pop(entry_id, None) is not None:
+                    self._entries.pop(entry_id, None)
                 else:
-                    self._flush(pending)
-                    self._remove(int(change["entry_id"]))
+                    self._remove(entry_id)
                 self.cursor = int(change["seq"])
                 applied += 1
             self._flush(pending)
@@ -131,12 +140,13 @@ class Matcher:
         entry.frames = len(hashes)
         return entry, hashes
 
-    def _flush(self, pending: list[tuple[Entry, list[str]]]) -> None:
+    def _flush(self, pending: dict[int, tuple[Entry, list[str]]]) -> None:
         if not pending:
             return
-        ids = self.index.add(hex_to_words([h for _, hashes in pending for h in hashes]))
+        batch = list(pending.values())
+        ids = self.index.add(hex_to_words([h for _, hashes in batch for h in hashes]))
         start = ids.start
-        for entry, hashes in pending:
+        for entry, hashes in batch:
             entry.index_ids = range(start, start + len(hashes))
             self._own(entry.index_ids, entry.entry_id)
             start += len(hashes)

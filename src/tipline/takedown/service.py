@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -375,13 +376,17 @@ def quarantined(db_session: Session) -> list[HashEntry]:
 
 def refresh(db_session: Session, matcher: Matcher) -> int:
     """Bring a matcher up to the newest change: adds and withdrawals apply at the next match."""
-    applied = 0
-    lists = list_settings(db_session)
-    while True:
-        page = changes(db_session, after=matcher.cursor, limit=MAX_FEED_PAGE)
-        applied += matcher.apply(page, lists)
-        if len(page) < MAX_FEED_PAGE:
-            return applied
+
+    def pages() -> Iterator[dict[str, Any]]:
+        after = matcher.cursor
+        while True:
+            page = changes(db_session, after=after, limit=MAX_FEED_PAGE)
+            yield from page
+            if len(page) < MAX_FEED_PAGE:
+                return
+            after = page[-1]["seq"]
+
+    return matcher.apply(pages(), list_settings(db_session))
 
 
 def match(
