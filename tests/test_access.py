@@ -66,12 +66,14 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/hashlist/changes"): {"esp_key", "platform_key"},
     ("POST", "/api/v1/hashlist/match"): {"esp_key", "platform_key"},
     ("POST", "/api/v1/hashlist/feedback"): {"esp_key", "platform_key"},
+    ("POST", "/api/v1/detect"): {"esp_key", "platform_key"},
 }
 HASHES = [{"type": "md5", "value": "c" * 32}]
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/reports"): PUBLIC_REPORT,
     ("POST", "/api/v1/takedown/cases"): {"hashes": HASHES, "age_at_creation": "under_18"},
     ("POST", "/api/v1/hashlist/match"): {"hashes": HASHES},
+    ("POST", "/api/v1/detect"): {"id": "c", "messages": [{"sender": "a", "text": "hi"}]},
 }
 
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent

@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     from tipline.auth.views import api_router as auth_api
     from tipline.auth.views import router as auth_pages
+    from tipline.detect.views import api_router as detect_api
     from tipline.ispws.views import router as ispws_api
     from tipline.referral.views import router as referral_pages
     from tipline.reports.views import api_router as reports_api
@@ -186,6 +187,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(takedown_pages)
     app.include_router(reports_api)
     app.include_router(takedown_api)
+    app.include_router(detect_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)
     return app

@@ -678,6 +678,83 @@ def referral_purge(as_json: bool = JsonOpt) -> None:
     _emit_json({"destroyed": count}) if as_json else out.print(f"{count} files destroyed")
 
 
+@app.command("scan")
+def scan_conversations(
+    source: Path | None = typer.Argument(
+        None, help="Conversations, one JSON object per line (- for standard input)."
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write results here."),
+    evaluate: Path | None = typer.Option(
+        None, "--evaluate", help="Labelled conversations: print precision, recall and more."
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Red-flag detection over conversations (DESIGN.md formats), one result per line."""
+    from tipline.detect import scan
+    from tipline.detect import service as detect
+
+    if evaluate is not None:
+        _evaluate_detector(evaluate, as_json=as_json)
+        return
+    if source is None:
+        raise BadInput("give a file of conversations (or - for standard input), or --evaluate")
+    handle = sys.stdin if str(source) == "-" else _open_text(source)
+    sink = _open_text(output, "w") if output else sys.stdout
+    try:
+        with Progress(console=err, transient=True, disable=output is None) as progress:
+            task = progress.add_task("scanning", total=None)
+            for row in detect.read_conversations(handle, source=str(source)):
+                sink.write(json.dumps(scan(row), ensure_ascii=False) + "\n")
+                progress.advance(task)
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+        if sink is not sys.stdout:
+            sink.close()
+
+
+def _open_text(path: Path, mode: str = "r") -> Any:
+    try:
+        return path.open(mode, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"{path}: {exc.strerror}", code="no_such_file") from None
+
+
+def _evaluate_detector(path: Path, *, as_json: bool) -> None:
+    from tipline.detect import scan
+    from tipline.detect import service as detect
+    from tipline.detect.evaluate import evaluate
+
+    with _open_text(path) as handle:
+        rows = list(detect.read_conversations(handle, source=str(path)))
+    if not all(isinstance(r.get("labels"), dict) for r in rows):
+        raise BadInput(f'{path}: every line needs "labels": {{"flags": ..., "level": ...}}')
+    figures = evaluate((r["labels"], scan(r)) for r in rows)
+    if as_json:
+        _emit_json(figures)
+        return
+    table = Table(title=f"{figures['conversations']} conversations")
+    for column in ("flag", "precision", "recall", "F1", "support"):
+        table.add_column(column)
+    for flag, v in figures["flags"].items():
+        table.add_row(
+            flag,
+            *(f"{v[k]:.3f}" if v[k] is not None else "-" for k in ("precision", "recall", "f1")),
+            str(v["support"]),
+        )
+    out.print(table)
+    for key in (
+        "macro_f1",
+        "level_accuracy",
+        "false_alarm_rate",
+        "hard_negative_false_alarm_rate",
+        "early_warning_rate",
+        "victim_distress_recall",
+    ):
+        value = figures[key]
+        out.print(f"{key.replace('_', ' ')}: {'-' if value is None else f'{value:.3f}'}")
+
+
 ServerOpt = typer.Option(..., "--server", help="The tipline server's base URL.")
 ApiKeyOpt = typer.Option(
     ..., "--api-key", envvar="TIPLINE_API_KEY", help="The platform's API key (or TIPLINE_API_KEY)."

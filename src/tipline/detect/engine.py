@@ -1,0 +1,219 @@
+"""Scanning a conversation message by message, as a stream: the verdict after message k uses
+messages 0..k only.
+
+The first stage (lexicon.py) proposes flags with the quoted words; the guards drop what is
+reported speech, education, hyperbole or a plainly benign context; who is speaking matters (the
+child's distress is never the suspect's, the suspect's requests are never the child's); the
+second stage (model.py), where it is trained, weighs each proposal again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tipline.detect import lexicon
+from tipline.detect.flags import ALERT_THRESHOLD, EXTORTION, FLAGS, level_of, risk_of
+from tipline.detect.normalise import normalise_all
+
+_AGE_CLAIM = re.compile(
+    r"\b(?:i am|i'm|im|tengo) (\d{1,2})(?: years old| yo| anos)?\b|"
+    r"\b(\d{1,2}) ?(?:yo|years old|anos)\b"
+)
+_GROWN_LIFE = re.compile(
+    r"\b(?:my (?:wife|husband|kids|job|boss|car|truck|apartment|mortgage|office|coworkers?)|"
+    r"at work|after work|my shift|when i was in college|i drive|i drove|my license|"
+    r"mi (?:esposa|esposo|trabajo|jefe|carro|coche|departamento)|en el trabajo)\b"
+)
+# A pressure word makes a demand for content a demand even before any threat.
+_PRESSURE = re.compile(r"\b(?:or else|or i|unless|right now|now|hurry|o si no|ahora|ya)\b")
+EVIDENCE_CHARS = 120
+
+
+@dataclass
+class Hit:
+    flag: str
+    score: float
+    message_index: int
+    evidence: str
+
+
+@dataclass
+class ConversationState:
+    """Everything the verdict after the next message needs, and nothing more."""
+
+    messages: int = 0
+    flags: dict[str, Hit] = field(default_factory=dict)
+    suspect: str | None = None
+    senders: set[str] = field(default_factory=set)
+    adult_context: bool = False
+    minor_context: bool = False
+    sexual_context: bool = False
+    guarded_messages: int = 0
+    # Flags whose plainly benign context (a bill, a game, a surprise) the conversation has shown.
+    benign_seen: set[str] = field(default_factory=set)
+    claimed_age: dict[str, int] = field(default_factory=dict)
+    first_alert_index: int | None = None
+    scorer: Any = None  # the second stage, when one is loaded
+
+    # The stream --------------------------------------------------------------------------------
+
+    def add(self, sender: str, text: str) -> list[Hit]:
+        """Read the next message; returns the flags it raised for the first time."""
+        index = self.messages
+        self.messages += 1
+        self.senders.add(sender)
+        readings = normalise_all(text or "")
+        norm = readings[0]
+        self.adult_context = self.adult_context or bool(lexicon.ADULT.search(norm))
+        self.minor_context = self.minor_context or bool(lexicon.MINOR.search(norm))
+        self.sexual_context = self.sexual_context or bool(lexicon.SEXUAL_CONTEXT.search(norm))
+        for flag, benign in lexicon.BENIGN.items():
+            if flag not in self.benign_seen and benign.search(norm):
+                self.benign_seen.add(flag)
+        found = self._proposals(sender, readings, index)
+        slip = self._identity_slip(sender, norm, index)
+        if slip is not None:
+            found.setdefault(slip.flag, slip)
+        new: list[Hit] = []
+        for flag, hit in found.items():
+            if self.scorer is not None:
+                hit.score = self.scorer.rescore(flag, norm, hit.score, self)
+                if hit.score < 0.5:
+                    continue
+            held = self.flags.get(flag)
+            if held is None:
+                self.flags[flag] = hit
+                new.append(hit)
+            elif hit.score > held.score:
+                held.score = hit.score
+            if flag in lexicon.SUSPECT_FLAGS and self.suspect is None:
+                self.suspect = sender
+        if self.first_alert_index is None and self.risk >= ALERT_THRESHOLD:
+            self.first_alert_index = index
+        return new
+
+    def _proposals(self, sender: str, readings: list[str], index: int) -> dict[str, Hit]:
+        found: dict[str, Hit] = {}
+        for norm in readings:
+            educational = bool(lexicon.EDUCATION.search(norm))
+            if educational:
+                self.guarded_messages += 1
+            reported = lexicon.REPORTED.search(norm)
+            for pattern in lexicon.PATTERNS:
+                if pattern.flag in found and found[pattern.flag].score >= pattern.weight:
+                    continue
+                match = pattern.regex.search(norm)
+                if match is None:
+                    continue
+                if not self._admissible(
+                    pattern.flag, sender, norm, match, reported=reported, educational=educational
+                ):
+                    continue
+                evidence = match.group(0)[:EVIDENCE_CHARS]
+                found[pattern.flag] = Hit(pattern.flag, pattern.weight, index, evidence)
+        return found
+
+    def _admissible(  # noqa: PLR0911 - one guard a line reads best
+        self,
+        flag: str,
+        sender: str,
+        norm: str,
+        match: re.Match[str],
+        *,
+        reported: re.Match[str] | None,
+        educational: bool,
+    ) -> bool:
+        """The guards: is this match the flag, here, from this speaker?"""
+        if educational:
+            return False
+        # "My cousin wants to message you" is a second persona speaking, not a retelling.
+        if (
+            reported is not None
+            and reported.start() <= match.start()
+            and flag != "multiple_identities"
+        ):
+            return False
+        if lexicon.NEGATED.search(norm[max(0, match.start() - 24) : match.start()]):
+            return False
+        if flag == "victim_distress":
+            return sender != self.suspect and not lexicon.HYPERBOLE.search(norm)
+        if flag in lexicon.SUSPECT_FLAGS and self.suspect is not None and sender != self.suspect:
+            # The child retelling or pleading about what was asked ("you want me to send
+            # more?") is not the child doing it.
+            return False
+        if flag in self.benign_seen and not self._pressure_seen():
+            return False
+        local = lexicon.MESSAGE_BENIGN.get(flag)
+        if local is not None and local.search(norm):
+            return False
+        if flag == "financial_demand" and lexicon.MONEY_OFFERED.search(norm):
+            return False
+        if flag in lexicon.ADULT_EXEMPT and self.adult_context and not self.minor_context:
+            return False
+        sexual = self.sexual_context or "rapid_sexual_request" in self.flags
+        if flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual:
+            return False
+        if flag == "content_demand":
+            earlier = {"rapid_sexual_request", *EXTORTION} & self.flags.keys()
+            return bool(earlier) or bool(_PRESSURE.search(norm))
+        return True
+
+    def _pressure_seen(self) -> bool:
+        return bool(EXTORTION & self.flags.keys())
+
+    def _identity_slip(self, sender: str, norm: str, index: int) -> Hit | None:
+        """A claimed age that the same sender's own words then contradict."""
+        if "identity_misrepresentation" in self.flags:
+            return None
+        for match in _AGE_CLAIM.finditer(norm):
+            age = int(match.group(1) or match.group(2))
+            if not 8 <= age <= 80:
+                continue
+            before = self.claimed_age.get(sender)
+            self.claimed_age[sender] = age
+            if before is not None and abs(before - age) >= 2:
+                return Hit("identity_misrepresentation", 0.8, index, match.group(0))
+        claimed = self.claimed_age.get(sender)
+        grown = _GROWN_LIFE.search(norm)
+        if claimed is not None and claimed < 18 and grown is not None:
+            return Hit("identity_misrepresentation", 0.8, index, grown.group(0))
+        return None
+
+    # The verdict -------------------------------------------------------------------------------
+
+    @property
+    def risk(self) -> float:
+        return risk_of({flag: hit.score for flag, hit in self.flags.items()})
+
+    @property
+    def level(self) -> str:
+        return level_of(frozenset(self.flags))
+
+    def result(self, conversation_id: str) -> dict[str, Any]:
+        ordered = sorted(self.flags.values(), key=lambda h: (h.message_index, FLAGS.index(h.flag)))
+        return {
+            "id": conversation_id,
+            "risk": self.risk,
+            "level": self.level,
+            "flags": [
+                {
+                    "flag": h.flag,
+                    "score": round(h.score, 3),
+                    "message_index": h.message_index,
+                    "evidence": h.evidence,
+                }
+                for h in ordered
+            ],
+            "first_alert_index": self.first_alert_index,
+            "victim_distress": "victim_distress" in self.flags,
+        }
+
+
+def scan(conversation: dict[str, Any], scorer: Any = None) -> dict[str, Any]:
+    """One conversation in the DESIGN.md format in, its result out."""
+    state = ConversationState(scorer=scorer)
+    for message in conversation.get("messages", []):
+        state.add(str(message.get("sender", "")), str(message.get("text", "")))
+    return state.result(str(conversation.get("id", "")))

@@ -1,0 +1,59 @@
+"""The 14 red flags (shared/RED-FLAGS.md) and how a conversation's level follows from them."""
+
+from __future__ import annotations
+
+FLAGS = (
+    "social_media_reconnaissance",
+    "rapid_sexual_request",
+    "platform_migration",
+    "reciprocation",
+    "fake_modeling_agency",
+    "relationship_building",
+    "multiple_identities",
+    "identity_misrepresentation",
+    "account_compromise",
+    "deepfake_threat",
+    "sextortion_threat",
+    "financial_demand",
+    "content_demand",
+    "victim_distress",
+)
+EXTORTION = frozenset({"sextortion_threat", "deepfake_threat", "financial_demand"})
+LEVELS = ("none", "grooming", "extortion")
+
+# How much each flag, alone, says that a child is at risk: combined as a noisy-or into the
+# conversation's risk. A threat or demand is near-certain; the early signs are weaker alone
+# and add up.
+WEIGHTS = {
+    "social_media_reconnaissance": 0.2,
+    "rapid_sexual_request": 0.6,
+    "platform_migration": 0.25,
+    "reciprocation": 0.6,
+    "fake_modeling_agency": 0.55,
+    "relationship_building": 0.3,
+    "multiple_identities": 0.35,
+    "identity_misrepresentation": 0.45,
+    "account_compromise": 0.6,
+    "deepfake_threat": 0.95,
+    "sextortion_threat": 0.95,
+    "financial_demand": 0.9,
+    "content_demand": 0.85,
+    "victim_distress": 0.7,
+}
+# The risk after which a platform is alerted. Two early signs together (say a move to a private
+# app and flattery) stay under it; a first sexual request, or any threat, crosses it.
+ALERT_THRESHOLD = 0.5
+
+
+def level_of(flags: set[str] | frozenset[str]) -> str:
+    if flags & EXTORTION:
+        return "extortion"
+    return "grooming" if flags else "none"
+
+
+def risk_of(scores: dict[str, float]) -> float:
+    """Noisy-or of each flag's weight scaled by how sure the detector is of it."""
+    stay_safe = 1.0
+    for flag, score in scores.items():
+        stay_safe *= 1.0 - WEIGHTS[flag] * score
+    return round(1.0 - stay_safe, 4)

@@ -1,0 +1,142 @@
+"""Text as people really chat, brought to one form the patterns can read.
+
+Look-alike letters (Cyrillic, Greek, fullwidth), accents, emoji, leetspeak ("nud3s"), spacing
+tricks ("n u d e s", "n.u.d.e.s"), stretched words ("pleeease") and common chat abbreviations
+("u", "ur", "pls"; "q", "xq" in Spanish) are all undone. Numbers stay numbers: an age or an amount
+is evidence too.
+"""
+
+# ruff: noqa: RUF001, RUF003 - the look-alike letters are what this module undoes
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that look Latin but are not: a filter that reads only ASCII misses "nudеs" with a
+# Cyrillic "е". Fullwidth forms are handled by NFKC.
+_CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q",
+    "ԝ": "w", "ո": "n", "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ɑ": "a", "ɡ": "g", "ı": "i", "ⅰ": "i", "ℓ": "l",
+}  # fmt: skip
+_ACCENTS = {
+    "á": "a", "à": "a", "â": "a", "ä": "a", "ã": "a", "é": "e", "è": "e", "ê": "e", "ë": "e",
+    "í": "i", "ì": "i", "î": "i", "ï": "i", "ó": "o", "ò": "o", "ô": "o", "ö": "o", "õ": "o",
+    "ú": "u", "ù": "u", "û": "u", "ü": "u", "ñ": "n", "ç": "c", "¿": " ", "¡": " ",
+    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+}  # fmt: skip
+# Emoji that carry meaning here, as words; the rest are dropped to spaces later.
+_EMOJI = {
+    "🍑": " sexual ", "🍆": " sexual ", "💦": " sexual ", "👅": " sexual ", "🔞": " sexual ",
+    "😈": " naughty ", "💰": " money ", "💵": " money ", "💸": " money ", "🤑": " money ",
+    "📸": " pic ", "📷": " pic ", "🤳": " pic ", "😭": " crying ", "😢": " crying ",
+    "💀": " lol ", "😂": " lol ", "🤣": " lol ", "😆": " lol ", "❤": " love ", "😍": " love ",
+    "😘": " love ", "🥰": " love ", "💕": " love ", "🔪": " knife ", "🔒": " secret ",
+    "🤫": " secret ", "👀": " ",
+}  # fmt: skip
+_TABLE = str.maketrans({**_CONFUSABLES, **_ACCENTS, **_EMOJI})
+
+# Single characters with separators between them, four or more: "n u d e s", "s.e.n.d".
+_SPACED = re.compile(r"(?<![\w])(?:\w[ .\-_*·•|/]+){3,}\w(?![\w])")
+_SEPARATORS = re.compile(r"[ .\-_*·•|/]+")
+# A leet digit or symbol between letters ("nud3s", "s3nd", "h0t"), or $/@ starting a word
+# ("$ex"). Whole numbers and amounts ("14", "$200") are left alone.
+_LEET = re.compile(r"(?<=[a-z])[013457@$](?=[a-z])")
+_LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_STRETCH = re.compile(r"([a-z])\1{2,}")
+_ABBREVIATIONS = {
+    "u": "you", "ur": "your", "r": "are", "ya": "you", "yu": "you", "pls": "please",
+    "plz": "please", "plss": "please", "rn": "right now", "bc": "because", "cuz": "because",
+    "wanna": "want to", "gonna": "going to", "gotta": "got to", "lemme": "let me",
+    "gimme": "give me", "tryna": "trying to", "ppl": "people", "msg": "message",
+    "abt": "about", "bout": "about", "tho": "though", "thx": "thanks", "ty": "thanks",
+    "pic": "pic", "pix": "pics", "pik": "pic", "piks": "pics", "noods": "nudes",
+    "noodz": "nudes", "nudez": "nudes", "newds": "nudes", "nudies": "nudes", "nudie": "nude",
+    "nood": "nude", "vid": "video", "vids": "videos", "insta": "instagram", "ig": "instagram",
+    "sc": "snapchat", "snap": "snapchat", "tele": "telegram", "tg": "telegram",
+    "bf": "boyfriend", "gf": "girlfriend", "yo": "yo", "idc": "i do not care",
+    "dont": "do not", "don't": "do not", "won't": "will not", "wont": "will not",
+    "can't": "can not", "cant": "can not", "im": "i am", "i'm": "i am", "ill": "i will",
+    "i'll": "i will", "youre": "you are", "you're": "you are", "ive": "i have",
+    "i've": "i have", "didnt": "did not", "didn't": "did not", "isnt": "is not",
+    "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque",
+    "tb": "tambien", "tmb": "tambien", "xfa": "por favor", "porfa": "por favor",
+    "pasame": "pasame", "mandame": "mandame", "fotitos": "fotos", "fotito": "foto",
+}  # fmt: skip
+_ABBREV = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")(?![\w'])")
+_JUNK = re.compile(r"[^\w\s$%'@#]+")
+# Punctuation splits words the way spaces do, except a point inside a number ("$3.50").
+_PUNCT = re.compile(r"(?<!\d)[.,;:!?]|[.,;:!?](?!\d)")
+_SPACED_PIC = re.compile(r"\bp i c( s)?\b")
+_SPACES = re.compile(r"\s+")
+
+
+# Words a spacing trick hides; a lone "a" or "i" spaced out beside one is split off again
+# ("s e n d a pic" is "send a pic", not "senda pic").
+_HIDDEN = frozenset(
+    [
+        "send",
+        "nudes",
+        "nude",
+        "pic",
+        "pics",
+        "snap",
+        "money",
+        "naked",
+        "sexy",
+        "secret",
+        "followers",
+        "password",
+        "video",
+        "post",
+        "leak",
+        "show",
+        "trade",
+        "cash",
+        "pack",
+        "fotos",
+        "desnuda",
+        "mandame",
+    ]
+)
+
+
+def _unspace(match: re.Match[str]) -> str:
+    joined = _SEPARATORS.sub("", match.group(0))
+    if joined not in _HIDDEN:
+        if joined[:-1] in _HIDDEN and joined[-1] in "ai":
+            return f"{joined[:-1]} {joined[-1]}"
+        if joined[1:] in _HIDDEN and joined[0] in "ai":
+            return f"{joined[0]} {joined[1:]}"
+    return joined
+
+
+def normalise(text: str) -> str:
+    """One lower-case, ASCII-ish line, every chat trick above undone."""
+    return normalise_all(text)[0]
+
+
+def normalise_all(text: str) -> list[str]:
+    """The normal form and, when a word was stretched, a second reading of it: "nuuudes" is
+    "nudes" (a run cut to one letter) but "seeee" is "see" and "schoool" "school" (cut to
+    two)."""
+    first = _normalise(text, "\\1")
+    if not _STRETCH.search(text.lower()):
+        return [first]
+    second = _normalise(text, "\\1\\1")
+    return [first] if second == first else [first, second]
+
+
+def _normalise(text: str, stretch: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower().translate(_TABLE)
+    text = _SPACED.sub(_unspace, text)
+    text = _SPACED_PIC.sub(lambda m: "pics" if m.group(1) else "pic", text)
+    text = _LEET.sub(lambda m: _LEET_MAP[m.group(0)], text)
+    text = _STRETCH.sub(stretch, text)
+    text = _ABBREV.sub(lambda m: _ABBREVIATIONS[m.group(1)], text)
+    text = _PUNCT.sub(" ", text)
+    text = _JUNK.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,270 @@
+"""The red-flag detector: each flag in English and Spanish, the chat-style tricks, each kind of
+hard negative, streaming, the CLI and the API (shared/RED-FLAGS.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accounts import make_org
+from tipline.detect import FLAGS, scan
+from tipline.detect.normalise import normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "detect"
+
+
+def _conv(*lines: str) -> dict[str, object]:
+    """Alternate speakers: even lines are the suspect's, odd lines the child's."""
+    return {
+        "id": "t",
+        "messages": [
+            {"sender": "s" if i % 2 == 0 else "c", "text": t} for i, t in enumerate(lines)
+        ],
+    }
+
+
+def _flags(result: dict[str, object]) -> dict[str, int]:
+    return {f["flag"]: f["message_index"] for f in result["flags"]}  # type: ignore[attr-defined, index]
+
+
+CASES = [
+    (
+        "social_media_reconnaissance",
+        "en",
+        "saw on your instagram that you play for the westside team",
+    ),
+    ("social_media_reconnaissance", "es", "vi tus fotos de insta, juegas en el equipo de futbol"),
+    ("rapid_sexual_request", "en", "send me a pic without your shirt"),
+    ("rapid_sexual_request", "es", "mandame una foto sin ropa"),
+    ("platform_migration", "en", "add me on snapchat, this app is not private"),
+    ("platform_migration", "es", "pasemos a whatsapp mejor"),
+    ("reciprocation", "en", "i'll show you mine first if you show me yours nudes"),
+    ("reciprocation", "es", "intercambiemos fotos desnudas"),
+    ("fake_modeling_agency", "en", "i'm a scout for a modeling agency"),
+    ("fake_modeling_agency", "es", "soy de una agencia de modelos"),
+    ("relationship_building", "en", "you are so mature for your age"),
+    ("relationship_building", "es", "eres muy madura para tu edad"),
+    ("multiple_identities", "en", "you blocked me so this is my new account"),
+    ("multiple_identities", "es", "me bloqueaste, esta es mi nueva cuenta"),
+    ("account_compromise", "en", "what's your password"),
+    ("account_compromise", "es", "pasame el codigo que te llego"),
+    ("deepfake_threat", "en", "i can make fake nudes of you with ai"),
+    ("deepfake_threat", "es", "pongo tu cara en un video porno"),
+    ("sextortion_threat", "en", "i will send it to all your followers"),
+    ("sextortion_threat", "es", "lo voy a mandar a todos tus amigos"),
+    ("financial_demand", "en", "send $300 on cash app"),
+    ("financial_demand", "es", "mandame 300 dolares ya"),
+]
+
+
+@pytest.mark.parametrize(("flag", "lang", "line"), CASES)
+def test_each_flag_in_both_languages(flag: str, lang: str, line: str) -> None:
+    found = _flags(scan(_conv("hey", "hola" if lang == "es" else "hi", line)))
+    assert found.get(flag) == 2, found
+
+
+@pytest.mark.parametrize(
+    ("child_line", "lang"),
+    [("i want to die, there's no way out", "en"), ("me quiero morir, no hay salida", "es")],
+)
+def test_the_childs_distress_and_the_suspects_demand(child_line: str, lang: str) -> None:
+    result = scan(_conv("i will post it to your followers unless you pay", child_line))
+    assert result["victim_distress"] is True
+    assert _flags(result)["victim_distress"] == 1
+    assert result["level"] == "extortion"
+
+
+def test_content_demand_needs_a_first_request_before_it() -> None:
+    first = _flags(scan(_conv("send me nudes", "ok i sent it", "send more or else")))
+    assert first == {"rapid_sexual_request": 0, "content_demand": 2}
+    # Without a first request, "send more" is not yet a demand for more.
+    assert "content_demand" not in _flags(scan(_conv("hey", "hi", "send more")))
+
+
+def test_identity_slip_is_marked_where_it_happens() -> None:
+    result = scan(_conv("i'm 15 too", "cool", "ugh my boss kept me late at work", "what?"))
+    assert _flags(result) == {"identity_misrepresentation": 2}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s3nd me n u d e s",
+        "send me nud\u0435s",  # a Cyrillic e
+        "SEND ME NUUUDES",
+        "send me n.u.d.e.s 🍑",
+        "".join(chr(ord(c) + 0xFEE0) if c.isalpha() else c for c in "send me nudes"),  # fullwidth
+        "plz send me noodz",
+    ],
+)
+def test_chat_tricks_are_seen_through(text: str) -> None:
+    assert "rapid_sexual_request" in _flags(scan(_conv(text)))
+
+
+HARD_NEGATIVES = {
+    "counselor": ["a red flag is when someone asks for nudes and wants to move to snapchat"],
+    "parent_news": [
+        "did you see the news about the scammer who threatened to send pics to the kid's followers",
+        "if anyone ever asks you for money like that, tell me",
+    ],
+    "reported": ["some account told me to add her on snap lol", "then he asked for nudes"],
+    "pets": ["send me a pic of the puppy!!", "i'll send you one of mine too"],
+    "bill": ["venmo me $12 for the pizza", "sending on cash app now"],
+    "gamers": ["add me on discord for the raid tonight", "whats your discord"],
+    "adults": ["had fun at drinks after work", "send me a cute pic ;) you're so hot"],
+    "modeling": [
+        "this is the agency confirming your shoot, a parent must attend and sign the contract",
+        "our office address and license number are on the website",
+    ],
+    "hyperbole": ["this homework is killing me", "i'm dying lol"],
+    "moderators": ["flagged as sextortion in the queue, escalate to trust and safety"],
+    "surprise": ["don't tell mom about the surprise party", "our secret!"],
+    "spanish_bill": ["pasame 150 pesos de la pizza", "te lo transfiero ya"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HARD_NEGATIVES))
+def test_quiet_on_what_merely_sounds_alike(kind: str) -> None:
+    result = scan(_conv(*HARD_NEGATIVES[kind]))
+    assert result["level"] == "none", result["flags"]
+    assert result["first_alert_index"] is None
+
+
+def test_pleading_is_not_a_threat_and_sender_names_carry_nothing() -> None:
+    plea = scan(_conv("hi", "please don't send it to my friends"))
+    assert plea["flags"] == []
+    named = {
+        "id": "n",
+        "messages": [{"sender": "predator_69", "text": "how was school"}],
+    }
+    assert scan(named)["flags"] == []
+
+
+def test_streaming_verdicts_use_only_the_messages_so_far() -> None:
+    lines = [
+        "hey",
+        "hi",
+        "you're so mature for your age",
+        "thanks",
+        "send me a pic without your shirt",
+        "no",
+        "i have your follower list, i'll send it to all of them",
+    ]
+    full = scan(_conv(*lines))
+    assert full["first_alert_index"] == 4  # the first sexual request, before the threat
+    for k in range(1, len(lines) + 1):
+        prefix = scan(_conv(*lines[:k]))
+        expected = {f: i for f, i in _flags(full).items() if i < k}
+        assert _flags(prefix) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.text(max_size=200)), max_size=12))
+def test_any_text_gives_a_well_formed_result(messages: list[tuple[str, str]]) -> None:
+    result = scan({"id": "h", "messages": [{"sender": s, "text": t} for s, t in messages]})
+    assert 0.0 <= result["risk"] <= 1.0
+    assert result["level"] in ("none", "grooming", "extortion")
+    assert {f["flag"] for f in result["flags"]} <= set(FLAGS)
+    assert all(0 <= f["message_index"] < len(messages) for f in result["flags"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_normalise_is_lower_case_and_settles(text: str) -> None:
+    once = normalise(text)
+    assert once == once.lower()
+    assert "  " not in once
+    assert normalise(once) == normalise(normalise(once))
+
+
+def test_held_out_split_meets_the_targets() -> None:
+    """The generated held-out split (phrasings never used in training) meets the issue's
+    targets. (data/detect/README.md also reports the hand-written set, which is harder.)"""
+    from tipline.detect.evaluate import evaluate
+
+    rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
+    figures = evaluate((row["labels"], scan(row)) for row in rows)
+    assert figures["macro_f1"] >= 0.9
+    assert figures["hard_negative_false_alarm_rate"] <= 0.02
+    assert figures["early_warning_rate"] >= 0.9
+    assert figures["victim_distress_recall"] >= 0.95
+
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tipline", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_scans_files_and_evaluates(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps(_conv("send me nudes", "no", "i'll post it to your followers"))
+        + "\n"
+        + json.dumps(_conv("how was practice"))
+        + "\n"
+    )
+    out = tmp_path / "out.jsonl"
+    done = _cli("scan", str(source), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["level"] for r in results] == ["extortion", "none"]
+    figures = _cli("scan", "--evaluate", str(DATA / "handwritten.jsonl"), "--json")
+    assert figures.returncode == 0, figures.stderr
+    assert json.loads(figures.stdout)["conversations"] == 32
+    bad = _cli("scan", "-", stdin="{not json\n")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error: - line 1: not JSON")
+    assert bad.stderr.count("\n") == 1
+
+
+def test_api_detects_and_opens_a_top_priority_report(
+    http: httpx.Client,
+    database,  # type: ignore[no-untyped-def]
+) -> None:
+    from tipline.reports import service as reports
+
+    key = {"Authorization": f"Bearer {make_org(database, 'platform').api_key}"}
+    body = {
+        **_conv("i'll send it to your whole school unless you pay $200", "i want to die"),
+        "open_report": True,
+    }
+    answer = http.post("/api/v1/detect", json=body, headers=key)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["victim_distress"] is True
+    assert result["report_case_number"]
+    with database.session() as db_session:
+        report = reports.get_report(db_session, ref=result["report_case_number"])
+        assert report.source == "detector"
+        assert report.self_harm_risk is True
+        assert report.priority_tier == 1
+        assert "sextortion_threat" in report.annotations
+        from sqlalchemy import select
+
+        from tipline.evidence.models import EvidenceFile
+
+        files = db_session.scalars(select(EvidenceFile).where(EvidenceFile.report_id == report.id))
+        assert [f.filename for f in files] == ["conversation-t.json"]
+    quiet = http.post(
+        "/api/v1/detect", json={**_conv("how was school"), "open_report": True}, headers=key
+    )
+    assert quiet.json()["report_case_number"] is None
+    assert (
+        http.post("/api/v1/detect", json={"id": "x", "messages": []}, headers=key).status_code
+        == 422
+    )
+    assert http.post("/api/v1/detect", json=_conv("hi")).status_code == 401
