@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue bench-match i18n clean
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue bench-match bench-detect i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,11 +28,12 @@ AXE := .cache/axe/node_modules/axe-core/axe.min.js
 $(AXE):
 	mkdir -p .cache/axe && cd .cache/axe && npm install --no-audit --no-fund --silent axe-core@4
 
-# PostgreSQL and Redis are started before the session on this kind of machine; start either
-# one that has stopped.
+# PostgreSQL, Redis and NATS (with JetStream) are started before the session on this kind of
+# machine; start any that has stopped.
 services:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@(echo > /dev/tcp/127.0.0.1/4222) 2>/dev/null || start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
 
 lint: install
@@ -75,6 +76,10 @@ Q ?= 2000
 bench-match: install
 	@$(PIP) install -q '.[bench]' >/dev/null 2>&1 || $(PIP) install -q faiss-cpu
 	@N=$(N) Q=$(Q) $(PY) bench/match.py
+
+# Red-flag detection in streaming mode against a plain regex pass, one core.
+bench-detect: install
+	@$(PY) bench/detect.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

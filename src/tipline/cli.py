@@ -713,6 +713,42 @@ def scan_conversations(
             sink.close()
 
 
+@app.command("detect-stream")
+def detect_stream(
+    nats_url: str = typer.Option(
+        "", "--nats", envvar="TIPLINE_NATS_URL", help="NATS server (or TIPLINE_NATS_URL)."
+    ),
+    namespace: str = typer.Option("tipline", help="Prefix of subjects, streams and bucket."),
+    ack_wait: float = typer.Option(
+        30.0, help="Seconds before an unacknowledged event is redelivered."
+    ),
+    idle_expiry: float = typer.Option(
+        86_400.0, help="Seconds a quiet conversation's state is kept."
+    ),
+) -> None:
+    """Detect red flags in message events from NATS JetStream; alert once per conversation."""
+    import re
+
+    from tipline.detect.stream import StreamConfig, run_forever
+
+    if not nats_url:
+        raise BadInput("set TIPLINE_NATS_URL or --nats (e.g. nats://127.0.0.1:4222)")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", namespace):
+        raise BadInput("the namespace is lower-case letters, digits and _ (up to 31)")
+    config = StreamConfig(
+        url=nats_url, namespace=namespace, ack_wait=ack_wait, idle_expiry=idle_expiry
+    )
+
+    def ready() -> None:
+        sys.stderr.write(f"ready: {config.messages_subject} -> {config.alerts_subject}\n")
+        sys.stderr.flush()
+
+    try:
+        run_forever(config, on_ready=ready)
+    except OSError as exc:
+        raise TiplineError(f"could not reach NATS at {nats_url}: {exc}", code="nats") from None
+
+
 def _open_text(path: Path, mode: str = "r") -> Any:
     try:
         return path.open(mode, encoding="utf-8")
