@@ -946,10 +946,11 @@ def handwritten(text: str) -> list[dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     write(OUT / "train.jsonl", build(held_out=False, count=2400, seed=7))
     write(OUT / "heldout.jsonl", build(held_out=True, count=800, seed=20261128))
-    write(
-        OUT / "handwritten.jsonl",
-        handwritten((OUT / "handwritten.txt").read_text(encoding="utf-8")),
-    )
+    for name in ("handwritten", "handwritten-2"):
+        write(
+            OUT / f"{name}.jsonl",
+            handwritten((OUT / f"{name}.txt").read_text(encoding="utf-8")),
+        )
     return 0
 
 
