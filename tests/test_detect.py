@@ -272,18 +272,23 @@ def test_api_detects_and_opens_a_top_priority_report(
 
 def test_the_second_stage_adds_what_the_patterns_miss_and_trains_the_same_twice() -> None:
     from tipline.detect import model
+    from tipline.detect.normalise import normalise
 
-    conversation = _conv(
-        "nadie te entiende como yo",
-        "jaja",
-        "mandame una foto sin playera",  # no pattern names it
-    )
-    assert "rapid_sexual_request" not in _flags(scan(conversation, scorer=None))
-    assert _flags(scan(conversation)).get("rapid_sexual_request") == 2
-    # Without a flag in the conversation first, the model is not even asked.
-    assert _flags(scan(_conv("hola", "mandame una foto sin playera"))) == {}
+    # A model taught that an invented word is a request, which no pattern knows.
+    def sample(text: str, flags: set[str]) -> tuple[object, set[str]]:
+        return model.features(normalise(text), "", from_suspect=True), flags
+
+    samples = [sample("zorblat me tonight", {"rapid_sexual_request"})] * 40 + [
+        sample(text, set()) for text in ("how was school", "lol ok", "see you tomorrow")
+    ] * 40
+    taught = model.train(samples, epochs=4)  # type: ignore[arg-type]
+    risky = _conv("you are so mature for your age", "haha", "zorblat me tonight")
+    assert "rapid_sexual_request" not in _flags(scan(risky, scorer=None))
+    assert _flags(scan(risky, scorer=taught)).get("rapid_sexual_request") == 2
+    # Where the first stage sees no risk, the model is not even asked.
+    assert _flags(scan(_conv("hola", "jaja", "zorblat me tonight"), scorer=taught)) == {}
     rows = [json.loads(line) for line in (DATA / "train.jsonl").read_text().splitlines()[:200]]
-    samples = model.training_samples(rows)
-    first, second = model.train(samples, epochs=2), model.train(samples, epochs=2)
+    trained = model.training_samples(rows)
+    first, second = model.train(trained, epochs=2), model.train(trained, epochs=2)
     assert (first.weights == second.weights).all()
     assert model.default() is not None  # the shipped weights load

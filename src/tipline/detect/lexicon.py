@@ -92,6 +92,12 @@ PATTERNS: list[Pattern] = [
         r"(?:i|we) (?:know|follow|saw) (?:your|ur) (?:friend|sister|brother|cousin|mom|teammates?)"
         r"(?: \w+){0,3} (?:on|from|in) (?:your|ur|instagram|tiktok|snapchat)",
         r"(?:we have|we got|i saw we have|lots of) (?:mutuals|mutual friends|friends in common)",
+        r"recogni[sz]ed? you from (?:your|ur) (?:pics|posts|profile|photos|videos|stories|story)",
+        r"(?:congrats|congratulations) on (?:making|the|your)(?: \w+){0,3} "
+        r"(?:team|varsity|game|win|match|recital|tournament|meet)",
+        r"(?:your|ur) (?:coach|school|mom|dad|team|club) posted",
+        r"(?:were|was) (?:at|in) the (?:\w+ )?(?:game|carnival|concert|recital|meet|party|"
+        r"tournament|fair)(?: \w+){0,3} right",
         r"(?:school|team|dog|cat|puppy|pet|sister|brother|friends?|game|recital|practice)"
         r"(?: \w+){0,2} (?:in|on|from) (?:your|ur) (?:story|stories|posts?|profile|page|feed|"
         r"pics|photos|instagram|tiktok)",
@@ -107,6 +113,8 @@ PATTERNS: list[Pattern] = [
         r"gato|gatita|amigas?|amigos?|hermana|hermano|grado|clase|entrenador|partido)",
         r"(?:tenemos|hay) (?:amigos|amigas|seguidores) en comun",
         r"(?:conozco|sigo) a tu (?:amiga|amigo|hermana|hermano|prima|primo)",
+        r"vi tus (?:videos|fotos|bailes) (?:de|en) (?:tiktok|insta|instagram)",
+        r"tu (?:escuela|colegio|casa|equipo) se ve",
     ),
     # rapid_sexual_request: any first request for nude or sexual images.
     *_p(
@@ -121,6 +129,14 @@ PATTERNS: list[Pattern] = [
         r"(?:take|took) (?:your|ur|that|the) (?:shirt|clothes|top|pants|bra) off",
         r"what (?:are|r) (?:you|u) wearing(?: right now| rn| under)",
         r"(?:show|send) (?:me )?(?:your|ur) body",
+        r"(?:send|show|snap|give|take|dm|post|text|get)(?: me)? (?:one|a pic|a photo|a picture|a "
+        r"selfie|something|a video)(?: \w+){0,2} (?:where|when|with|without|in which) (?:you're|"
+        r"you are|your|you)(?: \w+){0,2} (?:not wearing|wearing nothing|naked|undressed|in your "
+        r"underwear|in your bra|in bed|in the shower|in a towel)",
+        r"(?:not wearing|wearing) (?:much|anything|nothing|less)(?: \w+){0,2}"
+        r"(?: pic| photo| for me)?",
+        r"(?:pics?|photos?|pictures?|selfies?) (?:in|of you in) (?:your |just )?(?:underwear|bra|"
+        r"bikini|towel|lingerie|boxers)",
     ),
     *_p(
         "rapid_sexual_request",
@@ -131,6 +147,9 @@ PATTERNS: list[Pattern] = [
         r"(?:quiero|puedo|dejame|me dejas) ver(?: \w+){0,2} (?:tu cuerpo|sin ropa|desnud[oa]|"
         r"algo (?:mas )?(?:picante|sexy|atrevido)|mas de ti)",
         r"(?:quitate|sacate) (?:la|el|tu) (?:ropa|camisa|blusa|playera|brasier)",
+        r"(?:mandame|pasame|enviame|manda|pasa|envia|mandas|pasas)(?: una| unas)? fotos? (?:en|con|"
+        r"sin) (?:ropa interior|calzones|brasier|toalla|lenceria|poca ropa|ropa|playera|camisa|"
+        r"blusa|nada)",
     ),
     # platform_migration: another app, a private chat, a video call.
     *_p(
@@ -146,6 +165,13 @@ PATTERNS: list[Pattern] = [
         r"(?:what's|whats|what is|send me|give me|drop|tell me) (?:your|ur) (?:snapchat|number|"
         r"cell|phone number|telegram|whatsapp|kik|discord|skype)",
         r"(?:this app|this chat|this site|here) (?:is not|is|isn't|isnt) (?:safe|private|secure)",
+        r"(?:got|have|you have|do you have|u got|you got|you on|are you on) (?:whatsapp|snap|"
+        r"snapchat|telegram|kik|discord|insta|signal|wickr)\b",
+        rf"(?:rather|prefer to|better to|easier to) (?:chat|talk|text|message) (?:on|over|in|"
+        rf"through|via) {_APPS}",
+        rf"(?:switch|move|hop|go|jump) (?:over )?(?:to|on|onto) {_APPS}",
+        r"this app (?:saves|records|logs|reads|monitors|keeps) "
+        r"(?:everything|our|all|messages|chats)",
         r"(?:video|cam|face) ?(?:call|chat|time)(?: \w+){0,4} (?:alone|private|now|tonight|just us|"
         r"just you and me|where no one)",
         r"(?:get|go) on (?:cam|camera|video)(?: \w+){0,3} (?:for me|with me|alone|tonight)",
@@ -163,6 +189,8 @@ PATTERNS: list[Pattern] = [
         r"(?:pasame|dame|cual es) tu (?:numero|snap|snapchat|whatsapp|telegram|cel|celular)",
         r"videollamada(?: \w+){0,4} (?:sol[oa]s?|privad[oa]|ahora|esta noche)",
         r"(?:esta app|aqui) no es (?:segur[oa]|privad[oa])",
+        r"(?:pasame|dame|mandame) tu (?:whats|wasap|wsp|watsap|snap|insta|tele)",
+        r"(?:tienes|usas) (?:whatsapp|telegram|snap|snapchat|discord)",
     ),
     # reciprocation: a trade, "I'll go first".
     *_p(
@@ -180,6 +208,10 @@ PATTERNS: list[Pattern] = [
         r"a photo|you one)(?: \w+){0,4} (?:your turn|now you|send one back|send me one|return)",
         r"(?:your turn|ur turn|now it's your turn|fair is fair|only fair)",
         r"(?:i'll|i will|i can|let me) go first",
+        r"(?:i'll|i will|let me|i can) (?:send|show)(?: you)? (?:one|a pic|a photo|mine)"
+        r"(?: \w+){0,3} first",
+        r"(?:one of me|mine) (?:first|for yours|for one of yours)",
+        r"(?:for|in exchange for|in return for) (?:one of yours|yours)",
     ),
     *_p(
         "reciprocation",
@@ -208,6 +240,9 @@ PATTERNS: list[Pattern] = [
         r"(?:paid|pay you|get paid|earn)(?: \w+){0,4} (?:photo ?shoot|shoot|modell?ing|posing|"
         r"pics|photos)",
         r"(?:brand|sponsor|sponsorship) (?:deal|ambassador)(?: \w+){0,6} (?:pics|photos|send)",
+        r"(?:modell?ing|model|talent) (?:page|account|account for teens|page for teens)",
+        r"(?:run|manage|own|have) a (?:modell?ing|model|talent|fashion) (?:page|agency|account|"
+        r"company)",
     ),
     *_p(
         "fake_modeling_agency",
@@ -240,6 +275,11 @@ PATTERNS: list[Pattern] = [
         r"(?:i love you|i'm in love with you|love you so much|you're my girlfriend|you're my "
         r"boyfriend|be my girlfriend|be my boyfriend)",
         r"(?:delete|clear|erase) (?:our|the|these|this) (?:messages|chat|chats|conversation|texts)",
+        r"(?:not like|different from|unlike|more mature than) (?:most|other|the other|all the)"
+        r" (?:kids|girls|boys|people|teens)",
+        r"(?:you seem|you're|you are) (?:so |really |way )?(?:mature|grown up|older than)"
+        r"(?: \w+){0,3}(?: your age| for your age)?",
+        r"\btrust me\b",
     ),
     *_p(
         "relationship_building",
@@ -256,6 +296,9 @@ PATTERNS: list[Pattern] = [
         r"demas|a los demas|a otr[oa]s)",
         r"(?:te amo|estoy enamorad[oa] de ti|se mi novi[oa]|eres mi novi[oa])",
         r"(?:borra|borremos|elimina) (?:los|estos|nuestros) (?:mensajes|chats)",
+        r"(?:eres|estas) diferente a (?:las|los) (?:demas|otras|otros)",
+        r"no eres como (?:las|los) (?:demas|otras|otros)",
+        r"confia en mi",
     ),
     # multiple_identities: a new account after a block, a friend's account, a changing name.
     *_p(
@@ -302,6 +345,10 @@ PATTERNS: list[Pattern] = [
         r"(?:reverse image|image search)(?: \w+){0,6} (?:someone else|another|different|stock)",
         r"(?:how|why) (?:do|does|are|would) (?:you|a \d+ year old)(?: \w+){0,3} (?:have|drive|got)"
         r" (?:a car|a job|an apartment|a wife|kids|a license)",
+        r"(?:you told me|you said|u said) (?:you|u) (?:were|are|was) \d+(?: \w+){0,8} (?:but|and) "
+        r"(?:you )?(?:just )?(?:said|told me|have|got|mentioned)",
+        r"(?:said|mentioned) (?:your|ur) (?:daughter|son|kids|wife|husband|grandkids) "
+        r"(?:is|are|was)",
     ),
     *_p(
         "identity_misrepresentation",
@@ -330,6 +377,8 @@ PATTERNS: list[Pattern] = [
         r"phone|my eyes only|email)",
         r"(?:i have|i've got|i got|i downloaded|i saved) (?:all )?(?:your|ur) (?:photos|pics|camera"
         r" roll|gallery|memories|my eyes only|private photos)",
+        r"(?:your|ur) (?:apple id|icloud|google|gmail|snapchat|snap|instagram|insta|tiktok|"
+        r"facebook) (?:password|login|pass|passcode|code)",
     ),
     *_p(
         "account_compromise",
@@ -340,6 +389,8 @@ PATTERNS: list[Pattern] = [
         r"(?:entre|me meti|hackee|tengo acceso|accedi)(?: a| en)? tu (?:cuenta|icloud|nube|"
         r"galeria|snap|insta|correo|celular)",
         r"el codigo que te (?:llego|mandaron)",
+        r"tu (?:contrasena|clave|password) de (?:instagram|insta|snap|snapchat|icloud|facebook|"
+        r"tiktok|google|correo)",
         r"tengo (?:todas )?tus fotos(?: \w+){0,3} (?:de tu|del) (?:celular|icloud|galeria|nube)",
     ),
     # deepfake_threat: making or editing sexual images of the child.
@@ -353,6 +404,8 @@ PATTERNS: list[Pattern] = [
         r"(?:put|paste|edit) (?:your|ur) face (?:on|onto|into)",
         r"(?:your|ur) face on (?:a |an )?(?:naked|nude|porn|sex)",
         r"\b(?:undress|nudify|nudifier|deepnude) (?:app|ai|bot|site|tool)",
+        r"(?:photoshop|edit|morph|ai)(?: \w+){0,2} you (?:into|naked|nude|undressed|without)",
+        r"(?:i can|i'll|i will|i could) (?:photoshop|edit|morph) you",
         r"(?:ai|app|photoshop|deepfake|undress app|nudify)(?: \w+){0,4} (?:nude|naked|undress|"
         r"porn|without clothes|make you)",
         r"(?:nobody|no one|noone) will (?:know|believe|care) (?:it's|its|that it's|they're) "
@@ -390,6 +443,12 @@ PATTERNS: list[Pattern] = [
         r"(?:i know|i found) where (?:you|u) (?:live|go to school)",
         r"(?:you have|u have|you got) (?:\d+|one|two|ten|five|thirty) (?:minutes|mins|hours|hrs"
         r"|seconds)",
+        r"(?:tag|tagging|tagged)(?: \w+){0,4} (?:school|friends|family|page|followers|class)",
+        r"(?:your )?(?:followers|friends|family|school|parents|mom|dad|classmates) (?:get|gets|will"
+        r" get|are getting|see|sees|will see|receive)(?: \w+){0,2} (?:the |your |it|them|this|"
+        r"everything|whole|all|pics|photos|video|folder)",
+        r"(?:want|wanna) (?:everyone|everybody|your friends|your family|your parents|your school)"
+        r" to see",
     ),
     *_p(
         "sextortion_threat",
@@ -404,6 +463,9 @@ PATTERNS: list[Pattern] = [
         r"(?:arruinar|arruino|destruir)(?:te)? (?:la|tu) vida",
         r"todos (?:lo |las )?(?:van a ver|veran|sabran)",
         r"(?:tienes|tenes) (?:\d+|una|dos|diez|cinco) (?:minutos|horas)",
+        r"(?:se las|se los|se lo|se la) (?:paso|mando|envio|enseno|muestro|doy) a (?:tus|tu|todos)",
+        r"(?:tus papas|tus padres|tus amigos|tus seguidores|tu escuela|tu familia) (?:van a ver|"
+        r"las veran|lo veran|se van a enterar|las van a ver)",
     ),
     # financial_demand: money, gift cards, payment apps.
     *_p(
@@ -419,6 +481,10 @@ PATTERNS: list[Pattern] = [
         r"\$[a-z][\w-]{2,}",
         r"(?:buy|get)(?: me)? (?:a |some )?(?:gift ?cards?|steam cards?|itunes cards?|amazon "
         r"cards?|google play cards?)",
+        r"(?:you're|you are|you) (?:gonna|going to) pay\b",
+        r"\bpay (?:me )?(?:up|now|\$ ?\d+|\d+)\b",
+        r"get (?:it|the money|money|the cash) from (?:your|ur) (?:parents|mom|dad|family)",
+        r"\b(?:in|with|as) (?:gift ?cards?|apple cards?|steam cards?|google play)\b",
     ),
     *_p(
         "financial_demand",
@@ -428,6 +494,8 @@ PATTERNS: list[Pattern] = [
         rf"dame|quiero|necesito)(?: \w+){{0,3}} {_MONEY_ES}",
         rf"(?:por|en|a|al) {_PAY_ES}(?: \w+){{0,3}} (?:ahora|ya|hoy|o si no|\$ ?\d+)",
         r"(?:cuanto|cuanta) (?:dinero|plata|lana)(?: \w+){0,3} (?:tienes|puedes)",
+        r"(?:mandas|pagas|depositas|das|pasas|transfieres)(?: \w+){0,2} \d+ "
+        r"(?:pesos|dolares|soles)",
     ),
     # content_demand: more images or video under pressure (the first request is another flag).
     *_p(
@@ -442,6 +510,8 @@ PATTERNS: list[Pattern] = [
         r"(?:again|this time)(?: \w+){0,3} (?:without|no clothes|naked|with your face)",
         r"(?:with|show) (?:your|ur) face (?:in it|this time|showing)",
         r"\bone more(?: \w+){0,3} (?:and|then|or)\b",
+        r"(?:send|do|make|record|take) one more",
+        r"with (?:your|ur) face (?:this time|in it|showing|visible)",
     ),
     *_p(
         "content_demand",
@@ -472,6 +542,9 @@ PATTERNS: list[Pattern] = [
         r"(?:suicide|suicidal|self harm|kill myself|hurt myself)",
         r"(?:my parents|everyone|my mom|my dad) (?:will|would|are going to|gonna) (?:hate|kill|"
         r"disown) me",
+        r"(?:don't|do not|dont) want to be (?:here|alive|around) anymore",
+        r"(?:going to|gonna|might|i'll|i will) hurt myself",
+        r"(?:i'm|i am|im) (?:literally |so |really )?shaking",
     ),
     *_p(
         "victim_distress",
@@ -485,6 +558,7 @@ PATTERNS: list[Pattern] = [
         r"(?:tengo|estoy) (?:mucho |muy )?(?:miedo|aterrad[oa]|en panico|desesperad[oa])",
         r"(?:mis papas|mis padres|mi mama|mi papa|todos) me (?:van a odiar|odiaran|van a matar)",
         r"(?:suicid|hacerme dano|lastimarme)",
+        r"no puedo respirar",
     ),
 ]
 
@@ -535,7 +609,8 @@ BENIGN = {
     "financial_demand": re.compile(
         r"\b(?:pizza|dinner|lunch|breakfast|tickets?|gas|uber|lyft|rent|split|bill|movie|"
         r"concert|share|your half|owe me|i owe you|paid for|groceries|birthday gift|cena|"
-        r"comida|boletos|la cuenta|mitad|te debo|me debes)\b"
+        r"comida|boletos|la cuenta|mitad|te debo|me debes|field trip|school trip|allowance|"
+        r"lunch money|bus fare|school fees|excursion|mesada)\b"
     ),
     "relationship_building": re.compile(
         r"\b(?:surprise|party|gift|present|birthday|anniversary|sorpresa|fiesta|regalo|"
@@ -583,3 +658,20 @@ ADULT_EXEMPT = frozenset(
 )
 # What the suspect does; the child's distress and the child catching a lie are the others.
 SUSPECT_FLAGS = frozenset(FLAGS) - {"victim_distress", "identity_misrepresentation"}
+
+
+def _grouped(languages: frozenset[str]) -> list[tuple[str, list[Pattern]]]:
+    groups: dict[str, list[Pattern]] = {}
+    for pattern in PATTERNS:
+        if pattern.lang in languages:
+            groups.setdefault(pattern.flag, []).append(pattern)
+    # Strongest first within a flag: the first admissible match is the one to keep.
+    return [(flag, sorted(ps, key=lambda p: -p.weight)) for flag, ps in groups.items()]
+
+
+# The patterns by flag, for each set of languages a message may be in.
+BY_LANGUAGES = {
+    frozenset({"en"}): _grouped(frozenset({"en"})),
+    frozenset({"es"}): _grouped(frozenset({"es"})),
+    frozenset({"en", "es"}): _grouped(frozenset({"en", "es"})),
+}
