@@ -73,7 +73,11 @@ def test_each_flag_in_both_languages(flag: str, lang: str, line: str) -> None:
 
 @pytest.mark.parametrize(
     ("child_line", "lang"),
-    [("i want to die, there's no way out", "en"), ("me quiero morir, no hay salida", "es")],
+    [
+        ("i want to die, there's no way out", "en"),
+        ("no way out", "en"),  # too short to tell its language: both are tried
+        ("me quiero morir, no hay salida", "es"),
+    ],
 )
 def test_the_childs_distress_and_the_suspects_demand(child_line: str, lang: str) -> None:
     result = scan(_conv("i will post it to your followers unless you pay", child_line))

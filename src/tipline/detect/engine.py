@@ -33,23 +33,27 @@ DEFAULT = object()
 
 
 _SPANISH = re.compile(
-    r"\b(?:que|de|la|el|los|las|tu|tus|mi|mis|por|para|con|yo|te|me|una|un|es|si|no|ya|mas|"
-    r"pero|como|esta|eres|quiero|tengo|hola)\b"
+    r"\b(?:que|de|la|el|los|las|tu|tus|mis|por|para|con|te|una|es|si|ya|mas|"
+    r"pero|como|esta|eres|quiero|tengo|hola|mejor|ahora|hoy|dinero|foto|fotos|mandame|pasame|"
+    r"dame|dolares|pesos|amigos|escuela|quien|donde|porque|tambien|muy|bien|vamos|pasemos)\b"
 )
 _ENGLISH = re.compile(
-    r"\b(?:the|you|your|to|and|is|i|me|my|a|it|on|in|of|for|send|what|if|or|we|are|this|that)\b"
+    r"\b(?:the|you|your|to|and|is|i|my|it|on|in|of|for|send|what|if|or|we|are|this|that)\b"
 )
 _BOTH = frozenset({"en", "es"})
 
 
 def _languages(norm: str) -> frozenset[str]:
-    """Which languages' patterns to run: those whose common words the message has (both when
-    it has neither, as a bare "nudes?" does). Half the patterns, for most messages."""
-    spanish = _SPANISH.search(norm) is not None
-    english = _ENGLISH.search(norm) is not None
-    if spanish == english:
-        return _BOTH
-    return frozenset({"es"}) if spanish else frozenset({"en"})
+    """Which languages' patterns to run: one language only when the message has two or more of
+    its common words and none of the other's; both otherwise (a bare "nudes?", Spanglish).
+    Half the patterns, for most messages, and never a guess on a short line."""
+    spanish = len(set(_SPANISH.findall(norm)))
+    english = len(set(_ENGLISH.findall(norm)))
+    if spanish >= 2 and not english:
+        return frozenset({"es"})
+    if english >= 2 and not spanish:
+        return frozenset({"en"})
+    return _BOTH
 
 
 @dataclass

@@ -46,7 +46,7 @@ _LEET = re.compile(r"(?<=[a-z])[013457@$](?=[a-z])")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 _ABBREVIATIONS = {
-    "u": "you", "ur": "your", "r": "are", "ya": "you", "yu": "you", "pls": "please",
+    "u": "you", "ur": "your", "r": "are", "yu": "you", "pls": "please",
     "plz": "please", "plss": "please", "rn": "right now", "bc": "because", "cuz": "because",
     "wanna": "want to", "gonna": "going to", "gotta": "got to", "lemme": "let me",
     "gimme": "give me", "tryna": "trying to", "ppl": "people", "msg": "message",
