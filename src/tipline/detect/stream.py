@@ -197,6 +197,12 @@ class Worker:
                 # conversation up to here, in order, as a single stream would have seen it.
                 if not await self._earlier_events_done(js, seq):
                     return False
+                # The state was read before that check: an earlier event acknowledged in
+                # between is missing from it. Read again; the alert goes out only from a state
+                # read after every earlier event was in (an alert id is sent once, so a wrong
+                # first one could not be corrected).
+                if await self._revision(kv, key) != revision:
+                    continue
                 await self.alert(js, conversation_id, state)
                 stored["alerted"] = True
             body = json.dumps(stored).encode()
@@ -213,6 +219,16 @@ class Worker:
                     continue
                 raise
         raise RuntimeError(f"could not update conversation state after {CAS_ATTEMPTS} tries")
+
+    @staticmethod
+    async def _revision(kv: Any, key: str) -> int | None:
+        from nats.js.errors import KeyNotFoundError
+
+        try:
+            entry = await kv.get(key)
+        except KeyNotFoundError:
+            return None
+        return int(entry.revision)
 
     async def _earlier_events_done(self, js: Any, seq: int) -> bool:
         info = await js.consumer_info(self.config.messages_stream, self.config.durable)
