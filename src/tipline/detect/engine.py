@@ -28,6 +28,7 @@ _GROWN_LIFE = re.compile(
 )
 # A pressure word makes a demand for content a demand even before any threat.
 _PRESSURE = re.compile(r"\b(?:or else|or i|unless|right now|now|hurry|o si no|ahora|ya)\b")
+_AGAIN = re.compile(r"\b(?:more|another|again|one more|otro|otra|otros|mas|longer|better)\b")
 EVIDENCE_CHARS = 120
 DEFAULT = object()
 
@@ -188,7 +189,10 @@ class ConversationState:
             return False
         # "My cousin wants to message you" is a second persona speaking, not a retelling.
         start = match.start() if match is not None else len(norm)
-        if reported is not None and reported.start() <= start and flag != "multiple_identities":
+        persona = (
+            flag == "multiple_identities" and match is not None and " you" in f" {match.group(0)}"
+        )
+        if reported is not None and reported.start() <= start and not persona:
             return False
         if match is not None and lexicon.NEGATED.search(norm[max(0, start - 24) : start]):
             return False
@@ -198,7 +202,8 @@ class ConversationState:
             # The child retelling or pleading about what was asked ("you want me to send
             # more?") is not the child doing it.
             return False
-        if flag in self.benign_seen and not self._pressure_seen():
+        # A bill, a game or a surprise excuses the words only while nothing else is wrong.
+        if flag in self.benign_seen and not self.flags:
             return False
         local = lexicon.MESSAGE_BENIGN.get(flag)
         if local is not None and local.search(norm):
@@ -212,11 +217,13 @@ class ConversationState:
             return False
         if flag == "content_demand":
             earlier = {"rapid_sexual_request", *EXTORTION} & self.flags.keys()
-            return bool(earlier) or bool(_PRESSURE.search(norm))
+            # "Another", "more", "again": the words themselves say something was sent before.
+            return bool(
+                earlier
+                or _PRESSURE.search(norm)
+                or _AGAIN.search(match.group(0) if match else norm)
+            )
         return True
-
-    def _pressure_seen(self) -> bool:
-        return bool(EXTORTION & self.flags.keys())
 
     def _identity_slip(self, sender: str, norm: str, index: int) -> Hit | None:
         """A claimed age that the same sender's own words then contradict."""

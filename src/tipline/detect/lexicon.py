@@ -20,8 +20,11 @@ _IMG_EN = (
     r"(?:sexy|spicy|hot|naughty|dirty|private|intimate|special|lewd) "
     r"(?:pics?|photos?|pictures?|selfies?|videos?|snaps?)|"
     r"something (?:spicy|sexy|naughty|private|dirty|special|more)|"
-    r"(?:pics?|photos?|selfies?|videos?) (?:of you )?(?:in|with|without) (?:your |no |any )?"
-    r"(?:underwear|bra|boxers|clothes|shirt|top|towel|bikini)|"
+    r"(?:pics?|photos?|selfies?|videos?) (?:of you )?(?:in|with|without) (?:just |only )?"
+    r"(?:your |no |any |a )?(?:underwear|bra|boxers|clothes|shirt|top|towel|bikini|swimsuit|"
+    r"bathing suit|lingerie)|"
+    r"something (?:you wouldn't|you would not|you'd never|you would never|you can't|you can not)"
+    r" (?:post|show|share)|"
     r"(?:your|ur) (?:body|chest|boobs|butt|private parts)|"
     r"without (?:your |any )?(?:clothes|shirt|top))"
 )
@@ -33,6 +36,7 @@ _IMG_ES = (
 _SHARE_EN = r"(?:send|post|share|leak|expose|show|spread|upload|forward|sell|give|drop|release)"
 _AUDIENCE_EN = (
     r"(?:followers?|friends?|family|parents?|mom|mum|dad|school|teachers?|classmates?|everyone|"
+    r"group chat|class chat|class group|"
     r"everybody|the internet|online|contacts|coach|team|church|girlfriend|boyfriend|"
     r"whole school|relatives|brother|sister|grandma)"
 )
@@ -129,6 +133,8 @@ PATTERNS: list[Pattern] = [
         r"(?:take|took) (?:your|ur|that|the) (?:shirt|clothes|top|pants|bra) off",
         r"what (?:are|r) (?:you|u) wearing(?: right now| rn| under)",
         r"(?:show|send) (?:me )?(?:your|ur) body",
+        r"(?:any|got any|have any|some) (?:pics?|photos?|selfies?|videos?)(?: \w+){0,2} "
+        r"(?:without|in your|in just|with no|of your body|naked|in a towel)",
         r"(?:send|show|snap|give|take|dm|post|text|get)(?: me)? (?:one|a pic|a photo|a picture|a "
         r"selfie|something|a video)(?: \w+){0,2} (?:where|when|with|without|in which) (?:you're|"
         r"you are|your|you)(?: \w+){0,2} (?:not wearing|wearing nothing|naked|undressed|in your "
@@ -147,6 +153,8 @@ PATTERNS: list[Pattern] = [
         r"(?:quiero|puedo|dejame|me dejas) ver(?: \w+){0,2} (?:tu cuerpo|sin ropa|desnud[oa]|"
         r"algo (?:mas )?(?:picante|sexy|atrevido)|mas de ti)",
         r"(?:quitate|sacate) (?:la|el|tu) (?:ropa|camisa|blusa|playera|brasier)",
+        r"fotos?(?: \w+){0,2} (?:en|con|sin) (?:ropa interior|calzones|brasier|lenceria|bikini|"
+        r"traje de bano|toalla)",
         r"(?:mandame|pasame|enviame|manda|pasa|envia|mandas|pasas)(?: una| unas)? fotos? (?:en|con|"
         r"sin) (?:ropa interior|calzones|brasier|toalla|lenceria|poca ropa|ropa|playera|camisa|"
         r"blusa|nada)",
@@ -212,6 +220,9 @@ PATTERNS: list[Pattern] = [
         r"(?: \w+){0,3} first",
         r"(?:one of me|mine) (?:first|for yours|for one of yours)",
         r"(?:for|in exchange for|in return for) (?:one of yours|yours)",
+        r"(?:i|i've|i have) (?:already |just )?(?:showed|shown|sent) (?:you )?mine",
+        r"trade (?:you )?(?:one|a) (?:pic|photo|picture)",
+        r"(?:one|a) (?:pic|photo|picture) for (?:one|a) (?:pic|photo|picture)",
     ),
     *_p(
         "reciprocation",
@@ -277,9 +288,11 @@ PATTERNS: list[Pattern] = [
         r"(?:delete|clear|erase) (?:our|the|these|this) (?:messages|chat|chats|conversation|texts)",
         r"(?:not like|different from|unlike|more mature than) (?:most|other|the other|all the)"
         r" (?:kids|girls|boys|people|teens)",
-        r"(?:you seem|you're|you are) (?:so |really |way )?(?:mature|grown up|older than)"
+        r"(?:you seem|you're|you are) (?:so |really |way )?(?:more )?(?:mature|grown up|older than)"
         r"(?: \w+){0,3}(?: your age| for your age)?",
         r"\btrust me\b",
+        r"(?:nobody|no one|noone) (?:has to|needs to|will ever|would ever|is going to) know",
+        r"(?:you are|you're|your|ur) (?:so|really|very|super) mature\b",
     ),
     *_p(
         "relationship_building",
@@ -446,9 +459,13 @@ PATTERNS: list[Pattern] = [
         r"(?:tag|tagging|tagged)(?: \w+){0,4} (?:school|friends|family|page|followers|class)",
         r"(?:your )?(?:followers|friends|family|school|parents|mom|dad|classmates) (?:get|gets|will"
         r" get|are getting|see|sees|will see|receive)(?: \w+){0,2} (?:the |your |it|them|this|"
-        r"everything|whole|all|pics|photos|video|folder)",
+        r"everything|whole|all|every|each|pics|photos|video|folder)",
         r"(?:want|wanna) (?:everyone|everybody|your friends|your family|your parents|your school)"
         r" to see",
+        r"(?:screenshots?|screen shots?|a list|pics?) of (?:everyone|everybody|all the people|all "
+        r"your \w+) (?:who|that) (?:follows|follow|knows|know)",
+        r"you know what (?:happens|will happen|i will do|i'll do)(?: \w+){0,3} if (?:you|u) "
+        r"(?:do not|don't|dont|won't|will not|refuse|block|tell|say no)",
     ),
     *_p(
         "sextortion_threat",
@@ -464,6 +481,8 @@ PATTERNS: list[Pattern] = [
         r"todos (?:lo |las )?(?:van a ver|veran|sabran)",
         r"(?:tienes|tenes) (?:\d+|una|dos|diez|cinco) (?:minutos|horas)",
         r"(?:se las|se los|se lo|se la) (?:paso|mando|envio|enseno|muestro|doy) a (?:tus|tu|todos)",
+        r"(?:subirlas|subirla|subirlos|subirlo|mandarlas|mandarla|publicarlas|publicarla|pasarlas|"
+        r"enviarlas|mostrarlas|ensenarlas)(?: \w+){0,2} (?:a|en|con|por) (?:tu|tus|todo|todos)",
         r"(?:tus papas|tus padres|tus amigos|tus seguidores|tu escuela|tu familia) (?:van a ver|"
         r"las veran|lo veran|se van a enterar|las van a ver)",
     ),
@@ -572,7 +591,8 @@ REPORTED = re.compile(
     r"my (?:friend|cousin|sister|brother|classmate)|people|scammers?|predators?|el|ella|alguien|"
     r"un (?:tipo|chico|senor|man|wey)|una (?:chica|cuenta|persona)|mi (?:amiga|amigo|prima|"
     r"primo))(?: \w+){0,3} (?:said|says|told|tells|asked|asks|wanted|wants|kept|keeps|tried|"
-    r"was asking|threatened|messaged|dmed|sent|would|was like|goes|dijo|pidio|pidieron|dijeron|"
+    r"was asking|threatened|messaged|dmed|dm'd|sent|would|was like|goes|made|created|opened|"
+    r"started|posted|dijo|pidio|pidieron|dijeron|"
     r"amenazo|escribio|queria|quiso|me mando)"
 )
 # Explaining the red flags, the news, moderators talking shop.
