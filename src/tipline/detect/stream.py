@@ -1,22 +1,22 @@
 """`tipline detect-stream`: red flags at platform scale, over NATS JetStream.
 
-Message events `{conversation_id, sender, text, ts}` arrive on `<namespace>.messages`. Workers
-share one durable consumer through a queue group, so any number of them split the load, and a
-message a dead worker took but never acknowledged goes to another after the ack wait.
+A platform publishes each message event `{conversation_id, sender, text, ts}` on
+`<namespace>.messages.<key>`, where the key is `conversation_key(conversation_id)` (a SHA-256:
+one subject per conversation, whatever characters its id holds; `subject_for` gives it). Workers
+share one durable consumer through a queue group, so any number of them split the load, and an
+event a dead worker took but never acknowledged goes to another after the ack wait.
 
-A conversation's state lives in a JetStream key-value bucket, not in the worker: its recent
-messages (bounded) in stream order, and whether it has alerted. Each update is a
-compare-and-set on the entry's revision, so two workers never lose each other's messages; the
-verdict is replayed from the messages in stream order, so it is the same whichever worker saw
-which message first. The bucket's age limit expires idle conversations.
+The verdict for an event is computed from the conversation's own history in the stream, read
+back in stream order up to that event: the stream, not the worker, is the state, so workers
+racing on the same conversation, or one dying, never change the verdict. A worker keeps what it
+has already read of a conversation (bounded, least recently used) and reads only what is new.
 
 The first time a conversation's risk crosses the alert threshold, an alert goes to
 `<namespace>.alerts` with a message id derived from the conversation: JetStream drops a second
-publish of it within the duplicate window, and the state's `alerted` mark stops any later one.
-So a worker killed at any point neither loses an alert nor doubles one. And an alert waits until
-every earlier event is acknowledged, so racing workers give the verdict a single ordered stream
-would: a later message read before an earlier one cannot raise an alert that the earlier one
-would have prevented.
+publish of it within the duplicate window, and a mark in a key-value bucket (with the idle
+expiry as its age limit) stops any later one. So a worker killed at any point neither loses an
+alert nor doubles one, and the alert's `first_alert_index` is the one a single ordered pass
+gives.
 """
 
 from __future__ import annotations
@@ -27,15 +27,16 @@ import hashlib
 import json
 import logging
 import signal
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from tipline.detect.engine import ConversationState
 
 log = logging.getLogger("tipline.detect.stream")
 
-MAX_WINDOW = 200  # messages of one conversation kept for the verdict
-CAS_ATTEMPTS = 20
+MAX_WINDOW = 200  # the latest messages of one conversation that the verdict reads
+CACHED_CONVERSATIONS = 10_000  # per worker: what it has read of each, least recently used out
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class StreamConfig:
 
     @property
     def messages_subject(self) -> str:
-        return f"{self.namespace}.messages"
+        return f"{self.namespace}.messages.>"
 
     @property
     def alerts_subject(self) -> str:
@@ -64,7 +65,7 @@ class StreamConfig:
 
     @property
     def bucket(self) -> str:
-        return f"{self.namespace}_detect_state"
+        return f"{self.namespace}_detect_alerted"
 
     @property
     def durable(self) -> str:
@@ -72,35 +73,30 @@ class StreamConfig:
 
 
 def conversation_key(conversation_id: str) -> str:
-    # KV keys allow few characters; a conversation id may hold any.
+    # Subjects and KV keys allow few characters; a conversation id may hold any.
     return hashlib.sha256(conversation_id.encode()).hexdigest()
 
 
-def verdict(messages: list[list[Any]]) -> ConversationState:
-    """Replay the kept messages, oldest first: the streaming verdict after the last one."""
-    from tipline.detect.model import default
-
-    state = ConversationState(scorer=default())
-    for _, sender, text in messages:
-        state.add(str(sender), str(text))
-    return state
+def subject_for(namespace: str, conversation_id: str) -> str:
+    """Where a platform publishes the events of one conversation."""
+    return f"{namespace}.messages.{conversation_key(conversation_id)}"
 
 
 async def ensure(js: Any, config: StreamConfig) -> Any:
-    """The streams and the state bucket (idempotent); returns the bucket."""
+    """The streams and the alerted-mark bucket (idempotent); returns the bucket."""
     from nats.js.api import KeyValueConfig
     from nats.js.api import StreamConfig as JsStreamConfig
     from nats.js.errors import BucketNotFoundError, NotFoundError
 
-    for name, subject, window in (
-        (config.messages_stream, config.messages_subject, 120.0),
-        (config.alerts_stream, config.alerts_subject, config.duplicate_window),
+    for name, subject, window, age in (
+        (config.messages_stream, config.messages_subject, 120.0, config.idle_expiry),
+        (config.alerts_stream, config.alerts_subject, config.duplicate_window, None),
     ):
         try:
             await js.stream_info(name)
         except NotFoundError:
             await js.add_stream(
-                JsStreamConfig(name=name, subjects=[subject], duplicate_window=window)
+                JsStreamConfig(name=name, subjects=[subject], duplicate_window=window, max_age=age)
             )
     try:
         return await js.key_value(config.bucket)
@@ -110,11 +106,24 @@ async def ensure(js: Any, config: StreamConfig) -> Any:
         )
 
 
+@dataclass
+class Conversation:
+    """What one worker has read of a conversation's history, and the verdict so far."""
+
+    state: ConversationState
+    last_seq: int = 0
+    window: list[tuple[int, str, str]] = field(default_factory=list)
+
+
 class Worker:
     def __init__(self, config: StreamConfig) -> None:
+        from tipline.detect.model import default
+
         self.config = config
+        self.scorer = default()
         self.processed = 0
         self.alerts = 0
+        self._read: OrderedDict[str, Conversation] = OrderedDict()
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         import nats
@@ -141,9 +150,7 @@ class Worker:
             while not stop.is_set():
                 try:
                     msg = await sub.next_msg(timeout=0.5)
-                except TimeoutError:
-                    continue
-                except nats.errors.TimeoutError:
+                except (TimeoutError, nats.errors.TimeoutError):
                     continue
                 await self.handle(js, kv, msg)
         finally:
@@ -155,84 +162,59 @@ class Worker:
         try:
             event = json.loads(msg.data)
             conversation_id = str(event["conversation_id"])
-            sender, text = str(event.get("sender", "")), str(event.get("text", ""))
         except (ValueError, KeyError, TypeError):
             # A malformed event is acknowledged and dropped: retrying cannot fix it.
             log.warning("dropped a malformed event at stream sequence %s", _seq(msg))
             await msg.ack()
             return
-        done = await self.apply(js, kv, conversation_id, seq=_seq(msg), sender=sender, text=text)
-        if not done:
-            # An earlier event may still be in another worker's hands: come back to this one.
-            await msg.nak(delay=0.25)
+        key = conversation_key(conversation_id)
+        if msg.subject != f"{self.config.namespace}.messages.{key}":
+            log.warning(
+                "dropped an event published on %s, not its conversation's subject", msg.subject
+            )
+            await msg.ack()
             return
-        # Synchronous, so the consumer's ack floor counts it before the next alert check.
-        await msg.ack_sync()
+        if not await _alerted(kv, key):
+            conversation = await self._history(js, msg.subject, key, upto=_seq(msg))
+            if conversation.state.first_alert_index is not None:
+                await self.alert(js, conversation_id, conversation.state)
+                await _mark_alerted(kv, key)
+        await msg.ack()
         self.processed += 1
 
-    async def apply(
-        self, js: Any, kv: Any, conversation_id: str, *, seq: int, sender: str, text: str
-    ) -> bool:
-        """Add one event to its conversation; False if it must wait for earlier events."""
-        from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+    async def _history(self, js: Any, subject: str, key: str, *, upto: int) -> Conversation:
+        """The conversation read from the stream, in order, up to and including `upto`."""
+        from nats.js.errors import NotFoundError
 
-        key = conversation_key(conversation_id)
-        for _ in range(CAS_ATTEMPTS):
+        conversation = self._read.pop(key, None)
+        if conversation is None or conversation.last_seq > upto:
+            # Nothing read yet, or read past this event (a redelivery): read from the start.
+            conversation = Conversation(ConversationState(scorer=self.scorer))
+        while conversation.last_seq < upto:
             try:
-                entry = await kv.get(key)
-                stored = json.loads(entry.value)
-                revision = entry.revision
-            except KeyNotFoundError:
-                stored, revision = {"messages": [], "alerted": False}, None
-            messages: list[list[Any]] = stored["messages"]
-            if all(m[0] != seq for m in messages):
-                messages.append([seq, sender, text])
-                messages.sort(key=lambda m: m[0])
-                del messages[:-MAX_WINDOW]
-            state = verdict(messages)
-            if state.first_alert_index is not None and not stored["alerted"]:
-                # Workers race, so an earlier message of this conversation may not be in the
-                # state yet, and it could change the verdict (a bill split, a game). Alert only
-                # once every event before this one is acknowledged: then the state is the
-                # conversation up to here, in order, as a single stream would have seen it.
-                if not await self._earlier_events_done(js, seq):
-                    return False
-                # The state was read before that check: an earlier event acknowledged in
-                # between is missing from it. Read again; the alert goes out only from a state
-                # read after every earlier event was in (an alert id is sent once, so a wrong
-                # first one could not be corrected).
-                if await self._revision(kv, key) != revision:
-                    continue
-                await self.alert(js, conversation_id, state)
-                stored["alerted"] = True
-            body = json.dumps(stored).encode()
+                raw = await js.get_msg(
+                    self.config.messages_stream,
+                    seq=conversation.last_seq + 1,
+                    subject=subject,
+                    next=True,
+                )
+            except NotFoundError:
+                break
+            if raw.seq > upto:
+                break
             try:
-                if revision is None:
-                    await kv.create(key, body)
-                else:
-                    await kv.update(key, body, last=revision)
-                return True
-            except KeyWrongLastSequenceError:
-                continue  # another worker changed it: read again and re-apply
-            except Exception as exc:
-                if "wrong last sequence" in str(exc).lower():
-                    continue
-                raise
-        raise RuntimeError(f"could not update conversation state after {CAS_ATTEMPTS} tries")
-
-    @staticmethod
-    async def _revision(kv: Any, key: str) -> int | None:
-        from nats.js.errors import KeyNotFoundError
-
-        try:
-            entry = await kv.get(key)
-        except KeyNotFoundError:
-            return None
-        return int(entry.revision)
-
-    async def _earlier_events_done(self, js: Any, seq: int) -> bool:
-        info = await js.consumer_info(self.config.messages_stream, self.config.durable)
-        return int(info.ack_floor.stream_seq) >= seq - 1
+                event = json.loads(raw.data)
+                sender, text = str(event.get("sender", "")), str(event.get("text", ""))
+            except (ValueError, TypeError, AttributeError):
+                sender, text = "", ""
+            conversation.state.add(sender, text)
+            conversation.last_seq = int(raw.seq)
+            conversation.window.append((int(raw.seq), sender, text))
+            del conversation.window[:-MAX_WINDOW]
+        self._read[key] = conversation
+        while len(self._read) > CACHED_CONVERSATIONS:
+            self._read.popitem(last=False)
+        return conversation
 
     async def alert(self, js: Any, conversation_id: str, state: ConversationState) -> None:
         result = state.result(conversation_id)
@@ -246,12 +228,28 @@ class Worker:
         self.alerts += 1
 
 
+async def _alerted(kv: Any, key: str) -> bool:
+    from nats.js.errors import KeyNotFoundError
+
+    try:
+        await kv.get(key)
+    except KeyNotFoundError:
+        return False
+    return True
+
+
+async def _mark_alerted(kv: Any, key: str) -> None:
+    # Another worker may have marked it first: the mark, not who wrote it, is what counts.
+    with contextlib.suppress(Exception):
+        await kv.create(key, b"1")
+
+
 def _seq(msg: Any) -> int:
     return int(msg.metadata.sequence.stream)
 
 
 def run_forever(config: StreamConfig, *, on_ready: Any = None) -> None:
-    """Serve until SIGINT or SIGTERM; a stop lets the message in hand finish and be acked."""
+    """Serve until SIGINT or SIGTERM; a stop lets the event in hand finish and be acked."""
 
     async def main() -> None:
         stop = asyncio.Event()
