@@ -31,7 +31,8 @@ WEIGHTS = {
     "reciprocation": 0.6,
     "fake_modeling_agency": 0.55,
     "relationship_building": 0.3,
-    "multiple_identities": 0.35,
+    # A contact back on a new account after a block is persistence, and alarming alone.
+    "multiple_identities": 0.55,
     "identity_misrepresentation": 0.45,
     "account_compromise": 0.6,
     "deepfake_threat": 0.95,

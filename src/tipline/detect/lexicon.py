@@ -327,6 +327,10 @@ PATTERNS: list[Pattern] = [
         r"(?:told you|said|thought) my name (?:was|is)",
         r"(?:my|this is my) (?:new|other|backup|second|alt) (?:account|acc|profile|number|page)",
         r"(?:made|making|make) (?:another|a new|a second|a fake) (?:account|profile|page)",
+        r"\bmy (?:friend's|friends|cousin's|cousins|brother's|brothers|sister's|sisters|other|new|"
+        r"second|backup|alt|fake|old) (?:account|acc|profile|page|number)\b",
+        r"\bblocked (?:me )?again\b",
+        r"(?:can't|can not|cant|won't|will not) get rid of me",
         r"\b(?:my alt|new (?:number|acc|account|profile)(?: \w+){0,3} (?:its|it's|it is) me|"
         r"(?:its|it's|it is) me (?:from before|again|from earlier|from the other))\b",
         r"(?:my (?:friend|cousin|brother|buddy)|a friend of mine) (?:will|wants to|is going to|"
@@ -386,8 +390,8 @@ PATTERNS: list[Pattern] = [
         r"(?:what's|whats|what is) the (?:\d+ digit |six digit |verification |login |security )?"
         r"code",
         r"(?:i|we) (?:got|have|hacked|got into|am in|accessed|broke into|logged into)(?: into)? "
-        r"(?:your|ur) (?:account|icloud|cloud|snapchat|instagram|google photos|drive|gallery|"
-        r"phone|my eyes only|email)",
+        r"(?:your|ur)(?: \w+)? (?:account|icloud|cloud|snapchat|instagram|google photos|drive|"
+        r"gallery|phone|my eyes only|email|photos)",
         r"(?:i have|i've got|i got|i downloaded|i saved) (?:all )?(?:your|ur) (?:photos|pics|camera"
         r" roll|gallery|memories|my eyes only|private photos)",
         r"(?:your|ur) (?:apple id|icloud|google|gmail|snapchat|snap|instagram|insta|tiktok|"
