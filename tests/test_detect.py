@@ -93,6 +93,20 @@ def test_content_demand_needs_a_first_request_before_it() -> None:
     assert "content_demand" not in _flags(scan(_conv("hey", "hi", "send more")))
 
 
+@pytest.mark.parametrize(
+    ("lines", "flag", "index"),
+    [
+        (("send me nudes", "ok i sent it", "send another one now"), "content_demand", 2),
+        (("mandame fotos desnuda", "ya te la mande", "manda mas ahora"), "content_demand", 2),
+        (("hi", "you said you were 15 but your voice sounds old"), "identity_misrepresentation", 1),
+        (("hola", "esa no eres tu en la foto"), "identity_misrepresentation", 1),
+        (("i will post it everywhere", "tengo mucho miedo"), "victim_distress", 1),
+    ],
+)
+def test_the_other_flags_in_both_languages(lines: tuple[str, ...], flag: str, index: int) -> None:
+    assert _flags(scan(_conv(*lines))).get(flag) == index
+
+
 def test_identity_slip_is_marked_where_it_happens() -> None:
     result = scan(_conv("i'm 15 too", "cool", "ugh my boss kept me late at work", "what?"))
     assert _flags(result) == {"identity_misrepresentation": 2}
