@@ -43,6 +43,9 @@ EN: dict[str, list[str]] = {
         "loved your story from practice, your team looked sick",
         "found your page through {friend}, you dance at the studio on main right",
         "checked out your profile, you swim for {school} yeah",
+        "i saw your game highlights on your story, you're fast",
+        "your insta says you're in 8th grade at {school}",
+        "congrats on the tournament, your mom posted the pics",
     ],
     "rapid_sexual_request": [
         "send me a pic without your shirt",
@@ -57,6 +60,10 @@ EN: dict[str, list[str]] = {
         "show me your body",
         "drop some nudes for me",
         "can i get a naughty pic",
+        "got any pics without your top?",
+        "send one in your towel after your shower",
+        "let me see what's under the hoodie",
+        "take a pic in bed for me, no pajamas",
     ],
     "platform_migration": [
         "add me on snap, this app isnt private",
@@ -71,6 +78,10 @@ EN: dict[str, list[str]] = {
         "this app is not safe, lets go to signal",
         "dm me on instagram instead",
         "lets take this to snapchat so it disappears",
+        "you got telegram? easier to talk there",
+        "download signal, i'll find you there",
+        "come on facetime, just the two of us",
+        "switch to whatsapp, my texts here get read",
     ],
     "reciprocation": [
         "ill show you mine first if you show me yours",
@@ -85,6 +96,9 @@ EN: dict[str, list[str]] = {
         "we could exchange photos, i'll start",
         "you show me and i show you, deal?",
         "only fair you send one too",
+        "i'll send one of me first, then yours",
+        "i showed you mine already",
+        "one pic for one pic, fair trade",
     ],
     "fake_modeling_agency": [
         "im a scout for a modeling agency, you could be a model",
@@ -99,6 +113,9 @@ EN: dict[str, list[str]] = {
         "our agency gets girls paid for posing, no experience needed",
         "i'm with a talent agency, you have the look",
         "you could earn money modeling, we just need pics",
+        "our teen model program pays $200 per set",
+        "i'm a photographer scouting for a swimwear brand",
+        "i manage a talent page, you have the look",
     ],
     "relationship_building": [
         "you're so mature for your age",
@@ -113,6 +130,9 @@ EN: dict[str, list[str]] = {
         "delete our messages after ok",
         "keep this a secret, promise me",
         "you're so special to me",
+        "you're way more mature than the kids at your school",
+        "nobody has to know about us",
+        "i'd never hurt you, i just get you",
     ],
     "multiple_identities": [
         "this is my friends account, you blocked my other one",
@@ -127,6 +147,9 @@ EN: dict[str, list[str]] = {
         "this is my second account dont block this one",
         "new number, its me from before",
         "on my alt now",
+        "blocked me again? i have plenty of accounts",
+        "this is my brother's account, don't block it",
+        "you can't get rid of me, new page",
     ],
     "account_compromise": [
         "whats your password, i want to check something",
@@ -141,6 +164,9 @@ EN: dict[str, list[str]] = {
         "what's the 6 digit code they sent you",
         "i accessed your account last night",
         "i downloaded your gallery already",
+        "i'm in your google account, i see everything",
+        "what's your snapchat password, i'll boost your score",
+        "tell me the login code they texted you",
     ],
     "deepfake_threat": [
         "i can make fake nudes of you with ai",
@@ -155,6 +181,9 @@ EN: dict[str, list[str]] = {
         "i'm going to create fake nudes from your insta",
         "your face on a naked body, everyone will believe it",
         "undress app takes 5 seconds",
+        "i'll use an ai app to make you look naked",
+        "i can edit you into anything i want",
+        "fake or not, everyone will believe it's you",
     ],
     "sextortion_threat": [
         "i screenshotted all your followers",
@@ -169,6 +198,10 @@ EN: dict[str, list[str]] = {
         "i know where you go to school",
         "i will share it with your family",
         "if you dont, your followers see everything",
+        "your followers get the whole folder tonight",
+        "i'll tag your school's page in it",
+        "you know what happens if you block me",
+        "i have a screenshot of everyone who follows you",
     ],
     "financial_demand": [
         "send $300 on cash app",
@@ -183,6 +216,10 @@ EN: dict[str, list[str]] = {
         "i want $1000 in bitcoin",
         "zelle me 250 or else",
         "get me amazon gift cards",
+        "you're gonna pay me 300",
+        "get the money from your parents",
+        "pay in apple gift cards, send the codes",
+        "$250 by midnight or it's out",
     ],
     "content_demand": [
         "send more",
@@ -197,6 +234,9 @@ EN: dict[str, list[str]] = {
         "send a better one",
         "do what i say or else",
         "make a new one now",
+        "another video, longer this time",
+        "send more with your face showing",
+        "again, but better this time",
     ],
 }
 EN_CHILD = {
@@ -213,6 +253,9 @@ EN_CHILD = {
         "i just want to disappear",
         "i'm freaking out",
         "better off dead honestly",
+        "i don't want to be here anymore",
+        "i'm literally shaking right now",
+        "i'm going to hurt myself",
     ],
     "identity_misrepresentation": [
         "you said you were 15 but your voice sounds old",
@@ -227,6 +270,9 @@ EN_CHILD = {
         "you said you were my age but you have a job",
         "thats not really you in the photo right",
         "your face looks like a grown man",
+        "you said you were 16 but you just mentioned your wife",
+        "your profile pic is a stock photo",
+        "you told me you were in high school but you have a job",
     ],
     "neutral": [
         "lol ok",
@@ -295,6 +341,9 @@ ES: dict[str, list[str]] = {
         "enviame fotos intimas",
         "muestrame algo picante",
         "mandame nudes",
+        "mandame una foto en ropa interior",
+        "pasame fotos sin playera",
+        "quiero fotos tuyas en toalla",
     ],
     "platform_migration": [
         "agregame en snap, aqui no es seguro",
@@ -303,6 +352,8 @@ ES: dict[str, list[str]] = {
         "hablemos por telegram mejor",
         "escribeme en privado por insta",
         "videollamada esta noche, solos",
+        "tienes whats? pasame tu numero",
+        "pasame tu wsp",
     ],
     "reciprocation": [
         "yo te muestro la mia si tu me muestras la tuya",
@@ -359,6 +410,9 @@ ES: dict[str, list[str]] = {
         "o si no todos lo van a ver",
         "te voy a arruinar la vida",
         "las voy a subir a internet",
+        "se las paso a tus papas",
+        "y subirlas a tu escuela",
+        "tus amigos van a ver todo",
     ],
     "financial_demand": [
         "mandame 300 dolares",
@@ -367,6 +421,8 @@ ES: dict[str, list[str]] = {
         "pasame tarjetas de regalo",
         "transfiere 200 pesos",
         "cuanto dinero tienes",
+        "si no me pagas 500 pesos se acaba",
+        "depositame 300 pesos hoy",
     ],
     "content_demand": [
         "manda mas",
