@@ -135,6 +135,14 @@ PATTERNS: list[Pattern] = [
         r"(?:show|send) (?:me )?(?:your|ur) body",
         r"(?:any|got any|have any|some) (?:pics?|photos?|selfies?|videos?)(?: \w+){0,2} "
         r"(?:without|in your|in just|with no|of your body|naked|in a towel)",
+        # A request, an image, and a sexual setting anywhere in the message: "send one in
+        # your towel after your shower", "take a pic in bed for me, no pajamas".
+        r"^(?=.*\b(?:send|show|take|snap|drop|let me see|lemme see|get)\b)"
+        r"(?=.*\b(?:pics?|photos?|pictures?|selfies?|videos?|one|snaps?)\b)"
+        r"(?=.*\b(?:towel|shower|in bed|underwear|bra|naked|nude|no clothes|no pajamas|"
+        r"shirtless|topless|bikini|swimsuit|lingerie|under (?:the|your) (?:hoodie|shirt|"
+        r"clothes|dress|skirt|blanket)))",
+        r"what(?:'s| is) under (?:the|your) (?:hoodie|shirt|clothes|dress|skirt|blanket)",
         r"(?:send|show|snap|give|take|dm|post|text|get)(?: me)? (?:one|a pic|a photo|a picture|a "
         r"selfie|something|a video)(?: \w+){0,2} (?:where|when|with|without|in which) (?:you're|"
         r"you are|your|you)(?: \w+){0,2} (?:not wearing|wearing nothing|naked|undressed|in your "
@@ -178,6 +186,7 @@ PATTERNS: list[Pattern] = [
         rf"(?:rather|prefer to|better to|easier to) (?:chat|talk|text|message) (?:on|over|in|"
         rf"through|via) {_APPS}",
         rf"(?:switch|move|hop|go|jump) (?:over )?(?:to|on|onto) {_APPS}",
+        rf"(?:come|get|hop|jump|download|install|use|join me) (?:on )?(?:a |the )?{_APPS}",
         r"this app (?:saves|records|logs|reads|monitors|keeps) "
         r"(?:everything|our|all|messages|chats)",
         r"(?:video|cam|face) ?(?:call|chat|time)(?: \w+){0,4} (?:alone|private|now|tonight|just us|"
@@ -504,6 +513,10 @@ PATTERNS: list[Pattern] = [
         r"\$[a-z][\w-]{2,}",
         r"(?:buy|get)(?: me)? (?:a |some )?(?:gift ?cards?|steam cards?|itunes cards?|amazon "
         r"cards?|google play cards?)",
+        # An amount or a way to pay, with a deadline or an "or": "$250 by midnight or it's out".
+        rf"^(?=.*(?:\$ ?\d+|\b\d+ ?(?:dollars|bucks)\b|gift ?cards?|bitcoin|{_PAY_APPS}))"
+        r"(?=.*\b(?:by (?:midnight|tonight|tomorrow|\d+)|before|tonight|today|right now|or else|"
+        r"or it|or i|unless|in \d+ (?:hours?|minutes?|mins))\b)",
         r"(?:you're|you are|you) (?:gonna|going to) pay\b",
         r"\bpay (?:me )?(?:up|now|\$ ?\d+|\d+)\b",
         r"get (?:it|the money|money|the cash) from (?:your|ur) (?:parents|mom|dad|family)",
@@ -534,6 +547,10 @@ PATTERNS: list[Pattern] = [
         r"(?:with|show) (?:your|ur) face (?:in it|this time|showing)",
         r"\bone more(?: \w+){0,3} (?:and|then|or)\b",
         r"(?:send|do|make|record|take) one more",
+        # More of what was sent, and a demand on how: "another video, longer this time".
+        r"^(?=.*\b(?:another|more|again|one more)\b)(?=.*\b(?:videos?|vids?|pics?|photos?|"
+        r"pictures?|one)\b)(?=.*\b(?:longer|closer|better|clearer|this time|face|now|tonight|"
+        r"or else|or i)\b)",
         r"with (?:your|ur) face (?:this time|in it|showing|visible)",
     ),
     *_p(
