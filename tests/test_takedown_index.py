@@ -44,11 +44,28 @@ STEP = st.one_of(
     steps=st.lists(STEP, min_size=1, max_size=80),
     threshold=st.sampled_from([0, 7, 15, 31, 40]),
     near_existing=st.booleans(),
+    background=st.booleans(),
 )
 def test_index_answers_exactly_what_brute_force_does(
-    steps: list[tuple[str, object, list[int]]], threshold: int, near_existing: bool
+    steps: list[tuple[str, object, list[int]]],
+    threshold: int,
+    near_existing: bool,
+    background: bool,
 ) -> None:
-    index = MatchIndex(tail_size=4)  # tiny tail: seals and merges happen all the time
+    # A tiny tail: seals and merges happen all the time, in this thread or behind it.
+    index = MatchIndex(tail_size=4, background_merges=background)
+    try:
+        _run_steps(index, steps, threshold, near_existing)
+    finally:
+        index.close()
+
+
+def _run_steps(
+    index: MatchIndex,
+    steps: list[tuple[str, object, list[int]]],
+    threshold: int,
+    near_existing: bool,
+) -> None:
     stored: dict[int, np.ndarray] = {}
     added: list[np.ndarray] = []
     for action, arg, flips in steps:
@@ -166,3 +183,24 @@ def test_matcher_follows_the_feed_exactly(steps: list[tuple[str, int, int]], bat
             found = matcher.match([Query(SignalType.PDQ, query)], transforms=False)
             expected = {e + 1 for e in live if (int(hashes[e], 16) ^ value).bit_count() <= 31}
             assert {f.entry.entry_id for f in found} == expected
+
+
+def test_background_merges_keep_every_answer_exact() -> None:
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 2**63, size=(600, 4), dtype=np.uint64)
+    index = MatchIndex(tail_size=8, background_merges=True)
+    for i, row in enumerate(rows):
+        index.add(row[None, :])
+        if i % 37 == 0:
+            # Mid-merge or not, a search sees every hash added so far, once.
+            probe = rows[[0, i]]
+            found = sorted((m.query, m.id) for m in index.search(probe, 0))
+            assert found == sorted({(0, 0), (1, i)})
+    assert index.wait_for_merges()
+    index.close()
+    sizes = index.segment_sizes
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(sizes) <= 8
+    assert len(index) == 600
+    for j in rng.choice(600, size=40, replace=False):
+        assert [m.id for m in index.search(rows[j : j + 1], 0)] == [int(j)]

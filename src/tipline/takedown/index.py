@@ -87,6 +87,10 @@ class Segment:
         return int(self.hashes.nbytes + self.entries.nbytes + self.starts.nbytes)
 
 
+def _merged(older: Segment, newer: Segment) -> Segment:
+    return Segment.build(older.base, np.concatenate([older.hashes, newer.hashes]))
+
+
 @dataclass(frozen=True)
 class Match:
     query: int  # position of the query in the batch
@@ -97,7 +101,7 @@ class Match:
 class MatchIndex:
     """Exact PDQ matching. Ids are given in add order, from 0; callers map them to entries."""
 
-    def __init__(self, *, tail_size: int = TAIL_SEAL) -> None:
+    def __init__(self, *, tail_size: int = TAIL_SEAL, background_merges: bool = False) -> None:
         self._segments: list[Segment] = []
         self._tail_size = tail_size
         self._tail = np.empty((tail_size, 4), dtype=np.uint64)
@@ -107,6 +111,13 @@ class MatchIndex:
         self._mask_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         # Readers take a snapshot of the segment list; writers replace it whole.
         self._lock = threading.Lock()
+        # With background merges, an add never waits for a rebuild: a long-running server
+        # would otherwise stall an add for seconds when a merge reaches a large segment.
+        self._background = background_merges
+        self._merge_wanted = threading.Condition(self._lock)
+        self._merging = False
+        self._closed = False
+        self._merger: threading.Thread | None = None
 
     def __len__(self) -> int:
         return self._next_id - len(self._removed)
@@ -166,16 +177,67 @@ class MatchIndex:
         self._merge()
 
     def _merge(self) -> None:
-        segments = list(self._segments)
-        # Merge while the newest segment is as large as the one before it: sizes then grow
+        if self._background:
+            self._merging = True
+            if self._merger is None:
+                self._merger = threading.Thread(
+                    target=self._merge_loop, name="match-index-merge", daemon=True
+                )
+                self._merger.start()
+            self._merge_wanted.notify_all()
+            return
+        while (pair := self._merge_candidate()) is not None:
+            older, newer = pair
+            self._replace(older, newer, _merged(older, newer))
+
+    def _merge_candidate(self) -> tuple[Segment, Segment] | None:
+        # Merge a segment into the one before it once it is as large: sizes then grow
         # geometrically, and each hash is rebuilt about log2(n / TAIL_SEAL) times in all.
-        while len(segments) > 1 and segments[-1].size >= segments[-2].size:
-            older, newer = segments[-2], segments[-1]
-            if older.size + newer.size > MAX_SEGMENT:
-                break
-            merged = Segment.build(older.base, np.concatenate([older.hashes, newer.hashes]))
-            segments[-2:] = [merged]
-        self._segments = segments
+        segments = self._segments
+        for i in range(len(segments) - 1, 0, -1):
+            older, newer = segments[i - 1], segments[i]
+            if newer.size >= older.size and older.size + newer.size <= MAX_SEGMENT:
+                return older, newer
+        return None
+
+    def _replace(self, older: Segment, newer: Segment, merged: Segment) -> None:
+        segments = list(self._segments)
+        for i in range(len(segments) - 1):
+            if segments[i] is older and segments[i + 1] is newer:
+                segments[i : i + 2] = [merged]
+                self._segments = segments
+                return
+
+    def _merge_loop(self) -> None:
+        while True:
+            with self._lock:
+                pair = self._merge_candidate()
+                while pair is None:
+                    self._merging = False
+                    self._merge_wanted.notify_all()
+                    if self._closed:
+                        return
+                    self._merge_wanted.wait()
+                    pair = self._merge_candidate()
+            # Built outside the lock: adds and searches go on meanwhile.
+            merged = _merged(*pair)
+            with self._lock:
+                self._replace(*pair, merged)
+
+    def close(self) -> None:
+        """Stop the background merger once it has nothing left to do."""
+        with self._lock:
+            self._closed = True
+            self._merge_wanted.notify_all()
+        if self._merger is not None:
+            self._merger.join(timeout=60)
+
+    def wait_for_merges(self, timeout: float = 60.0) -> bool:
+        """Until the background merges have caught up (tests, benchmarks, shutdown)."""
+        with self._lock:
+            return self._merge_wanted.wait_for(
+                lambda: not self._merging and self._merge_candidate() is None, timeout
+            )
 
     def _append_segments(self, words: np.ndarray) -> None:
         words = np.ascontiguousarray(words)

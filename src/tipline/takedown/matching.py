@@ -73,8 +73,8 @@ class Found:
 
 
 class Matcher:
-    def __init__(self) -> None:
-        self.index = MatchIndex()
+    def __init__(self, *, background_merges: bool = False) -> None:
+        self.index = MatchIndex(background_merges=background_merges)
         self.cursor = 0
         self.lists: dict[str, dict[str, Any]] = {}
         self._entries: dict[int, Entry] = {}

@@ -43,7 +43,8 @@ def _matcher(request: Request) -> Matcher:
     with _matcher_lock:
         matcher: Matcher | None = getattr(request.app.state, "takedown_matcher", None)
         if matcher is None:
-            matcher = Matcher()
+            # A long-running server: merges in the background, so no match waits on one.
+            matcher = Matcher(background_merges=True)
             request.app.state.takedown_matcher = matcher
         return matcher
 
