@@ -180,9 +180,11 @@ def test_demo_loads_a_living_system_once(tmp_path: Path) -> None:
     reports = json.loads(
         tipline("reports", "list", "--limit", "1000", "--json", env_home=home).stdout
     )
-    # Loaded once: a second `demo` leaves the data as it was.
-    assert len(reports) == 300
+    # Loaded once: a second `demo` leaves the data as it was: 300 reports from the public and
+    # online services, and 3 a platform's detector opened.
+    assert len(reports) == 303
     assert any(r["self_harm_risk"] for r in reports)
+    assert sum(r["source"] == "detector" for r in reports) == 3
     statuses = {r["status"] for r in reports}
     assert {"received", "triaged", "referred", "closed"} <= statuses
     verify = tipline("audit", "verify", env_home=home)

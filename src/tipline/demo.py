@@ -175,7 +175,52 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
         made.append((report.id, offender))
     _bundle_and_refer(db_session, made, users, rng)
     _takedown_cases(db_session, sample_platform, rng)
+    _detector_reports(db_session, settings, sample_platform)
     return logins
+
+
+# Conversations a platform's detector might send, described the way reports describe them.
+_CONVERSATIONS = [
+    [
+        ("p", "saw on your insta you play for the riverside team"),
+        ("c", "lol who is this"),
+        ("p", "you're so mature for your age. add me on snap, this app isn't private"),
+        ("p", "send me a pic without your shirt"),
+        ("c", "ok i sent it"),
+        ("p", "i screenshotted your followers. send $300 on cash app or they all see it"),
+        ("c", "please don't, i want to die"),
+    ],
+    [
+        ("p", "i'm a scout for a modeling agency, you could be a model"),
+        ("c", "really?"),
+        ("p", "we need test shots in a bikini first, don't tell your parents yet"),
+    ],
+    [
+        ("p", "vi tus fotos de insta, juegas en el equipo de futbol verdad"),
+        ("c", "si, quien eres"),
+        ("p", "pasemos a whatsapp, aqui no es seguro"),
+        ("p", "mandame una foto sin ropa"),
+    ],
+]
+
+
+def _detector_reports(db_session: Session, settings: Settings, platform: Organisation) -> None:
+    """Reports a platform's detector opened (POST /api/v1/detect with open_report)."""
+    from tipline.detect import scan
+    from tipline.detect import service as detect
+
+    for number, lines in enumerate(_CONVERSATIONS, 1):
+        conversation = {
+            "id": f"demo-conversation-{number}",
+            "messages": [{"sender": s, "text": t} for s, t in lines],
+        }
+        detect.open_report(
+            db_session,
+            settings=settings,
+            conversation=conversation,
+            result=scan(conversation),
+            organisation_id=platform.id,
+        )
 
 
 def _takedown_cases(db_session: Session, platform: Organisation, rng: random.Random) -> None:
