@@ -8,6 +8,7 @@ dictionary.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ DEFAULT_FRAME_SHARE = 0.8
 FLUSH_AT = 1 << 20
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     entry_id: int
     signal_type: str
@@ -125,8 +126,14 @@ class Matcher:
         if entry_id in self._entries:
             return None
         kind = SignalType(change["signal_type"])
+        # Interned: every hash of a case shares its case id and time, every entry its list.
+        case_id = change.get("case_id")
         entry = Entry(
-            entry_id, kind.value, change["list"], change.get("case_id"), change.get("added_at", "")
+            entry_id,
+            kind.value,
+            sys.intern(str(change["list"])),
+            sys.intern(case_id) if isinstance(case_id, str) else None,
+            sys.intern(str(change.get("added_at", ""))),
         )
         self._entries[entry_id] = entry
         if kind in (SignalType.SHA256, SignalType.MD5):
