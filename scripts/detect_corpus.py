@@ -46,6 +46,10 @@ EN: dict[str, list[str]] = {
         "i saw your game highlights on your story, you're fast",
         "your insta says you're in 8th grade at {school}",
         "congrats on the tournament, your mom posted the pics",
+        "your bff's story had you in it, you're the one with the braces right",
+        "saw the cheer pics from friday, you're on varsity?",
+        "your brother follows me, he posts you a lot",
+        "i know you go to {school}, i've seen you at the games",
     ],
     "rapid_sexual_request": [
         "send me a pic without your shirt",
@@ -64,6 +68,12 @@ EN: dict[str, list[str]] = {
         "send one in your towel after your shower",
         "let me see what's under the hoodie",
         "take a pic in bed for me, no pajamas",
+        "can i see more of you?",
+        "show me something no one else gets to see",
+        "send a mirror pic, less clothes",
+        "you should send me a spicy one tonight",
+        "what do you look like under that?",
+        "take one for me when you get out of the shower",
     ],
     "platform_migration": [
         "add me on snap, this app isnt private",
@@ -82,6 +92,11 @@ EN: dict[str, list[str]] = {
         "download signal, i'll find you there",
         "come on facetime, just the two of us",
         "switch to whatsapp, my texts here get read",
+        "let's go private, add my snap",
+        "this chat is monitored, text me on kik",
+        "got discord? message me there when you're alone",
+        "let's video chat later, just you",
+        "delete this app and talk to me on telegram",
     ],
     "reciprocation": [
         "ill show you mine first if you show me yours",
@@ -99,6 +114,10 @@ EN: dict[str, list[str]] = {
         "i'll send one of me first, then yours",
         "i showed you mine already",
         "one pic for one pic, fair trade",
+        "you send one and i'll send one",
+        "i'll send you something first",
+        "i showed you, now it's your turn",
+        "let's swap, you go second",
     ],
     "fake_modeling_agency": [
         "im a scout for a modeling agency, you could be a model",
@@ -116,6 +135,9 @@ EN: dict[str, list[str]] = {
         "our teen model program pays $200 per set",
         "i'm a photographer scouting for a swimwear brand",
         "i manage a talent page, you have the look",
+        "i scout for instagram brands, they pay teens to model",
+        "you have model potential, i can get you signed",
+        "we're casting for a youth fashion shoot, paid",
     ],
     "relationship_building": [
         "you're so mature for your age",
@@ -133,6 +155,10 @@ EN: dict[str, list[str]] = {
         "you're way more mature than the kids at your school",
         "nobody has to know about us",
         "i'd never hurt you, i just get you",
+        "you can tell me anything, i'll never judge you",
+        "you're the only one who gets me",
+        "let's keep us private, people wouldn't get it",
+        "your parents are too strict, you deserve better",
     ],
     "multiple_identities": [
         "this is my friends account, you blocked my other one",
@@ -150,6 +176,9 @@ EN: dict[str, list[str]] = {
         "blocked me again? i have plenty of accounts",
         "this is my brother's account, don't block it",
         "you can't get rid of me, new page",
+        "you blocked me? made another one",
+        "don't block this one too",
+        "it's still me, different account",
     ],
     "account_compromise": [
         "whats your password, i want to check something",
@@ -167,6 +196,9 @@ EN: dict[str, list[str]] = {
         "i'm in your google account, i see everything",
         "what's your snapchat password, i'll boost your score",
         "tell me the login code they texted you",
+        "log me into your account so i can see",
+        "give me your login real quick",
+        "i can see all your dms, i'm in your account",
     ],
     "deepfake_threat": [
         "i can make fake nudes of you with ai",
@@ -184,6 +216,9 @@ EN: dict[str, list[str]] = {
         "i'll use an ai app to make you look naked",
         "i can edit you into anything i want",
         "fake or not, everyone will believe it's you",
+        "i don't even need real pics, ai can do it",
+        "i'll make a video of you that looks real",
+        "i'll edit your face onto something nasty",
     ],
     "sextortion_threat": [
         "i screenshotted all your followers",
@@ -202,6 +237,10 @@ EN: dict[str, list[str]] = {
         "i'll tag your school's page in it",
         "you know what happens if you block me",
         "i have a screenshot of everyone who follows you",
+        "everyone on your list gets it",
+        "i'll dm it to your whole team",
+        "your reputation is done if this gets out",
+        "i'm about to expose you",
     ],
     "financial_demand": [
         "send $300 on cash app",
@@ -220,6 +259,10 @@ EN: dict[str, list[str]] = {
         "get the money from your parents",
         "pay in apple gift cards, send the codes",
         "$250 by midnight or it's out",
+        "send the money and this goes away",
+        "how much can you get by tonight",
+        "i take cash app, apple pay or gift cards",
+        "no money no deal",
     ],
     "content_demand": [
         "send more",
@@ -237,6 +280,9 @@ EN: dict[str, list[str]] = {
         "another video, longer this time",
         "send more with your face showing",
         "again, but better this time",
+        "you'll send what i ask from now on",
+        "more videos every night or else",
+        "do it on video this time",
     ],
 }
 EN_CHILD = {
@@ -256,6 +302,10 @@ EN_CHILD = {
         "i don't want to be here anymore",
         "i'm literally shaking right now",
         "i'm going to hurt myself",
+        "i can't breathe, i'm so scared",
+        "i just want it to be over",
+        "i'm panicking so bad right now",
+        "if this gets out i'll kill myself",
     ],
     "identity_misrepresentation": [
         "you said you were 15 but your voice sounds old",
@@ -344,6 +394,9 @@ ES: dict[str, list[str]] = {
         "mandame una foto en ropa interior",
         "pasame fotos sin playera",
         "quiero fotos tuyas en toalla",
+        "mandame una foto en toalla",
+        "quiero verte sin nada",
+        "pasame algo que no subirias",
     ],
     "platform_migration": [
         "agregame en snap, aqui no es seguro",
@@ -354,6 +407,8 @@ ES: dict[str, list[str]] = {
         "videollamada esta noche, solos",
         "tienes whats? pasame tu numero",
         "pasame tu wsp",
+        "hablemos por telegram solos",
+        "agregame a snap y borra esto",
     ],
     "reciprocation": [
         "yo te muestro la mia si tu me muestras la tuya",
@@ -378,6 +433,8 @@ ES: dict[str, list[str]] = {
         "no le digas a tus papas",
         "puedes confiar en mi",
         "te amo, eres especial para mi",
+        "eres la unica que me entiende",
+        "nadie tiene que saber",
     ],
     "multiple_identities": [
         "es la cuenta de mi amigo, me bloqueaste",
@@ -413,6 +470,8 @@ ES: dict[str, list[str]] = {
         "se las paso a tus papas",
         "y subirlas a tu escuela",
         "tus amigos van a ver todo",
+        "todos tus seguidores la van a tener",
+        "se la mando a toda tu escuela",
     ],
     "financial_demand": [
         "mandame 300 dolares",
@@ -423,6 +482,8 @@ ES: dict[str, list[str]] = {
         "cuanto dinero tienes",
         "si no me pagas 500 pesos se acaba",
         "depositame 300 pesos hoy",
+        "mandame dinero y lo borro",
+        "quiero 500 pesos hoy por oxxo",
     ],
     "content_demand": [
         "manda mas",

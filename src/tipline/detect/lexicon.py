@@ -634,7 +634,9 @@ HYPERBOLE = re.compile(
     r"\b(?:homework|test|exam|quiz|this song|the game|cringe|so funny|hilarious|tarea|examen)\b"
 )
 # Not doing something is not doing it: "please don't send it to my friends".
+# A condition is not a negation: "if you don't pay me", "si no me pagas" are the threat itself.
 NEGATED = re.compile(
+    r"(?<!if you )(?<!if u )(?<!si )(?<!si tu )"
     r"(?:don't|do not|dont|never|please don't|pls dont|won't|will not|wouldn't|no|not|no lo|"
     r"no las|no me|no le|nunca) (?:\w+ ){0,1}$"
 )
