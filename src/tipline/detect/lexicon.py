@@ -143,6 +143,10 @@ PATTERNS: list[Pattern] = [
         r"shirtless|topless|bikini|swimsuit|lingerie|under (?:the|your) (?:hoodie|shirt|"
         r"clothes|dress|skirt|blanket)))",
         r"what(?:'s| is) under (?:the|your) (?:hoodie|shirt|clothes|dress|skirt|blanket)",
+        r"(?:see|show me|send me) (?:more of you|what you(?:'re| are) hiding|what you look like "
+        r"under)",
+        r"(?:mirror|full body|body|bikini|bathroom) (?:pic|pics|selfie|photo)(?: \w+){0,3} "
+        r"(?:less|without|no|for me)",
         r"(?:send|show|snap|give|take|dm|post|text|get)(?: me)? (?:one|a pic|a photo|a picture|a "
         r"selfie|something|a video)(?: \w+){0,2} (?:where|when|with|without|in which) (?:you're|"
         r"you are|your|you)(?: \w+){0,2} (?:not wearing|wearing nothing|naked|undressed|in your "
@@ -187,6 +191,9 @@ PATTERNS: list[Pattern] = [
         rf"through|via) {_APPS}",
         rf"(?:switch|move|hop|go|jump) (?:over )?(?:to|on|onto) {_APPS}",
         rf"(?:come|get|hop|jump|download|install|use|join me) (?:on )?(?:a |the )?{_APPS}",
+        r"(?:let's|lets|let us|we should) go private",
+        r"(?:delete|uninstall) this (?:app|chat)",
+        r"(?:this chat|this app|this site|here) (?:is )?(?:monitored|watched|recorded|checked)",
         r"this app (?:saves|records|logs|reads|monitors|keeps) "
         r"(?:everything|our|all|messages|chats)",
         r"(?:video|cam|face) ?(?:call|chat|time)(?: \w+){0,4} (?:alone|private|now|tonight|just us|"
@@ -302,6 +309,16 @@ PATTERNS: list[Pattern] = [
         r"\btrust me\b",
         r"(?:nobody|no one|noone) (?:has to|needs to|will ever|would ever|is going to) know",
         r"(?:you are|you're|your|ur) (?:so|really|very|super) mature\b",
+        r"\bage (?:is just a number|doesn't matter|does not matter|is nothing)\b",
+        r"(?:i'll|i will|i can|let me|i could) (?:buy|get|send|give) you (?:some |a |an )?(?:robux|"
+        r"v-?bucks|gift cards?|a new phone|money|cash|anything|whatever you want|skins|clothes)",
+        r"(?:you can|u can) tell me anything",
+        r"(?:i'll|i will|i'd|i would) never (?:judge|hurt|leave) you",
+        r"(?:i'm|i am) always here for you",
+        r"(?:can't|can not|cant) stop thinking about (?:you|u)",
+        r"(?:keep|let's keep|lets keep) (?:us|this|it|our chats?|our talks?) (?:private|between us|"
+        r"to ourselves)",
+        r"(?:only one|the only one) (?:who|that) (?:gets|understands|knows) (?:me|you)",
     ),
     *_p(
         "relationship_building",
@@ -475,6 +492,12 @@ PATTERNS: list[Pattern] = [
         r"everything|whole|all|every|each|pics|photos|video|folder)",
         r"(?:want|wanna) (?:everyone|everybody|your friends|your family|your parents|your school)"
         r" to see",
+        r"\b(?:expose|exposing|leak|leaking) (?:you|ur|your)\b",
+        r"(?:everyone|everybody|all) (?:on|in) (?:your|ur) "
+        r"(?:list|contacts|followers|friends list)",
+        r"(?:your|ur) reputation (?:is )?(?:done|over|ruined|finished)",
+        r"(?:if|when) (?:this|it|these|they) (?:gets?|go|goes) out",
+        r"(?:i'll|i will) make sure (?:everyone|everybody|your \w+) (?:sees|knows|finds out)",
         r"(?:screenshots?|screen shots?|a list|pics?) of (?:everyone|everybody|all the people|all "
         r"your \w+) (?:who|that) (?:follows|follow|knows|know)",
         r"you know what (?:happens|will happen|i will do|i'll do)(?: \w+){0,3} if (?:you|u) "
@@ -547,6 +570,10 @@ PATTERNS: list[Pattern] = [
         r"(?:with|show) (?:your|ur) face (?:in it|this time|showing)",
         r"\bone more(?: \w+){0,3} (?:and|then|or)\b",
         r"(?:send|do|make|record|take) one more",
+        r"(?:you'll|you will|you're going to|you are going to) (?:send|do) "
+        r"(?:whatever|what|anything) i (?:say|ask|want|tell you)",
+        r"(?:more|another|new) (?:videos?|vids?|pics?|photos?) (?:every|each) (?:day|night|week)",
+        r"(?:do it|do that|send it) on (?:video|cam|camera) (?:this time|now|again)",
         # More of what was sent, and a demand on how: "another video, longer this time".
         r"^(?=.*\b(?:another|more|again|one more)\b)(?=.*\b(?:videos?|vids?|pics?|photos?|"
         r"pictures?|one)\b)(?=.*\b(?:longer|closer|better|clearer|this time|face|now|tonight|"
