@@ -101,6 +101,12 @@ def test_content_demand_needs_a_first_request_before_it() -> None:
         (("hi", "you said you were 15 but your voice sounds old"), "identity_misrepresentation", 1),
         (("hola", "esa no eres tu en la foto"), "identity_misrepresentation", 1),
         (("i will post it everywhere", "tengo mucho miedo"), "victim_distress", 1),
+        (("hola", "jaja", "la edad es solo un numero"), "relationship_building", 2),
+        (("hola", "jaja", "te compro robux si me hablas"), "relationship_building", 2),
+        (("hola", "jaja", "vamonos a privado"), "platform_migration", 2),
+        (("ya tengo tu foto", "no", "te voy a exponer"), "sextortion_threat", 2),
+        (("hey", "hi", "i'll buy you robux if you keep talking to me"), "relationship_building", 2),
+        (("hey", "hi", "let's go private, this chat is monitored"), "platform_migration", 2),
     ],
 )
 def test_the_other_flags_in_both_languages(lines: tuple[str, ...], flag: str, index: int) -> None:

@@ -167,6 +167,8 @@ PATTERNS: list[Pattern] = [
         r"(?:quitate|sacate) (?:la|el|tu) (?:ropa|camisa|blusa|playera|brasier)",
         r"fotos?(?: \w+){0,2} (?:en|con|sin) (?:ropa interior|calzones|brasier|lenceria|bikini|"
         r"traje de bano|toalla)",
+        r"(?:quiero|dejame|puedo) ver mas de ti",
+        r"foto (?:de cuerpo completo|frente al espejo)(?: \w+){0,3} (?:sin|con poca|en)",
         r"(?:mandame|pasame|enviame|manda|pasa|envia|mandas|pasas)(?: una| unas)? fotos? (?:en|con|"
         r"sin) (?:ropa interior|calzones|brasier|toalla|lenceria|poca ropa|ropa|playera|camisa|"
         r"blusa|nada)",
@@ -215,6 +217,9 @@ PATTERNS: list[Pattern] = [
         r"(?:esta app|aqui) no es (?:segur[oa]|privad[oa])",
         r"(?:pasame|dame|mandame) tu (?:whats|wasap|wsp|watsap|snap|insta|tele)",
         r"(?:tienes|usas) (?:whatsapp|telegram|snap|snapchat|discord)",
+        r"(?:vamonos|vamos|pasemos) a (?:privado|un chat privado)",
+        r"(?:borra|desinstala) (?:esta|la) (?:app|aplicacion)",
+        r"(?:este chat|esta app|aqui) (?:lo |la )?(?:revisan|vigilan|graban|leen)",
     ),
     # reciprocation: a trade, "I'll go first".
     *_p(
@@ -338,6 +343,14 @@ PATTERNS: list[Pattern] = [
         r"(?:eres|estas) diferente a (?:las|los) (?:demas|otras|otros)",
         r"no eres como (?:las|los) (?:demas|otras|otros)",
         r"confia en mi",
+        r"la edad (?:es solo un numero|no importa)",
+        r"(?:te compro|te regalo|te mando|te doy|te paso) (?:robux|recargas?|saldo|tarjetas? de "
+        r"regalo|dinero|un celular|lo que quieras)",
+        r"(?:puedes|me puedes) contar(?:me)? (?:lo que sea|todo|cualquier cosa)",
+        r"(?:nunca|jamas) te (?:juzgaria|lastimaria|dejaria)",
+        r"(?:siempre estoy|estoy siempre) para ti",
+        r"no (?:dejo|puedo dejar) de pensar en ti",
+        r"(?:que quede|esto queda) entre (?:nosotros|tu y yo)",
     ),
     # multiple_identities: a new account after a block, a friend's account, a changing name.
     *_p(
@@ -515,6 +528,9 @@ PATTERNS: list[Pattern] = [
         r"amigos|familia|escuela|publico|subo|mando)",
         r"(?:arruinar|arruino|destruir)(?:te)? (?:la|tu) vida",
         r"todos (?:lo |las )?(?:van a ver|veran|sabran)",
+        r"(?:te voy a|voy a) (?:exponer|quemar|balconear|evidenciar)",
+        r"(?:todos|toda la gente) (?:en|de) tus (?:contactos|seguidores|amigos)",
+        r"(?:si esto sale|cuando esto salga|si se filtra)",
         r"(?:tienes|tenes) (?:\d+|una|dos|diez|cinco) (?:minutos|horas)",
         r"(?:se las|se los|se lo|se la) (?:paso|mando|envio|enseno|muestro|doy) a (?:tus|tu|todos)",
         r"(?:subirlas|subirla|subirlos|subirlo|mandarlas|mandarla|publicarlas|publicarla|pasarlas|"
@@ -588,6 +604,9 @@ PATTERNS: list[Pattern] = [
         r"otro|un video|videos|una mejor|una nueva)(?: \w+){0,4}",
         r"(?:en vivo|por camara|en videollamada)(?: \w+){0,3} (?:o si no|ahora|ya)",
         r"(?:con tu cara|que se vea tu cara)",
+        r"(?:vas a|tienes que) (?:mandar|hacer) (?:lo que|todo lo que) (?:yo )?"
+        r"(?:diga|pida|quiera)",
+        r"(?:un video|videos|fotos) (?:cada|todas las) (?:noche|noches|dia|dias)",
     ),
     # victim_distress: the child in panic, hopelessness, self-harm.
     *_p(
