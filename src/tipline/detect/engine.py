@@ -57,6 +57,19 @@ def _languages(norm: str) -> frozenset[str]:
     return _BOTH
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One normal form of a message, with the guards every flag shares, found once."""
+
+    text: str
+    educational: bool
+    reported: re.Match[str] | None
+
+    @classmethod
+    def of(cls, text: str) -> _Reading:
+        return cls(text, lexicon.EDUCATION.search(text) is not None, lexicon.REPORTED.search(text))
+
+
 @dataclass
 class Hit:
     flag: str
@@ -72,11 +85,9 @@ class ConversationState:
     messages: int = 0
     flags: dict[str, Hit] = field(default_factory=dict)
     suspect: str | None = None
-    senders: set[str] = field(default_factory=set)
     adult_context: bool = False
     minor_context: bool = False
     sexual_context: bool = False
-    guarded_messages: int = 0
     # Flags whose plainly benign context (a bill, a game, a surprise) the conversation has shown.
     benign_seen: set[str] = field(default_factory=set)
     claimed_age: dict[str, int] = field(default_factory=dict)
@@ -91,9 +102,8 @@ class ConversationState:
         """Read the next message; returns the flags it raised for the first time."""
         index = self.messages
         self.messages += 1
-        self.senders.add(sender)
-        readings = normalise_all(text or "")
-        norm = readings[0]
+        readings = [_Reading.of(r) for r in normalise_all(text or "")]
+        norm = readings[0].text
         self.adult_context = self.adult_context or bool(lexicon.ADULT.search(norm))
         self.minor_context = self.minor_context or bool(lexicon.MINOR.search(norm))
         self.sexual_context = self.sexual_context or bool(lexicon.SEXUAL_CONTEXT.search(norm))
@@ -105,7 +115,7 @@ class ConversationState:
         if slip is not None:
             found.setdefault(slip.flag, slip)
         if self.scorer is not None and (found or self.flags):
-            self._second_stage(found, sender, norm, index)
+            self._second_stage(found, sender, readings[0], index)
         self.previous = norm
         new: list[Hit] = []
         for flag, hit in found.items():
@@ -121,11 +131,14 @@ class ConversationState:
             self.first_alert_index = index
         return new
 
-    def _second_stage(self, found: dict[str, Hit], sender: str, norm: str, index: int) -> None:
+    def _second_stage(
+        self, found: dict[str, Hit], sender: str, reading: _Reading, index: int
+    ) -> None:
         """Weigh the first stage's proposals again, and add what the model is sure of."""
         from tipline.detect.model import PROPOSE_AT, features
 
         self.second_stage_runs += 1
+        norm = reading.text
         suspect = (
             self.suspect
             if self.suspect is not None
@@ -139,26 +152,22 @@ class ConversationState:
         # lost most of the distress the patterns had found. So the model only ever adds.
         for flag, hit in found.items():
             hit.score = round(max(hit.score, float(probs[FLAGS.index(flag)])), 3)
-        educational = bool(lexicon.EDUCATION.search(norm))
-        reported = lexicon.REPORTED.search(norm)
+        if reading.educational:
+            return  # explaining the red flags is never showing them
         for position, flag in enumerate(FLAGS):
             p = float(probs[position])
             if p < PROPOSE_AT or flag in found or flag in self.flags:
                 continue
-            if self._admissible(
-                flag, sender, norm, None, reported=reported, educational=educational
-            ):
+            if self._admissible(flag, sender, norm, None, reported=reading.reported):
                 found[flag] = Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS])
 
-    def _proposals(self, sender: str, readings: list[str], index: int) -> dict[str, Hit]:
+    def _proposals(self, sender: str, readings: list[_Reading], index: int) -> dict[str, Hit]:
         found: dict[str, Hit] = {}
-        for norm in readings:
-            educational = bool(lexicon.EDUCATION.search(norm))
-            if educational:
+        for reading in readings:
+            if reading.educational:
                 # Explaining the red flags is never showing them: no pattern can count here.
-                self.guarded_messages += 1
                 continue
-            reported = lexicon.REPORTED.search(norm)
+            norm = reading.text
             for flag, patterns in lexicon.BY_LANGUAGES[_languages(norm)]:
                 # A flag already raised keeps its first message and words: no need to look again.
                 if flag in self.flags or flag in found:
@@ -166,7 +175,7 @@ class ConversationState:
                 for pattern in patterns:
                     match = pattern.regex.search(norm)
                     if match is None or not self._admissible(
-                        flag, sender, norm, match, reported=reported, educational=educational
+                        flag, sender, norm, match, reported=reading.reported
                     ):
                         continue
                     evidence = match.group(0)[:EVIDENCE_CHARS]
@@ -182,11 +191,9 @@ class ConversationState:
         match: re.Match[str] | None,
         *,
         reported: re.Match[str] | None,
-        educational: bool,
     ) -> bool:
-        """The guards: is this match the flag, here, from this speaker?"""
-        if educational:
-            return False
+        """The guards: is this match the flag, here, from this speaker? (Education is ruled out
+        before: an educational reading is never searched.)"""
         # "My cousin wants to message you" is a second persona speaking, not a retelling.
         start = match.start() if match is not None else len(norm)
         persona = (

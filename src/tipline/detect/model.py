@@ -103,19 +103,20 @@ def train(
 def training_samples(rows: list[dict[str, Any]]) -> list[tuple[np.ndarray, set[str]]]:
     """One sample per message of labelled conversations, with the features the engine uses."""
     from tipline.detect.engine import ConversationState
-    from tipline.detect.normalise import normalise
 
     samples = []
     for row in rows:
         state = ConversationState(scorer=None)
-        previous = ""
         for message in row["messages"]:
-            norm = normalise(str(message.get("text", "")))
             sender = str(message.get("sender", ""))
+            previous = state.previous
             state.add(sender, str(message.get("text", "")))
+            # The state keeps the message's normal form: the same text the engine reads.
             from_suspect = state.suspect is not None and state.suspect == sender
             samples.append(
-                (features(norm, previous, from_suspect=from_suspect), set(message.get("flags", [])))
+                (
+                    features(state.previous, previous, from_suspect=from_suspect),
+                    set(message.get("flags", [])),
+                )
             )
-            previous = norm
     return samples

@@ -28,14 +28,13 @@ import json
 import logging
 import signal
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tipline.detect.engine import ConversationState
 
 log = logging.getLogger("tipline.detect.stream")
 
-MAX_WINDOW = 200  # the latest messages of one conversation that the verdict reads
 CACHED_CONVERSATIONS = 10_000  # per worker: what it has read of each, least recently used out
 
 
@@ -112,7 +111,6 @@ class Conversation:
 
     state: ConversationState
     last_seq: int = 0
-    window: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class Worker:
@@ -209,8 +207,6 @@ class Worker:
                 sender, text = "", ""
             conversation.state.add(sender, text)
             conversation.last_seq = int(raw.seq)
-            conversation.window.append((int(raw.seq), sender, text))
-            del conversation.window[:-MAX_WINDOW]
         self._read[key] = conversation
         while len(self._read) > CACHED_CONVERSATIONS:
             self._read.popitem(last=False)

@@ -152,15 +152,9 @@ class MatchIndex:
                 done += take
             return range(first, self._next_id)
 
-    def add_hex(self, values: list[str]) -> range:
-        return self.add(hex_to_words(values)) if values else range(self._next_id, self._next_id)
-
     def remove(self, ids: list[int] | range) -> None:
         with self._lock:
             self._removed.update(i for i in ids if 0 <= i < self._next_id)
-
-    def is_removed(self, index_id: int) -> bool:
-        return index_id in self._removed
 
     def seal(self) -> None:
         """Move the tail into a segment now (a bulk load calls this once at the end)."""
