@@ -67,6 +67,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/hashlist/match"): {"esp_key", "platform_key"},
     ("POST", "/api/v1/hashlist/feedback"): {"esp_key", "platform_key"},
     ("POST", "/api/v1/detect"): {"esp_key", "platform_key"},
+    ("GET", "/numbers"): EVERYONE,
+    ("GET", "/api/v1/stats"): EVERYONE,
+    ("GET", "/console/numbers"): STAFF,
+    ("GET", "/console/numbers/export"): STAFF,
 }
 HASHES = [{"type": "md5", "value": "c" * 32}]
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

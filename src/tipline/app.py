@@ -21,6 +21,7 @@ from tipline.config import Settings, get_settings
 from tipline.db import Database, database_for
 from tipline.errors import TiplineError
 from tipline.ratelimit import PublicRateLimiter
+from tipline.stats.follower import Follower
 from tipline.web.bodylimit import BodyLimit
 from tipline.web.headers import SecurityHeaders
 from tipline.web.templating import STATIC_DIR, render
@@ -126,12 +127,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # commit, and a lock holder waiting for the GIL among dozens of threads stalls every
         # other writer (bench/intake.py measured 2x fewer reports/s with anyio's default 40).
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        appender = Appender(app.state.db)
+        follower = Follower(app.state.db)
+        follower.start()
+        appender = Appender(app.state.db, followers=(follower.poke,))
         appender.start()
         try:
             yield
         finally:
             appender.stop()
+            follower.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -167,6 +171,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    _mount_routers(app)
+    return app
+
+
+def _mount_routers(app: FastAPI) -> None:
+    """Every domain's pages and API, pages first."""
     from tipline.auth.views import api_router as auth_api
     from tipline.auth.views import router as auth_pages
     from tipline.detect.views import api_router as detect_api
@@ -175,6 +185,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from tipline.reports.views import api_router as reports_api
     from tipline.reports.views import router as reports_pages
     from tipline.review.views import router as review_pages
+    from tipline.stats.views import api_router as stats_api
+    from tipline.stats.views import router as stats_pages
     from tipline.takedown.views import api_router as takedown_api
     from tipline.takedown.views import router as takedown_pages
     from tipline.web.views import router as web_pages
@@ -185,9 +197,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(review_pages)
     app.include_router(referral_pages)
     app.include_router(takedown_pages)
+    app.include_router(stats_pages)
     app.include_router(reports_api)
     app.include_router(takedown_api)
     app.include_router(detect_api)
+    app.include_router(stats_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)
-    return app

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     worker_threads: int = 4
     # Run queued jobs inline, in the caller (tests, one-shot CLI commands).
     jobs_immediate: bool = False
+    # Published counts under this are withheld (the public numbers, `tipline stats`).
+    stats_threshold: int = Field(default=10, ge=1, le=1000)
 
     @property
     def resolved_database_url(self) -> str:

@@ -159,6 +159,8 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
                 {
                     "role": "victim",
                     "age": rng.randint(12, 17),
+                    # Teenage boys are most of the targets of financial sextortion.
+                    "gender": rng.choice(["male", "male", "male", "female", None]),
                     "country": "US",
                     "region": rng.choice(_STATES),
                 }

@@ -119,3 +119,13 @@ def purge_expired_evidence() -> None:
     settings, db = _session_scope()
     with db.session() as db_session:
         retention.purge(db_session, settings=settings)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def refresh_stats() -> None:
+    """Read newly chained events into the numbers' rollup (servers also do it as they chain)."""
+    from tipline.stats import rollup
+
+    _, db = _session_scope()
+    with db.session() as db_session:
+        rollup.refresh(db_session)

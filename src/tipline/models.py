@@ -15,6 +15,7 @@ from tipline.reports.models import (
     Report,
     ReporterUpdate,
 )
+from tipline.stats.models import StatCell, StatContribution, StatCursor
 from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
 
 metadata = Base.metadata
@@ -47,6 +48,9 @@ __all__ = [
     "ReporterUpdate",
     "RoutingRule",
     "StaffSession",
+    "StatCell",
+    "StatContribution",
+    "StatCursor",
     "TakedownCase",
     "User",
     "metadata",

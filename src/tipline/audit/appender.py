@@ -9,57 +9,53 @@ time, and each batch reads the pending rows only after taking that lock.
 from __future__ import annotations
 
 import logging
-import threading
 import weakref
+from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tipline.audit import service
+from tipline.background import Background
 from tipline.db import Database
 
 log = logging.getLogger("tipline.audit")
 _running: weakref.WeakSet[Appender] = weakref.WeakSet()
 
 
-class Appender:
-    def __init__(self, database: Database, *, interval: float = 1.0, gather: float = 0.02) -> None:
-        self.database = database
-        self.interval = interval
+class Appender(Background):
+    name = "audit-appender"
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        interval: float = 1.0,
         # After a wake-up, wait this long so that one batch carries the events of many commits
         # (under load, a batch per commit would itself contend for the head row).
-        self.gather = gather
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        gather: float = 0.02,
+        followers: tuple[Callable[[], None], ...] = (),
+    ) -> None:
+        super().__init__(interval=interval, gather=gather)
+        self.database = database
+        # Told (cheaply: they must not block) whenever new events are in the chain.
+        self.followers = followers
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="audit-appender", daemon=True)
-        self._thread.start()
+        super().start()
         _running.add(self)
-
-    def poke(self) -> None:
-        self._wake.set()
 
     def stop(self) -> None:
         """Stop, after chaining whatever is pending now."""
         _running.discard(self)
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-        self._drain()
+        super().stop()
+        self.work()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            if self._wake.wait(self.interval):
-                self._stop.wait(self.gather)
-            self._wake.clear()
-            self._drain()
-
-    def _drain(self) -> None:
+    def work(self) -> None:
         try:
-            service.drain(self.database)
+            if service.drain(self.database):
+                for follow in self.followers:
+                    follow()
         except Exception:
             # The events stay pending, committed; the next round chains them.
             log.exception("audit appender: chaining pending events failed; will retry")

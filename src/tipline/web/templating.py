@@ -32,6 +32,7 @@ def _environment() -> Environment:
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["duration"] = duration
+    env.filters["minutes"] = lambda m: duration(timedelta(minutes=m))
     return env
 
 

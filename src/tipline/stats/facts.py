@@ -1,0 +1,104 @@
+"""What each subject adds to the numbers: the cells a report, an incident, a take-down case,
+a referral or a platform's feedback counts in. Pure functions of the stored rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+# A cell: (figure, key, day "YYYY-MM-DD", slice). A contribution counts each cell some times.
+Cell = tuple[str, str, str, str]
+Contribution = Counter[Cell]
+
+AGE_BANDS = ("0-9", "10-12", "13-15", "16-17", "18+", "unknown")
+DISPOSITIONS = ("referred", "informational", "in_review")
+PLATFORM_KEY_CHARS = 60
+
+
+def age_band(age: int | None) -> str:
+    if age is None or age < 0:
+        return "unknown"
+    for top, band in ((9, "0-9"), (12, "10-12"), (15, "13-15"), (17, "16-17")):
+        if age <= top:
+            return band
+    return "18+"
+
+
+def minutes_bucket(start: datetime, end: datetime) -> str:
+    """Whole minutes under an hour, then ten-minute steps under a day, then hours (to 90 days):
+    fine enough for a median and a p90 read off the rollup, few enough keys to stay small."""
+    minutes = max(0, int((end - start).total_seconds() // 60))
+    if minutes < 60:
+        return str(minutes)
+    if minutes < 24 * 60:
+        return str(minutes // 10 * 10)
+    return str(min(minutes, 90 * 24 * 60) // 60 * 60)
+
+
+def platform_key(name: str | None) -> str | None:
+    """How a platform is counted: case and spacing folded, so "Instagram " and "instagram" are
+    one platform."""
+    if not name:
+        return None
+    key = " ".join(name.split()).casefold()[:PLATFORM_KEY_CHARS]
+    return key or None
+
+
+def disposition(status: str, referred_at: datetime | None) -> str:
+    if status == "referred" or (status == "closed" and referred_at is not None):
+        return "referred"
+    return "informational" if status == "closed" else "in_review"
+
+
+def _slices(agency: str | None, platforms: list[str]) -> list[str]:
+    slices = [""]
+    if agency:
+        slices.append(f"a:{agency}")
+    for p in platforms:
+        slices.append(f"p:{p}")
+        if agency:
+            slices.append(f"a:{agency}|p:{p}")
+    return slices
+
+
+def report_cells(
+    report: Any, *, victims: list[Any], platforms: list[str], agency: str | None, sla: Any
+) -> Contribution:
+    """The cells of one report, counted on the day it was received (a cohort: its triage and
+    referral times count there too, so a figure for a month never changes its denominator)."""
+    day = report.received_at.date().isoformat()
+    figures: Counter[tuple[str, str]] = Counter()
+    figures["reports", ""] += 1
+    figures["source", report.source] += 1
+    figures["incident_type", report.incident_type] += 1
+    figures["tier", str(report.priority_tier)] += 1
+    figures["disposition", disposition(report.status, report.referred_at)] += 1
+    demands = sorted(set(report.demands or []))
+    if report.sextortion or demands:
+        money = report.financial or "money" in demands
+        figures["sextortion", "financial" if money else "other"] += 1
+    for demand in demands:
+        figures["demand", demand] += 1
+    for platform in platforms:
+        figures["platform", platform] += 1
+    for person in victims:
+        figures["victims", ""] += 1
+        figures["victim_age", age_band(person.age)] += 1
+        figures["victim_gender", person.gender or "unknown"] += 1
+    if report.triaged_at is not None:
+        figures["triage_minutes", minutes_bucket(report.received_at, report.triaged_at)] += 1
+        if report.priority_tier == 1:
+            late = report.triaged_at > report.received_at + sla
+            figures["sla", "missed" if late else "met"] += 1
+    if report.referred_at is not None:
+        figures["referral_minutes", minutes_bucket(report.received_at, report.referred_at)] += 1
+    cells: Contribution = Counter()
+    for slice_ in _slices(agency, platforms):
+        for (figure, key), n in figures.items():
+            cells[figure, key, day, slice_] += n
+    return cells
+
+
+def single(figure: str, key: str, at: datetime, count: int = 1, slice_: str = "") -> Contribution:
+    return Counter({(figure, key, at.date().isoformat(), slice_): count})
