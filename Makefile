@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue bench-match bench-detect i18n clean
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue bench-match bench-detect bench-stats i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -76,6 +76,10 @@ Q ?= 2000
 bench-match: install
 	@$(PIP) install -q '.[bench]' >/dev/null 2>&1 || $(PIP) install -q faiss-cpu
 	@N=$(N) Q=$(Q) $(PY) bench/match.py
+
+# /numbers at 100,000 and 1,000,000 reports on PostgreSQL, against a direct GROUP BY.
+bench-stats: install services
+	@$(PY) bench/stats.py
 
 # Red-flag detection in streaming mode against a plain regex pass, one core.
 bench-detect: install

@@ -13,21 +13,18 @@ Run: `make bench-queue` (prints JSON; SIZES=100000,1000000 by default; BENCH_ROU
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from pgbench import filled_database, p95_ms, run_sizes, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SIZES = [int(s) for s in os.environ.get("SIZES", "100000,1000000").split(",")]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 DB_NAME = "tipline_bench_queue"
@@ -61,51 +58,19 @@ BASELINE = text(
 )
 
 
-def _p95(samples: list[float]) -> float:
-    return round(statistics.quantiles(samples, n=20)[18] * 1000, 2)
-
-
-def _time(call: Callable[[], Any], rounds: int) -> list[float]:
-    for _ in range(5):
-        call()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def _fresh_database(url_base: str) -> str:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DB_NAME}"))
-    admin.dispose()
-    return url_base.rsplit("/", 1)[0] + f"/{DB_NAME}"
-
-
 def run(size: int, home: Path) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     from accounts import make_user, sign_in
     from tipline.app import create_app
     from tipline.config import Settings, write_master_key
-    from tipline.db import Database, upgrade
     from tipline.reports import service as reports
     from tipline.review import bundling
 
-    url = _fresh_database(PG_ADMIN)
-    upgrade(url)
-    database = Database(url)
-    started = time.perf_counter()
-    with database.engine.begin() as conn:
-        for statement in _FILL.split(";\n"):
-            if statement.strip():
-                conn.execute(text(statement), {"n": size})
+    database, fill_s = filled_database(DB_NAME, _FILL, size)
+    url = str(database.engine.url.render_as_string(hide_password=False))
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
-    fill_s = round(time.perf_counter() - started, 1)
     settings = Settings(home=home, database_url=url)
     home.mkdir(parents=True, exist_ok=True)
     write_master_key(home / "master.key")
@@ -118,7 +83,7 @@ def run(size: int, home: Path) -> dict[str, Any]:
             response = client.get("/console")
             assert response.status_code == 200
 
-        queue_samples = _time(page, ROUNDS)
+        queue_samples = timed(page, ROUNDS)
     with database.session() as db_session:
         ids = list(db_session.scalars(text("SELECT id FROM reports ORDER BY random() LIMIT 500")))
         reports_by_id = [reports.get_report(db_session, ref=i) for i in ids[:ROUNDS]]
@@ -126,35 +91,28 @@ def run(size: int, home: Path) -> dict[str, Any]:
         def lookup() -> None:
             bundling.related(db_session, report=rng.choice(reports_by_id))
 
-        related_samples = _time(lookup, ROUNDS)
+        related_samples = timed(lookup, ROUNDS)
 
         def baseline() -> None:
             db_session.execute(BASELINE).all()
 
-        baseline_samples = _time(baseline, ROUNDS)
+        baseline_samples = timed(baseline, ROUNDS)
     database.dispose()
-    base = _p95(baseline_samples)
+    base = p95_ms(baseline_samples)
     return {
         "reports": size,
         "fill_s": fill_s,
-        "queue_page_p95_ms": _p95(queue_samples),
-        "related_p95_ms": _p95(related_samples),
+        "queue_page_p95_ms": p95_ms(queue_samples),
+        "related_p95_ms": p95_ms(related_samples),
         "baseline_select_p95_ms": base,
-        "queue_page_over_baseline": round(_p95(queue_samples) / base, 1),
-        "related_over_baseline": round(_p95(related_samples) / base, 1),
+        "queue_page_over_baseline": round(p95_ms(queue_samples) / base, 1),
+        "related_over_baseline": round(p95_ms(related_samples) / base, 1),
         "target_p95_ms": 150,
     }
 
 
 def main() -> None:
-    import tempfile
-
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in SIZES:
-            results.append(run(size, Path(tmp) / f"home{size}"))
-            print(json.dumps(results[-1]), file=sys.stderr)
-    print(json.dumps({"bench": "queue", "backend": "postgresql", "results": results}))
+    run_sizes("queue", SIZES, run)
 
 
 if __name__ == "__main__":

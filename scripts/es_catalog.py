@@ -6,6 +6,7 @@ Kept as data here so that a translator sees every string with its Spanish side b
 
 ES = {
     # By the numbers
+    "Reports opened from detector alerts": "Reportes abiertos a partir de alertas del detector",
     "90th percentile": "Percentil 90",
     "All time": "Desde el inicio",
     "By the numbers": "En cifras",

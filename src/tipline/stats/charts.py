@@ -6,10 +6,12 @@ bar of some height: the chart must not hint at the number the table withholds.""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 640
+# Narrow enough that 12-pixel text stays legible on a phone, where the chart fills the width.
+WIDTH = 420
 BAR_GAP = 2
 
 
@@ -32,11 +34,12 @@ def _svg(title: str, desc: str, height: int, body: list[str], ident: str) -> str
 
 def columns(bars: list[Bar], *, title: str, desc: str, ident: str) -> str:
     """Vertical bars over time (one per month), labels under every few bars."""
-    height, top, bottom, left = 220, 16, 40, 44
+    height, top, bottom, left = 200, 16, 36, 40
     plot_h = height - top - bottom
     top_value = max([b.value for b in bars if b.value is not None] + [1])
     slot = (WIDTH - left - 8) / max(1, len(bars))
-    every = max(1, round(len(bars) / 12))
+    # A label every few bars, so that labels (about 56 pixels wide) never overlap.
+    every = max(1, math.ceil(56 / slot))
     body = [
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 8}" '
         f'y2="{top + plot_h}"/>',
@@ -66,28 +69,25 @@ def columns(bars: list[Bar], *, title: str, desc: str, ident: str) -> str:
 
 
 def rows(bars: list[Bar], *, title: str, desc: str, ident: str) -> str:
-    """Horizontal bars for a breakdown, largest first, the count at the end of each bar."""
-    row_h, label_w = 26, 230
-    height = max(1, len(bars)) * row_h + 8
+    """Horizontal bars for a breakdown, largest first: each label on its own line above its
+    bar (labels are long in Spanish), the count at the end of the bar."""
+    row_h = 40
+    height = max(1, len(bars)) * row_h + 4
     top_value = max([b.value for b in bars if b.value is not None] + [1])
-    span = WIDTH - label_w - 60
+    span = WIDTH - 60
     body = []
     for i, bar in enumerate(bars):
         y = 4 + i * row_h
-        body.append(
-            f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
-            f"{escape(bar.label[:40])}</text>"
-        )
+        body.append(f'<text class="label" x="0" y="{y + 12}">{escape(bar.label[:64])}</text>')
         if bar.value is None:
             body.append(
-                f'<rect class="withheld" x="{label_w}" y="{y + 4}" width="14" height="16"/>'
-                f'<text class="value" x="{label_w + 20}" y="{y + 17}">{escape(bar.note)}</text>'
+                f'<rect class="withheld" x="0" y="{y + 18}" width="14" height="14"/>'
+                f'<text class="value" x="20" y="{y + 30}">{escape(bar.note)}</text>'
             )
         else:
             w = span * bar.value / top_value
             body.append(
-                f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{max(w, 1):.1f}" '
-                f'height="16"/><text class="value" x="{label_w + w + 6:.1f}" y="{y + 17}">'
-                f"{bar.value}</text>"
+                f'<rect class="bar" x="0" y="{y + 18}" width="{max(w, 1):.1f}" height="14"/>'
+                f'<text class="value" x="{w + 6:.1f}" y="{y + 30}">{bar.value}</text>'
             )
     return _svg(title, desc, height, body, ident)

@@ -3,13 +3,41 @@ a referral or a platform's feedback counts in. Pure functions of the stored rows
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 # A cell: (figure, key, day "YYYY-MM-DD", slice). A contribution counts each cell some times.
 Cell = tuple[str, str, str, str]
 Contribution = Counter[Cell]
+
+
+@dataclass(frozen=True)
+class Share:
+    """What one subject adds: some figures, on one day, in each of some slices. Kept in this
+    short form (a few hundred bytes a report) and expanded into cells only to apply a change."""
+
+    day: str
+    figures: tuple[tuple[str, str, int], ...]
+    slices: tuple[str, ...] = ("",)
+
+    def cells(self) -> Contribution:
+        out: Contribution = Counter()
+        for slice_ in self.slices:
+            for figure, key, n in self.figures:
+                out[figure, key, self.day, slice_] += n
+        return out
+
+    def encode(self) -> list[Any]:
+        return [self.day, [list(f) for f in self.figures], list(self.slices)]
+
+    @classmethod
+    def decode(cls, stored: list[Any]) -> Share:
+        day, figures, slices = stored
+        return cls(day, tuple((f, k, int(n)) for f, k, n in figures), tuple(slices))
+
 
 AGE_BANDS = ("0-9", "10-12", "13-15", "16-17", "18+", "unknown")
 DISPOSITIONS = ("referred", "informational", "in_review")
@@ -25,15 +53,20 @@ def age_band(age: int | None) -> str:
     return "18+"
 
 
+# Durations are kept as buckets whose edges grow by a sixth each: any time to triage, from a
+# minute to 90 days, falls in one of about 75 buckets, and a median or p90 read off them is
+# within a sixth of the exact one. Finer buckets would multiply the cells (every bucket, every
+# day, every slice) for precision nobody acts on.
+_GROWTH = 7 / 6
+_EDGES = [0, 1]
+while _EDGES[-1] < 90 * 24 * 60:
+    _EDGES.append(max(_EDGES[-1] + 1, round(_EDGES[-1] * _GROWTH)))
+
+
 def minutes_bucket(start: datetime, end: datetime) -> str:
-    """Whole minutes under an hour, then ten-minute steps under a day, then hours (to 90 days):
-    fine enough for a median and a p90 read off the rollup, few enough keys to stay small."""
+    """The lower edge, in minutes, of the bucket the time between start and end falls in."""
     minutes = max(0, int((end - start).total_seconds() // 60))
-    if minutes < 60:
-        return str(minutes)
-    if minutes < 24 * 60:
-        return str(minutes // 10 * 10)
-    return str(min(minutes, 90 * 24 * 60) // 60 * 60)
+    return str(_EDGES[bisect.bisect_right(_EDGES, minutes) - 1])
 
 
 def platform_key(name: str | None) -> str | None:
@@ -62,9 +95,9 @@ def _slices(agency: str | None, platforms: list[str]) -> list[str]:
     return slices
 
 
-def report_cells(
+def report_share(
     report: Any, *, victims: list[Any], platforms: list[str], agency: str | None, sla: Any
-) -> Contribution:
+) -> Share:
     """The cells of one report, counted on the day it was received (a cohort: its triage and
     referral times count there too, so a figure for a month never changes its denominator)."""
     day = report.received_at.date().isoformat()
@@ -93,12 +126,14 @@ def report_cells(
             figures["sla", "missed" if late else "met"] += 1
     if report.referred_at is not None:
         figures["referral_minutes", minutes_bucket(report.received_at, report.referred_at)] += 1
-    cells: Contribution = Counter()
-    for slice_ in _slices(agency, platforms):
-        for (figure, key), n in figures.items():
-            cells[figure, key, day, slice_] += n
-    return cells
+    return Share(
+        day,
+        tuple((f, k, n) for (f, k), n in sorted(figures.items())),
+        tuple(_slices(agency, platforms)),
+    )
 
 
-def single(figure: str, key: str, at: datetime, count: int = 1, slice_: str = "") -> Contribution:
-    return Counter({(figure, key, at.date().isoformat(), slice_): count})
+def single(
+    figure: str, key: str, at: datetime, count: int = 1, slices: tuple[str, ...] = ("",)
+) -> Share:
+    return Share(at.date().isoformat(), ((figure, key, count),), slices)

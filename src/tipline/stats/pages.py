@@ -43,8 +43,8 @@ def figures(
     out = []
     for name in SERIES_ORDER:
         points = stats["series"].get(name)
-        if not points:
-            continue
+        if not points or not any(p["count"] or p.get("suppressed") for p in points):
+            continue  # nothing yet: an empty chart says less than no chart
         bars = [charts.Bar(p["period"], p["count"], withheld) for p in points]
         rows = [(p["period"], _shown(p["count"], withheld)) for p in points]
         out.append(

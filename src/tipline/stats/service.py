@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -62,25 +62,55 @@ def refresh(db_session: Session) -> int:
 def _cube(
     db_session: Session,
     *,
-    grain: str,
+    parts: list[tuple[str, str | None, str | None]],
     slice_: str = "",
     figures: tuple[str, ...] | None = None,
-    start: str | None = None,
-    end: str | None = None,
 ) -> Cube:
-    stmt = select(StatCell.figure, StatCell.key, StatCell.period, StatCell.count).where(
-        StatCell.slice == slice_, StatCell.grain == grain, StatCell.count != 0
-    )
-    if figures is not None:
-        stmt = stmt.where(StatCell.figure.in_(figures))
-    if start is not None:
-        stmt = stmt.where(StatCell.period >= start)
-    if end is not None:
-        stmt = stmt.where(StatCell.period <= end)
+    """Cells summed by figure, key and month, over (grain, first period, last period) parts."""
     cube: Cube = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    for figure, key, period, count in db_session.execute(stmt):
-        cube[figure][key][period[:7]] += count
+    for grain, start, end in parts:
+        stmt = select(StatCell.figure, StatCell.key, StatCell.period, StatCell.count).where(
+            StatCell.slice == slice_, StatCell.grain == grain, StatCell.count != 0
+        )
+        if figures is not None:
+            stmt = stmt.where(StatCell.figure.in_(figures))
+        if start is not None:
+            stmt = stmt.where(StatCell.period >= start)
+        if end is not None:
+            stmt = stmt.where(StatCell.period <= end)
+        for figure, key, period, count in db_session.execute(stmt):
+            cube[figure][key][period[:7]] += count
     return cube
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _parts(start: date | None, end: date | None) -> list[tuple[str, str | None, str | None]]:
+    """A range of days as the fewest cells: whole months from the month cells, the days of a
+    partial month at either end from the day cells (so a year is 12 lookups, not 365)."""
+    parts: list[tuple[str, str | None, str | None]] = []
+    first_full = start
+    if start is not None and start.day != 1:
+        first_full = _month_after(start)
+        edge_end = min(end, first_full - timedelta(days=1)) if end else first_full - timedelta(1)
+        parts.append(("d", start.isoformat(), edge_end.isoformat()))
+    last_full = end
+    if end is not None and _month_after(end) - timedelta(days=1) != end:
+        last_full = date(end.year, end.month, 1) - timedelta(days=1)
+        edge_start = max(date(end.year, end.month, 1), start or date.min)
+        if not parts or parts[0][2] != end.isoformat():
+            parts.append(("d", edge_start.isoformat(), end.isoformat()))
+    if first_full is None or last_full is None or first_full <= last_full:
+        parts.append(
+            (
+                "m",
+                first_full.isoformat()[:7] if first_full else None,
+                last_full.isoformat()[:7] if last_full else None,
+            )
+        )
+    return parts
 
 
 def _months(cube: Cube, until: date) -> list[str]:
@@ -195,7 +225,7 @@ def published(
 ) -> dict[str, Any]:
     """The public figures, all time or for one calendar year."""
     today = today or utcnow().date()
-    cube = _cube(db_session, grain="m", figures=PUBLIC_FIGURES)
+    cube = _cube(db_session, parts=[("m", None, None)], figures=PUBLIC_FIGURES)
     # Of the platforms' feedback, the public sees the matches they reported.
     feedback = cube.pop("takedown_feedback", {})
     if "matched" in feedback:
@@ -249,13 +279,7 @@ def staff(
     """Exact figures for staff, over any range of days and one agency and/or platform."""
     if start and end and start > end:
         raise BadInput("the start date is after the end date", code="bad_range")
-    cube = _cube(
-        db_session,
-        grain="d",
-        slice_=staff_slice(agency, platform),
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
-    )
+    cube = _cube(db_session, parts=_parts(start, end), slice_=staff_slice(agency, platform))
     figures = (*SERIES[:3], "victims")
     months = sorted({p for keys in cube.values() for per in keys.values() for p in per})
     out: dict[str, Any] = {
@@ -265,7 +289,11 @@ def staff(
             "agency": agency,
             "platform": facts.platform_key(platform),
         },
-        "totals": {f: sum(cube.get(f, {}).get("", {}).values()) for f in figures},
+        "totals": {
+            **{f: sum(cube.get(f, {}).get("", {}).values()) for f in figures},
+            # A platform's detector alert becomes a report when it opens one.
+            "detector_reports": sum(cube.get("source", {}).get("detector", {}).values()),
+        },
         "series": {
             f: [{"period": m, "count": cube.get(f, {}).get("", {}).get(m, 0)} for m in months]
             for f in SERIES[:3]
