@@ -119,9 +119,9 @@ def _direct(database: Database) -> list[dict[str, Any]]:
                 "month": r.received_at.strftime("%Y-%m"),
                 "day": r.received_at.date(),
                 "type": r.incident_type,
-                "sextortion": r.sextortion or bool(r.demands),
+                "sextortion": r.sextortion or bool(r.demands) or r.financial,
                 "money": r.financial or "money" in (r.demands or []),
-                "demands": set(r.demands or []),
+                "demands": set(r.demands or []) | ({"money"} if r.financial else set()),
                 "victims": [(p.age, p.gender) for p in r.people if p.role == "victim"],
                 "platforms": {p for a in r.accounts if (p := facts.platform_key(a.platform))},
                 "status": r.status,
@@ -154,6 +154,8 @@ def test_published_figures_equal_a_direct_count(database: Database) -> None:
     assert figures["totals"]["sextortion"]["count"] == len(sext)
     assert figures["sextortion_money_share"] == round(sum(t["money"] for t in sext) / len(sext), 3)
     assert _rows(figures, "demand") == dict(Counter(d for t in truth for d in t["demands"]))
+    # Money among the demands and sextortion with money demanded are one number.
+    assert _rows(figures, "demand")["money"] == _rows(figures, "sextortion")["financial"]
     victims = [v for t in truth for v in t["victims"]]
     assert figures["totals"]["victims"]["count"] == len(victims)
     assert _rows(figures, "victim_age") == dict(Counter(facts.age_band(a) for a, _ in victims))

@@ -107,11 +107,13 @@ def report_share(
     figures["incident_type", report.incident_type] += 1
     figures["tier", str(report.priority_tier)] += 1
     figures["disposition", disposition(report.status, report.referred_at)] += 1
-    demands = sorted(set(report.demands or []))
+    # A financial report counts as a demand for money in both figures, so that "sextortion
+    # with money demanded" and "money" among the demands are one number: were they to differ,
+    # their difference would be a count nobody checked for suppression.
+    demands = set(report.demands or []) | ({"money"} if report.financial else set())
     if report.sextortion or demands:
-        money = report.financial or "money" in demands
-        figures["sextortion", "financial" if money else "other"] += 1
-    for demand in demands:
+        figures["sextortion", "financial" if "money" in demands else "other"] += 1
+    for demand in sorted(demands):
         figures["demand", demand] += 1
     for platform in platforms:
         figures["platform", platform] += 1
