@@ -101,6 +101,8 @@ def settings(tmp_path: Path, database_template: str, monkeypatch: pytest.MonkeyP
         jobs_immediate=True,
         public_rate_limit="10000/minute",
         follow_up_rate_limit="10000/minute",
+        notices_rate_limit="10000/minute",
+        notices_allow_loopback=True,
     )
 
 

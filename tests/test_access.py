@@ -71,6 +71,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/stats"): EVERYONE,
     ("GET", "/console/numbers"): STAFF,
     ("GET", "/console/numbers/export"): STAFF,
+    ("GET", "/take-it-down/notices"): EVERYONE,
+    ("POST", "/api/v1/notices"): EVERYONE,
 }
 HASHES = [{"type": "md5", "value": "c" * 32}]
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -78,6 +80,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/takedown/cases"): {"hashes": HASHES, "age_at_creation": "under_18"},
     ("POST", "/api/v1/hashlist/match"): {"hashes": HASHES},
     ("POST", "/api/v1/detect"): {"id": "c", "messages": [{"sender": "a", "text": "hi"}]},
+    ("POST", "/api/v1/notices"): {"urls": ["https://samplesocial.example/p/1"]},
 }
 
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
@@ -138,6 +141,7 @@ FORM_POSTS = {
     ("POST", "/console/totp/enrol"),
     ("POST", "/console/password"),
     ("POST", "/console/logout"),
+    ("POST", "/take-it-down/notices"),
 } | set(ROLE_FORMS)
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {

@@ -187,6 +187,8 @@ def _mount_routers(app: FastAPI) -> None:
     from tipline.review.views import router as review_pages
     from tipline.stats.views import api_router as stats_api
     from tipline.stats.views import router as stats_pages
+    from tipline.takedown.notices.views import api_router as notices_api
+    from tipline.takedown.notices.views import router as notices_pages
     from tipline.takedown.views import api_router as takedown_api
     from tipline.takedown.views import router as takedown_pages
     from tipline.web.views import router as web_pages
@@ -197,9 +199,11 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(review_pages)
     app.include_router(referral_pages)
     app.include_router(takedown_pages)
+    app.include_router(notices_pages)
     app.include_router(stats_pages)
     app.include_router(reports_api)
     app.include_router(takedown_api)
+    app.include_router(notices_api)
     app.include_router(detect_api)
     app.include_router(stats_api)
     app.include_router(auth_api)

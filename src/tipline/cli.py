@@ -41,6 +41,10 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(audit_app, name="audit")
 referral_app = typer.Typer(help="Routing to agencies, referrals, retention.", no_args_is_help=True)
 app.add_typer(referral_app, name="referral")
+notices_app = typer.Typer(
+    help="Notices to companies: the platform directory.", no_args_is_help=True
+)
+app.add_typer(notices_app, name="notices")
 platform_app = typer.Typer(
     help="A platform's side of take-down: sync the hash list, scan files.", no_args_is_help=True
 )
@@ -655,6 +659,22 @@ def referral_load_agencies(
     with _session() as (_, db_session):
         count = routing.load_agencies(db_session, text=text, actor=CLI_ACTOR)
     _emit_json({"rules": count}) if as_json else out.print(f"{count} routing rules set")
+
+
+@notices_app.command("load-directory")
+def notices_load_directory(
+    file: Path | None = typer.Argument(None, help="JSON list of platforms; default: the sample."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Add or update platforms in the directory (by name): domains, report form, email, law."""
+    from tipline.takedown.notices import directory
+
+    text = _read_text(file, directory.sample)
+    with _session() as (_, db_session):
+        count = directory.load(db_session, text=text, actor=CLI_ACTOR)
+    _emit_json({"platforms": count}) if as_json else out.print(
+        f"{count} platforms in the directory"
+    )
 
 
 @referral_app.command("load-geo")

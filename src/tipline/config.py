@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     worker_threads: int = 4
     # Run queued jobs inline, in the caller (tests, one-shot CLI commands).
     jobs_immediate: bool = False
+    # Notices to companies: the public grouping endpoint's limit; the SMTP relay an analyst's
+    # notices go through (smtp://host:port, or smtps://), and the From address they carry.
+    notices_rate_limit: str = "60/hour"
+    smtp_url: str | None = None
+    notices_from: str = "takedown@tipline.invalid"
+    # Checking whether a URL still answers never reaches a private address. Tests switch this
+    # on to reach their own site on 127.0.0.1 (loopback only; every other private range stays
+    # refused).
+    notices_allow_loopback: bool = False
     # Published counts under this are withheld (the public numbers, `tipline stats`).
     stats_threshold: int = Field(default=10, ge=1, le=1000)
 

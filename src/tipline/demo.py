@@ -114,6 +114,9 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
     ).organisation
     routing.load_agencies(db_session, text=routing.sample_agencies(), actor=ACTOR)
     routing.load_geo(db_session, text=routing.sample_geo(), actor=ACTOR)
+    from tipline.takedown.notices import directory
+
+    directory.load(db_session, text=directory.sample(), actor=ACTOR)
     users: dict[str, User] = {}
     for role, email, password in _STAFF:
         existing = db_session.scalar(select(User).where(User.email == email))

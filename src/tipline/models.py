@@ -17,6 +17,7 @@ from tipline.reports.models import (
 )
 from tipline.stats.models import StatCell, StatContribution, StatCursor
 from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
+from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
 
 metadata = Base.metadata
 
@@ -36,6 +37,8 @@ __all__ = [
     "IspwsFile",
     "IspwsSubmission",
     "LegalProcess",
+    "NoticePlatform",
+    "NoticeRequest",
     "OnlineAccount",
     "Organisation",
     "PaymentDetail",

@@ -30,6 +30,7 @@ class PublicRateLimiter:
             "reports": _item(settings.public_rate_limit),
             "takedown": _item(settings.public_rate_limit),
             "follow-up": _item(settings.follow_up_rate_limit),
+            "notices": _item(settings.notices_rate_limit),
         }
         uri = settings.redis_url or "memory://"
         self.limiter = MovingWindowRateLimiter(storage_from_string(uri))

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tipline.takedown.notices.urls import MAX_URLS
+
+
+class NoticesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Where the image is posted: addresses only, never the image.
+    urls: list[str] = Field(min_length=1, max_length=MAX_URLS)
+    lang: Literal["en", "es"] = "en"
+    # Whether the person shown was under 18 (the notice then cites the law on child images).
+    under_18: bool = False
+
+
+class PlatformNotice(BaseModel):
+    platform: str
+    known: bool
+    urls: list[str]
+    steps: list[str]
+    notice_text: str
+    deadline_hours: int
+    report_url: str | None
+    email: str | None
+
+
+class RejectedUrl(BaseModel):
+    url: str
+    reason: str
+
+
+class NoticesOut(BaseModel):
+    platforms: list[PlatformNotice]
+    rejected: list[RejectedUrl]
