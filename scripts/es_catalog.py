@@ -5,6 +5,27 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Take-down requests (console)
+    "Addresses removed after a request, by platform": "Direcciones quitadas tras una solicitud, por plataforma",
+    "Addresses, one per line": "Direcciones, una por línea",
+    "Approve": "Aprobar",
+    "Ask companies to remove content at the addresses a report or a victim's case names. Email and API requests are sent by tipline; for a site with only a web form, file it by hand and mark it filed. Each request is checked until the address stops answering.": "Pide a las empresas que quiten el contenido de las direcciones que menciona un reporte o el caso de una víctima. tipline envía las solicitudes por correo o API; si un sitio solo tiene un formulario web, preséntala a mano y márcala como presentada. Cada solicitud se comprueba hasta que la dirección deja de responder.",
+    "Deadline": "Plazo",
+    "Done": "Terminadas",
+    "How": "Cómo",
+    "Last check": "Última comprobación",
+    "Mark filed": "Marcar presentada",
+    "Mark removed": "Marcar quitada",
+    "Next step": "Siguiente paso",
+    "Report (case number) or take-down case (TD- number)": "Reporte (número de caso) o caso de retiro (número TD-)",
+    "Request removal": "Solicitar el retiro",
+    "Requests made, and lines refused": "Solicitudes hechas, y líneas rechazadas",
+    "Send again": "Enviar de nuevo",
+    "Take-down requests": "Solicitudes de retiro",
+    "Take-down requests past their deadline": "Solicitudes de retiro con el plazo vencido",
+    "Take-down requests sent to companies, by platform": "Solicitudes de retiro enviadas a empresas, por plataforma",
+    "Time from a take-down request to removal": "Tiempo desde la solicitud de retiro hasta el retiro",
+    "Withdraw": "Retirar",
     # Notices to companies
     "Address": "Dirección",
     "Addresses where it is posted, one per line": "Direcciones donde está publicado, una por línea",

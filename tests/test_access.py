@@ -17,6 +17,7 @@ from accounts import csrf, make_org, make_user, sign_in
 from tipline.db import Database
 from tipline.reports import service as reports
 from tipline.review import bundling
+from tipline.takedown.notices.models import NoticeRequest
 
 CALLERS = [
     "anonymous",
@@ -72,6 +73,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console/numbers"): STAFF,
     ("GET", "/console/numbers/export"): STAFF,
     ("GET", "/take-it-down/notices"): EVERYONE,
+    ("GET", "/console/notices"): STAFF,
     ("POST", "/api/v1/notices"): EVERYONE,
 }
 HASHES = [{"type": "md5", "value": "c" * 32}]
@@ -81,6 +83,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/hashlist/match"): {"hashes": HASHES},
     ("POST", "/api/v1/detect"): {"id": "c", "messages": [{"sender": "a", "text": "hi"}]},
     ("POST", "/api/v1/notices"): {"urls": ["https://samplesocial.example/p/1"]},
+    ("POST", "/api/v1/takedown/cases/{case_id}/urls"): {"urls": ["https://a.example/1"]},
 }
 
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
@@ -101,6 +104,8 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/console/admin/routing"): {"admin"},
     ("POST", "/console/hashlist/{entry_id}/review"): STAFF,
     ("POST", "/console/hashlist/lists/{name}"): {"admin"},
+    ("POST", "/console/notices"): STAFF,
+    ("POST", "/console/notices/{req_id}/{action}"): STAFF,
     ("POST", "/console/admin/routing/geo"): {"admin"},
     ("POST", "/agency/referrals/{ref}/acknowledge"): AGENCY_A,
     ("POST", "/agency/referrals/{ref}/outcome"): AGENCY_A,
@@ -119,6 +124,7 @@ TOKEN_ONLY = {
 CASE_PIN_ONLY = {
     ("GET", "/api/v1/takedown/cases/{case_id}"),
     ("DELETE", "/api/v1/takedown/cases/{case_id}"),
+    ("POST", "/api/v1/takedown/cases/{case_id}/urls"),
 }
 # CyberTipline's API: HTTP Basic with an ESP's /ispws login only (401 for every other caller).
 ISPWS = {
@@ -185,6 +191,7 @@ class World:
     case_id: str
     pin: str
     entry_id: int
+    notice_request: str
 
 
 def _world(database: Database, settings: Any) -> World:
@@ -223,6 +230,19 @@ def _world(database: Database, settings: Any) -> World:
         db_session.flush()
         entry_id = case.entries[0].id
         case_id = case.case_id
+        notice = NoticeRequest(
+            subject_type="report",
+            subject_id=made.id,
+            url="https://a.example/1",
+            url_hash="0" * 64,
+            host="a.example",
+            platform_name="a.example",
+            channel="manual",
+            created_by="t",
+        )
+        db_session.add(notice)
+        db_session.flush()
+        notice_id = notice.id
     return World(
         made.id,
         file_id,
@@ -233,6 +253,7 @@ def _world(database: Database, settings: Any) -> World:
         case_id,
         pin,
         entry_id,
+        notice_id,
     )
 
 
@@ -264,6 +285,8 @@ def _concrete(path: str, world: World) -> str:
         .replace("{case_id}", world.case_id)
         .replace("{entry_id}", str(world.entry_id))
         .replace("{name}", "take-it-down")
+        .replace("{req_id}", world.notice_request)
+        .replace("{action}", "removed")
     )
 
 
@@ -289,6 +312,8 @@ def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
         return {"decision": "release"}
     if path.startswith("/console/hashlist/lists/"):
         return {"pdq_threshold": "31", "vpdq_frame_share": "0.8"}
+    if path == "/console/notices":
+        return {"subject": world.report_id, "urls": "https://b.example/2"}
     if path == "/console/admin/routing":
         return {"country": "US", "region": "US-TX", "agency": world.agency_a}
     return {}
@@ -321,12 +346,16 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
         else:
             assert response.status_code == 404, f"{caller}: {method} {path}"
     for method, path in sorted(CASE_PIN_ONLY):
-        response = client.request(method, _concrete(path, world), headers=headers)
+        response = client.request(
+            method, _concrete(path, world), headers=headers, json=BODIES.get((method, path))
+        )
         assert response.status_code == 404, f"{caller}: {method} {path}"
     pin = {**headers, "X-Case-PIN": world.pin}
-    for method, path in sorted(CASE_PIN_ONLY, reverse=True):  # GET, then DELETE
-        response = client.request(method, _concrete(path, world), headers=pin)
-        assert response.status_code == 200, f"{caller} with the PIN: {method} {path}"
+    for method, path in sorted(CASE_PIN_ONLY, reverse=True):  # POST, GET, then DELETE
+        response = client.request(
+            method, _concrete(path, world), headers=pin, json=BODIES.get((method, path))
+        )
+        assert response.status_code in (200, 201), f"{caller} with the PIN: {method} {path}"
     for method, path in sorted(ISPWS):
         response = client.request(method, path, headers=headers)
         assert response.status_code == 401, f"{caller}: {method} {path}"

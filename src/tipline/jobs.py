@@ -129,3 +129,34 @@ def refresh_stats() -> None:
     _, db = _session_scope()
     with db.session() as db_session:
         rollup.refresh(db_session)
+
+
+def _notices(*, sweep: bool = False, send: bool = False, check: bool = False) -> None:
+    from tipline.takedown.notices import requests
+
+    settings, db = _session_scope()
+    with db.session() as db_session:
+        if sweep:
+            requests.sweep_stuck(db_session)
+        if send:
+            requests.send_due(db_session, settings=settings)
+        if check:
+            requests.check_due(db_session, settings=settings)
+
+
+@huey.task()
+def send_notices() -> None:
+    """Send the analysts' pending take-down notices (each is claimed before it is sent)."""
+    _notices(send=True)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def send_notices_periodically() -> None:
+    """Retry failed sends; call a send left half-done by a stopped worker unknown."""
+    _notices(sweep=True, send=True)
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def check_notices() -> None:
+    """Does each requested URL still answer? (Each at most hourly.)"""
+    _notices(check=True)

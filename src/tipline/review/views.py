@@ -29,6 +29,7 @@ def queue_page(
     db_session: Session = Depends(get_db),
 ) -> Response:
     from tipline.reports import service as reports
+    from tipline.takedown.notices import requests as notice_requests
 
     params = request.query_params
     q = params.get("q", "").strip()[:200]
@@ -52,6 +53,7 @@ def queue_page(
             "items": items,
             "filters": {"tier": tier, "source": source, "claim": claim},
             "depth": service.queue_depth(db_session),
+            "notices_overdue": len(notice_requests.overdue(db_session)),
             "supervising": user.role in SUPERVISOR_ROLES,
             "q": q,
             "found": found,

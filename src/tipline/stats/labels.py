@@ -23,6 +23,8 @@ def figure_titles(_: Callable[[str], str]) -> dict[str, str]:
         "sla": _("Top-tier reports triaged within the hour"),
         "referral_outcome": _("What agencies did with referrals"),
         "takedown_feedback": _("Platforms' feedback on hash matches"),
+        "notices": _("Take-down requests sent to companies, by platform"),
+        "notices_removed": _("Addresses removed after a request, by platform"),
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tipline.stats import charts
 from tipline.stats.labels import figure_titles, key_labels, label
+from tipline.stats.service import STAFF_BREAKDOWNS
 
 SERIES_ORDER = ("reports", "incidents", "takedown_cases", "takedown_matches")
 BREAKDOWN_ORDER = (
@@ -18,7 +19,7 @@ BREAKDOWN_ORDER = (
     "platform",
     "disposition",
 )
-STAFF_ORDER = (*BREAKDOWN_ORDER, "source", "tier", "sla", "referral_outcome", "takedown_feedback")
+STAFF_ORDER = (*BREAKDOWN_ORDER, *STAFF_BREAKDOWNS)
 
 
 def _shown(count: int | None, withheld: str) -> str:

@@ -22,7 +22,7 @@ from tipline.takedown.models import TakedownCase
 CURSOR = "events"
 BATCH = 2000
 # Subjects whose events change a figure; anything else (logins, evidence reads) is skipped.
-COUNTED = ("report", "incident", "takedown_case", "referral")
+COUNTED = ("report", "incident", "takedown_case", "referral", "notice_request")
 _REPORT_COLUMNS = (
     Report.id,
     Report.received_at,
@@ -116,11 +116,27 @@ def _referral_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
     }
 
 
+def _notice_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
+    """Take-down requests by platform, removals, and the time from sending to removal."""
+    from tipline.takedown.notices.models import NoticeRequest
+
+    out = {}
+    for r in db_session.scalars(select(NoticeRequest).where(NoticeRequest.id.in_(ids))):
+        figures = [("notices", r.platform_name[:100], 1)]
+        if r.status == "removed" and r.removed_at is not None:
+            figures.append(("notices_removed", r.platform_name[:100], 1))
+            started = r.sent_at or r.created_at
+            figures.append(("removal_minutes", facts.minutes_bucket(started, r.removed_at), 1))
+        out[f"notice_request:{r.id}"] = Share(r.created_at.date().isoformat(), tuple(figures))
+    return out
+
+
 _LOADERS: dict[str, Callable[[Session, list[str]], dict[str, Share]]] = {
     "report": _report_shares,
     "incident": _incident_shares,
     "takedown_case": _case_shares,
     "referral": _referral_shares,
+    "notice_request": _notice_shares,
 }
 
 
@@ -284,10 +300,13 @@ def _all_shares(db_session: Session, batch: int) -> Iterable[dict[str, Share]]:
             break
         last = rows[-1].id
         yield _shares_of_rows(db_session, rows)
+    from tipline.takedown.notices.models import NoticeRequest
+
     for kind, model in (
         ("incident", Incident),
         ("takedown_case", TakedownCase),
         ("referral", Referral),
+        ("notice_request", NoticeRequest),
     ):
         ids = list(db_session.scalars(select(model.id).order_by(model.id)))
         for start in range(0, len(ids), batch):

@@ -35,8 +35,16 @@ BREAKDOWNS: dict[str, str | None] = {
     "platform": None,
 }
 # The staff's extra figures (never published).
-STAFF_BREAKDOWNS = ("source", "tier", "sla", "referral_outcome", "takedown_feedback")
-DURATIONS = ("triage_minutes", "referral_minutes")
+STAFF_BREAKDOWNS = (
+    "source",
+    "tier",
+    "sla",
+    "referral_outcome",
+    "takedown_feedback",
+    "notices",
+    "notices_removed",
+)
+DURATIONS = ("triage_minutes", "referral_minutes", "removal_minutes")
 # Figures whose "total" is not a figure of its own but the sum of its keys.
 SELF_TOTALLED = ("sextortion",)
 PUBLIC_FIGURES = (

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tipline.takedown import service
+from tipline.takedown.notices.schemas import CaseUrl, OtherRequests
 
 HashType = Literal["pdq", "vpdq", "sha256", "md5"]
 
@@ -48,6 +49,14 @@ class CaseStatus(BaseModel):
     # Platforms that reported a match (or a removal) of any of the case's hashes; never which.
     platforms_matched: int
     platforms_removed: int
+    # Take-down requests for the places the image is posted: the victim's own addresses by name,
+    # and of those an analyst added, only how many.
+    notices: CaseNotices
+
+
+class CaseNotices(BaseModel):
+    urls: list[CaseUrl]
+    other_requests: OtherRequests
 
 
 class Change(BaseModel):

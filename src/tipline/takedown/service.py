@@ -170,6 +170,8 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
 
 def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
     """What the victim may see: how many platforms reported a match or a removal, never where."""
+    from tipline.takedown.notices import requests as notice_requests
+
     counts = dict(
         db_session.execute(
             select(HashFeedback.outcome, func.count(func.distinct(HashFeedback.organisation_id)))
@@ -189,6 +191,7 @@ def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
         "videos": kinds.get("vpdq", 0),
         "platforms_matched": int(counts.get("matched", 0)) + int(counts.get("removed", 0)),
         "platforms_removed": int(counts.get("removed", 0)),
+        "notices": notice_requests.victim_view(db_session, case_pk=case.id),
     }
 
 

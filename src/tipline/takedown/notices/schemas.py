@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,3 +37,28 @@ class RejectedUrl(BaseModel):
 class NoticesOut(BaseModel):
     platforms: list[PlatformNotice]
     rejected: list[RejectedUrl]
+
+
+class CaseUrlsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    urls: list[str] = Field(min_length=1, max_length=MAX_URLS)
+
+
+class CaseUrl(BaseModel):
+    url: str
+    # waiting, review, sent, filed, unknown, removed, withdrawn
+    status: str
+    due_at: datetime | None
+
+
+class OtherRequests(BaseModel):
+    requested: int
+    removed: int
+
+
+class CaseUrlsOut(BaseModel):
+    attached: int
+    rejected: list[RejectedUrl]
+    urls: list[CaseUrl]
+    other_requests: OtherRequests

@@ -33,13 +33,15 @@ class Rejected:
     reason: str
 
 
-def _blocked_ip(host: str) -> str | None:
+def _blocked_ip(host: str, allow_loopback: bool) -> str | None:
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if allow_loopback and address.is_loopback:
+        return None
     if not address.is_global or address.is_multicast:
         return PRIVATE
     return None
@@ -64,7 +66,7 @@ def _text_of(raw: str) -> str:
     return text
 
 
-def _host_of(parts: SplitResult) -> str:
+def _host_of(parts: SplitResult, allow_loopback: bool) -> str:
     if parts.scheme.lower() not in ("http", "https"):
         raise _Refused(N_("only http and https addresses can be named in a notice"))
     if parts.username is not None or parts.password is not None:
@@ -76,11 +78,13 @@ def _host_of(parts: SplitResult) -> str:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise _Refused(N_("the site name is not valid")) from None
-    blocked = _blocked_ip(host)
+    blocked = _blocked_ip(host, allow_loopback)
     if blocked is None and (host == "localhost" or host.endswith(_LOCAL_SUFFIXES)):
         blocked = PRIVATE
     if blocked is not None:
         raise _Refused(blocked)
+    if _blocked_ip(host, allow_loopback=False) is not None:
+        return host  # a loopback address the caller allowed (tests reaching their own site)
     if ":" not in host and re.fullmatch(r"0x[0-9a-f]*|[0-9]+", host.rsplit(".", 1)[-1]):
         # "0x7f.1" or "2130706433" is an address in disguise, never a site's name.
         raise _Refused(N_("not a valid web address"))
@@ -89,8 +93,9 @@ def _host_of(parts: SplitResult) -> str:
     return host
 
 
-def parse(raw: str) -> Parsed | Rejected:
-    """One line as pasted -> a web address, or the reason it is not one."""
+def parse(raw: str, *, allow_loopback: bool = False) -> Parsed | Rejected:
+    """One line as pasted -> a web address, or the reason it is not one. `allow_loopback`
+    (the tests' setting) admits 127.0.0.1 and ::1, nothing else private."""
     try:
         text = _text_of(raw)
         try:
@@ -98,7 +103,7 @@ def parse(raw: str) -> Parsed | Rejected:
             port = parts.port
         except ValueError:
             raise _Refused(N_("not a valid web address")) from None
-        host = _host_of(parts)
+        host = _host_of(parts, allow_loopback)
     except _Refused as refused:
         return Rejected(raw.strip()[:200], refused.reason)
     shown_host = f"[{host}]" if ":" in host else host
@@ -107,13 +112,15 @@ def parse(raw: str) -> Parsed | Rejected:
     return Parsed(url, host)
 
 
-def parse_all(lines: list[str]) -> tuple[list[Parsed], list[Rejected]]:
+def parse_all(
+    lines: list[str], *, allow_loopback: bool = False
+) -> tuple[list[Parsed], list[Rejected]]:
     """Each distinct address once, in the order given."""
     seen: set[str] = set()
     good: list[Parsed] = []
     bad: list[Rejected] = []
     for line in lines:
-        result = parse(line)
+        result = parse(line, allow_loopback=allow_loopback)
         if isinstance(result, Rejected):
             bad.append(result)
         elif result.url not in seen:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tipline.auth.dependencies import check_csrf, csrf_token_for
+from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
+from tipline.auth.models import StaffSession, User
+from tipline.auth.pages import staff_page
+from tipline.auth.roles import CONSOLE_ROLES
 from tipline.deps import get_db, rate_limit
-from tipline.errors import TiplineError
-from tipline.takedown.notices import service
-from tipline.takedown.notices.schemas import NoticesIn, NoticesOut
+from tipline.errors import BadInput, TiplineError
+from tipline.takedown.notices import requests, service
+from tipline.takedown.notices.models import NoticeRequest
+from tipline.takedown.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
 from tipline.takedown.notices.urls import MAX_URLS
 from tipline.web import i18n
 from tipline.web.templating import render
@@ -71,3 +76,133 @@ async def notices_submit(request: Request, db_session: Session = Depends(get_db)
     except TiplineError as exc:
         return _page(request, {**context, "result": None, "error": exc.code}, exc.status_code)
     return _page(request, {**context, "result": result})
+
+
+# The victim's case: addresses attached with the PIN ------------------------------------------
+
+
+@api_router.post(
+    "/takedown/cases/{case_id}/urls",
+    response_model=CaseUrlsOut,
+    status_code=201,
+    responses={404: {"description": "No case matches that id and PIN"}},
+)
+def attach_urls(
+    case_id: str,
+    payload: CaseUrlsIn,
+    request: Request,
+    x_case_pin: str = Header(default="", alias="X-Case-PIN"),
+    db_session: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Attach the addresses where the image is posted to the case: an analyst reviews them and
+    asks each company to take it down; the case's status shows how each one stands."""
+    from tipline.takedown.views import _case
+
+    case = _case(db_session, request, case_id, x_case_pin)
+    made, rejected = requests.request_takedowns(
+        db_session,
+        subject_type="takedown_case",
+        subject_id=case.id,
+        urls=payload.urls,
+        actor="victim",
+        settings=request.app.state.settings,
+    )
+    db_session.commit()
+    return {
+        "attached": len(made),
+        "rejected": [{"url": r.url, "reason": r.reason} for r in rejected],
+        **requests.victim_view(db_session, case_pk=case.id),
+    }
+
+
+# The console: requests tipline sends, deadlines, checks --------------------------------------
+
+
+def _subject(db_session: Session, ref: str) -> tuple[str, str]:
+    """A report (id or case number) or a take-down case (its TD- number)."""
+    from tipline.reports import service as reports
+    from tipline.takedown.models import TakedownCase
+
+    ref = ref.strip()
+    case = db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == ref.upper()))
+    if case is not None:
+        return "takedown_case", case.id
+    return "report", reports.get_report(db_session, ref=ref).id
+
+
+@router.get("/console/notices", response_class=HTMLResponse)
+def console_notices(
+    request: Request,
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> HTMLResponse:
+    rows = db_session.scalars(
+        select(NoticeRequest)
+        .where(NoticeRequest.status.not_in(("removed", "withdrawn")))
+        .order_by(NoticeRequest.due_at.is_(None), NoticeRequest.due_at, NoticeRequest.created_at)
+        .limit(500)
+    ).all()
+    done = db_session.scalars(
+        select(NoticeRequest)
+        .where(NoticeRequest.status.in_(("removed", "withdrawn")))
+        .order_by(NoticeRequest.created_at.desc())
+        .limit(50)
+    ).all()
+    return staff_page(
+        request,
+        "console_notices.html",
+        staff_session,
+        {
+            "open": rows,
+            "done": done,
+            "overdue": {r.id for r in requests.overdue(db_session)},
+            "result": request.query_params.get("made"),
+        },
+    )
+
+
+@router.post("/console/notices", dependencies=[Depends(check_csrf)])
+async def console_request(
+    request: Request,
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    db_session: Session = Depends(get_db),
+) -> RedirectResponse:
+    form = await request.form(max_fields=10)
+    subject_type, subject_id = _subject(db_session, str(form.get("subject") or ""))
+    lines = [x for x in str(form.get("urls") or "").splitlines() if x.strip()]
+    made, rejected = requests.request_takedowns(
+        db_session,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        urls=lines,
+        actor=f"user:{user.id}",
+        settings=request.app.state.settings,
+    )
+    db_session.commit()
+    if made:
+        enqueue_notices()
+    return RedirectResponse(f"/console/notices?made={len(made)}-{len(rejected)}", 303)
+
+
+@router.post("/console/notices/{req_id}/{action}", dependencies=[Depends(check_csrf)])
+def console_mark(
+    req_id: str,
+    action: str,
+    request: Request,
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    db_session: Session = Depends(get_db),
+) -> RedirectResponse:
+    if action not in ("filed", "removed", "resend", "withdrawn", "approve"):
+        raise BadInput(f"no such step: {action}", code="bad_action")
+    requests.mark(db_session, req_id=req_id, action=action, actor=f"user:{user.id}")
+    db_session.commit()
+    if action in ("resend", "approve"):
+        enqueue_notices()
+    return RedirectResponse("/console/notices", 303)
+
+
+def enqueue_notices() -> None:
+    from tipline.jobs import send_notices
+
+    send_notices()
