@@ -5,6 +5,23 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Platform directory (admin)
+    "Ask companies to take content down (take-down requests)": "Pedir a las empresas que quiten el contenido (solicitudes de retiro)",
+    "A whole directory can be loaded from a JSON file with `tipline notices load-directory`.": "Se puede cargar un directorio completo desde un archivo JSON con `tipline notices load-directory`.",
+    "API": "API",
+    "API (https://)": "API (https://)",
+    "Add a platform": "Agregar una plataforma",
+    "Change a platform": "Cambiar una plataforma",
+    "Deadline (hours)": "Plazo (horas)",
+    "Domains": "Dominios",
+    "Domains, separated by commas": "Dominios, separados por comas",
+    "Edit": "Editar",
+    "Legal bases": "Fundamentos legales",
+    "Notes for the victim's steps": "Notas para los pasos de la víctima",
+    "Platform directory": "Directorio de plataformas",
+    "Report form": "Formulario de reporte",
+    "Report form (https://)": "Formulario de reporte (https://)",
+    "Where each company takes removal requests, and the law that binds it. A victim's addresses are grouped by these domains; an analyst's requests go to the API, then the email, else become a task to file on the form.": "Dónde recibe cada empresa las solicitudes de retiro y qué ley la obliga. Las direcciones de una víctima se agrupan por estos dominios; las solicitudes de un analista van a la API, si no al correo, y si no se convierten en una tarea para presentar en el formulario.",
     # Take-down requests (console)
     "Addresses removed after a request, by platform": "Direcciones quitadas tras una solicitud, por plataforma",
     "Addresses, one per line": "Direcciones, una por línea",

@@ -74,6 +74,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console/numbers/export"): STAFF,
     ("GET", "/take-it-down/notices"): EVERYONE,
     ("GET", "/console/notices"): STAFF,
+    ("GET", "/console/admin/platforms"): {"admin"},
     ("POST", "/api/v1/notices"): EVERYONE,
 }
 HASHES = [{"type": "md5", "value": "c" * 32}]
@@ -105,6 +106,7 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/console/hashlist/{entry_id}/review"): STAFF,
     ("POST", "/console/hashlist/lists/{name}"): {"admin"},
     ("POST", "/console/notices"): STAFF,
+    ("POST", "/console/admin/platforms"): {"admin"},
     ("POST", "/console/notices/{req_id}/{action}"): STAFF,
     ("POST", "/console/admin/routing/geo"): {"admin"},
     ("POST", "/agency/referrals/{ref}/acknowledge"): AGENCY_A,
@@ -312,11 +314,15 @@ def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
         return {"decision": "release"}
     if path.startswith("/console/hashlist/lists/"):
         return {"pdq_threshold": "31", "vpdq_frame_share": "0.8"}
-    if path == "/console/notices":
-        return {"subject": world.report_id, "urls": "https://b.example/2"}
-    if path == "/console/admin/routing":
-        return {"country": "US", "region": "US-TX", "agency": world.agency_a}
-    return {}
+    return {
+        "/console/admin/platforms": {
+            "name": "Matrix Site",
+            "domains": "matrix.example",
+            "email": "a@matrix.example",
+        },
+        "/console/notices": {"subject": world.report_id, "urls": "https://b.example/2"},
+        "/console/admin/routing": {"country": "US", "region": "US-TX", "agency": world.agency_a},
+    }.get(path, {})
 
 
 @pytest.mark.parametrize("caller", CALLERS)

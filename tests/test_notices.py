@@ -213,3 +213,33 @@ def test_cli_loads_the_directory(settings: Any, tmp_path: Any) -> None:
     )
     assert failed.returncode == 2
     assert failed.stderr.strip().splitlines() == ["error: entry 1: not an object"]
+
+
+def test_an_admin_edits_the_directory(client: TestClient, database: Database, loaded: None) -> None:
+    from accounts import make_user, sign_in
+
+    sign_in(client, make_user(database, "admin"))
+    page = client.get("/console/admin/platforms")
+    assert "Sample Social (synthetic)" in page.text
+    saved = client.post(
+        "/console/admin/platforms",
+        data={
+            "csrf_token": csrf(page),
+            "name": "New Site (synthetic)",
+            "domains": "newsite.example, img.newsite.example",
+            "email": "abuse@newsite.example",
+            "legal_bases": ["take_it_down_act"],
+            "deadline_hours": "24",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    body = client.post("/api/v1/notices", json={"urls": ["https://img.newsite.example/1"]}).json()
+    assert body["platforms"][0]["platform"] == "New Site (synthetic)"
+    assert body["platforms"][0]["deadline_hours"] == 24
+    refused = client.post(
+        "/console/admin/platforms",
+        data={"csrf_token": csrf(page), "name": "Bad", "domains": "10.0.0.1"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
 from tipline.auth.models import StaffSession, User
 from tipline.auth.pages import staff_page
-from tipline.auth.roles import CONSOLE_ROLES
+from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
-from tipline.takedown.notices import requests, service
-from tipline.takedown.notices.models import NoticeRequest
+from tipline.takedown.notices import directory, requests, service
+from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
 from tipline.takedown.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
 from tipline.takedown.notices.urls import MAX_URLS
 from tipline.web import i18n
@@ -158,6 +158,7 @@ def console_notices(
             "done": done,
             "overdue": {r.id for r in requests.overdue(db_session)},
             "result": request.query_params.get("made"),
+            "subject": request.query_params.get("subject", "")[:40],
         },
     )
 
@@ -206,3 +207,60 @@ def enqueue_notices() -> None:
     from tipline.jobs import send_notices
 
     send_notices()
+
+
+# The directory, for admins ---------------------------------------------------------------------
+
+
+@router.get("/console/admin/platforms", response_class=HTMLResponse)
+def directory_page(
+    request: Request,
+    user: User = Depends(require_user(Role.ADMIN)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db),
+) -> HTMLResponse:
+    from tipline.takedown.notices.texts import legal_bases
+
+    platforms = db_session.scalars(select(NoticePlatform).order_by(NoticePlatform.name)).all()
+    edit = request.query_params.get("edit", "")
+    return staff_page(
+        request,
+        "platforms.html",
+        staff_session,
+        {
+            "platforms": platforms,
+            "editing": next((p for p in platforms if p.id == edit), None),
+            "bases": list(legal_bases(lambda s: s)),
+        },
+    )
+
+
+@router.post("/console/admin/platforms", dependencies=[Depends(check_csrf)])
+async def directory_save(
+    request: Request,
+    user: User = Depends(require_user(Role.ADMIN)),
+    db_session: Session = Depends(get_db),
+) -> RedirectResponse:
+    """Add a platform, or change one (by name): checked as a directory file's entry is."""
+    import json
+
+    form = await request.form(max_fields=20)
+
+    def field(name: str) -> str | None:
+        value = str(form.get(name) or "").strip()
+        return value or None
+
+    hours = field("deadline_hours") or "48"
+    entry = {
+        "name": field("name") or "",
+        "domains": [d.strip() for d in (field("domains") or "").split(",") if d.strip()],
+        "report_url": field("report_url"),
+        "email": field("email"),
+        "api_url": field("api_url"),
+        "legal_bases": [str(b) for b in form.getlist("legal_bases")],
+        "deadline_hours": int(hours) if hours.isdigit() else -1,
+        "notes": field("notes") or "",
+    }
+    directory.load(db_session, text=json.dumps([entry]), actor=f"user:{user.id}")
+    db_session.commit()
+    return RedirectResponse("/console/admin/platforms", 303)
