@@ -297,6 +297,11 @@ def test_removal_is_detected_and_counted(
         figures = stats.staff(db_session)
     assert {"key": "Local Site (synthetic)", "count": 1} in figures["breakdowns"]["notices_removed"]
     assert figures["durations"]["removal_minutes"]["count"] == 1
+    with database.session() as db_session:
+        by_platform = stats.staff(db_session, platform="local site (synthetic)")
+        elsewhere = stats.staff(db_session, platform="Sample Social (synthetic)")
+    assert by_platform["durations"]["removal_minutes"]["count"] == 1
+    assert elsewhere["durations"]["removal_minutes"]["count"] == 0
 
 
 def test_deadline_and_overdue(

@@ -127,7 +127,11 @@ def _notice_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
             figures.append(("notices_removed", r.platform_name[:100], 1))
             started = r.sent_at or r.created_at
             figures.append(("removal_minutes", facts.minutes_bucket(started, r.removed_at), 1))
-        out[f"notice_request:{r.id}"] = Share(r.created_at.date().isoformat(), tuple(figures))
+        # Also in the platform's slice: the staff's platform filter gives its time to removal.
+        slices = ("", f"p:{facts.platform_key(r.platform_name)}")
+        out[f"notice_request:{r.id}"] = Share(
+            r.created_at.date().isoformat(), tuple(figures), slices
+        )
     return out
 
 
