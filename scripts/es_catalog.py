@@ -6,6 +6,7 @@ Kept as data here so that a translator sees every string with its Spanish side b
 
 ES = {
     # Platform directory (admin)
+    "Already posted somewhere? Ask those sites to take it down: we prepare the notices for you.": "¿Ya está publicado en algún sitio? Pide a esos sitios que lo quiten: te preparamos los avisos.",
     "Ask companies to take content down (take-down requests)": "Pedir a las empresas que quiten el contenido (solicitudes de retiro)",
     "A whole directory can be loaded from a JSON file with `tipline notices load-directory`.": "Se puede cargar un directorio completo desde un archivo JSON con `tipline notices load-directory`.",
     "API": "API",
