@@ -442,3 +442,25 @@ def test_a_range_of_days_is_read_from_exactly_its_cells(
         wanted.append(day)
         day += timedelta(days=1)
     assert sorted(covered) == wanted
+
+
+def test_a_running_server_counts_new_reports_by_itself(http: Any) -> None:
+    """Over real HTTP: reports filed through the API show in the numbers within seconds, with no
+    job run by hand (the appender chains their events and pokes the server's follower)."""
+    import time
+
+    for i in range(12):
+        assert (
+            http.post(
+                "/api/v1/reports", json={"reporter_role": "friend", "description": f"live {i}"}
+            ).status_code
+            == 201
+        )
+    deadline = time.monotonic() + 20
+    count = None
+    while time.monotonic() < deadline:
+        count = http.get("/api/v1/stats").json()["totals"].get("reports", {}).get("count")
+        if count == 12:
+            break
+        time.sleep(0.2)
+    assert count == 12
