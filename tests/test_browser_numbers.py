@@ -79,3 +79,24 @@ def test_numbers_page_in_a_real_browser(
         assert not violations, describe(violations)
     finally:
         page.context.close()
+
+
+def test_staff_numbers_in_a_real_browser(
+    browser: Any, live_server: str, database: Database
+) -> None:
+    from accounts import PASSWORD, make_user
+    from browser import sign_in_with_totp
+
+    _fill(database)
+    email = make_user(database, "supervisor")
+    page = new_page(browser, bypass_csp=True)
+    try:
+        sign_in_with_totp(page, live_server, email, PASSWORD)
+        page.goto(f"{live_server}/console/numbers?platform=Discord")
+        assert page.locator('[data-figure="reports"]').inner_text() != "0"
+        assert page.locator("svg.chart").count() >= 5
+        shot(page, "console-numbers")
+        violations = axe_violations(page)
+        assert not violations, describe(violations)
+    finally:
+        page.context.close()
