@@ -44,21 +44,30 @@ def _sla() -> Any:
     return TOP_TIER_SLA
 
 
-def _shares_of_rows(db_session: Session, rows: Sequence[Any]) -> dict[str, Share]:
+def _shares_of_rows(
+    db_session: Session, rows: Sequence[Any], *, contiguous: bool = False
+) -> dict[str, Share]:
     """Report rows (Core, the columns above) -> their shares, with their victims, platforms
-    and agency read in three queries for the whole batch."""
-    ids = [r.id for r in rows]
+    and agency read in three queries for the whole batch. `contiguous`: the rows are every
+    report from the first id to the last (a rebuild's keyset page), so the related rows are
+    read by that id range rather than a list of thousands of ids."""
+
+    def of_batch(column: Any) -> Any:
+        if contiguous:
+            return column.between(rows[0].id, rows[-1].id)
+        return column.in_([r.id for r in rows])
+
     victims: dict[str, list[Any]] = defaultdict(list)
     for person in db_session.execute(
         select(Person.report_id, Person.age, Person.gender).where(
-            Person.report_id.in_(ids), Person.role == "victim"
+            of_batch(Person.report_id), Person.role == "victim"
         )
     ):
         victims[person.report_id].append(person)
     platforms: dict[str, set[str]] = defaultdict(set)
     for report_id, platform in db_session.execute(
         select(OnlineAccount.report_id, OnlineAccount.platform).where(
-            OnlineAccount.report_id.in_(ids)
+            of_batch(OnlineAccount.report_id)
         )
     ):
         if (key := facts.platform_key(platform)) is not None:
@@ -67,7 +76,7 @@ def _shares_of_rows(db_session: Session, rows: Sequence[Any]) -> dict[str, Share
     for report_id, agency_id in db_session.execute(
         select(ReferralReport.report_id, Referral.agency_id)
         .join(Referral, Referral.id == ReferralReport.referral_id)
-        .where(ReferralReport.report_id.in_(ids))
+        .where(of_batch(ReferralReport.report_id))
         .order_by(Referral.created_at)
     ):
         agencies[report_id] = agency_id  # the last referral wins
@@ -303,7 +312,7 @@ def _all_shares(db_session: Session, batch: int) -> Iterable[dict[str, Share]]:
         if not rows:
             break
         last = rows[-1].id
-        yield _shares_of_rows(db_session, rows)
+        yield _shares_of_rows(db_session, rows, contiguous=True)
     from tipline.takedown.notices.models import NoticeRequest
 
     for kind, model in (
