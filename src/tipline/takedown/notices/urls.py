@@ -78,6 +78,10 @@ def _host_of(parts: SplitResult, allow_loopback: bool) -> str:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise _Refused(N_("the site name is not valid")) from None
+    # Python's IDNA codec lets some odd input through (a space inside a label, empty labels):
+    # a name must be letters, digits and hyphens between dots, or an IPv6 address.
+    if ":" not in host and not re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*", host):
+        raise _Refused(N_("the site name is not valid"))
     blocked = _blocked_ip(host, allow_loopback)
     if blocked is None and (host == "localhost" or host.endswith(_LOCAL_SUFFIXES)):
         blocked = PRIVATE
