@@ -53,6 +53,11 @@ def make_org(
         )
 
 
+# The code each enrolment used, so that a test can replay exactly it (a fresh `now()` may fall in
+# the next 30-second step and be a new, valid code).
+USED_CODES: dict[str, str] = {}
+
+
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     """Password, then TOTP enrolment (first time); returns the TOTP secret."""
     page = client.get("/console/login")
@@ -67,9 +72,11 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     match = _SECRET.search(enrol.text)
     assert match, "no TOTP secret shown"
     secret = match.group(1)
+    code = pyotp.TOTP(secret).now()
+    USED_CODES[secret] = code
     done = client.post(
         "/console/totp/enrol",
-        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(enrol)},
+        data={"code": code, "csrf_token": csrf(enrol)},
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text

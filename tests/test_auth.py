@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from accounts import PASSWORD, csrf, make_org, make_user, next_code, sign_in
+from accounts import PASSWORD, USED_CODES, csrf, make_org, make_user, next_code, sign_in
 from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.auth.models import ApiKey, StaffSession, User
@@ -74,7 +73,7 @@ def test_second_sign_in_asks_for_a_code_and_refuses_replay(
     totp_page = client.get("/console/totp")
     replay = client.post(
         "/console/totp",
-        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(totp_page)},
+        data={"code": USED_CODES[secret], "csrf_token": csrf(totp_page)},
         follow_redirects=False,
     )
     assert replay.status_code == 401  # the enrolment code was already used
