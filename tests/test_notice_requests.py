@@ -301,6 +301,11 @@ def test_removal_is_detected_and_counted(
         by_platform = stats.staff(db_session, platform="local site (synthetic)")
         elsewhere = stats.staff(db_session, platform="Sample Social (synthetic)")
     assert by_platform["durations"]["removal_minutes"]["count"] == 1
+    with database.session() as db_session:
+        public = stats.published(db_session, threshold=1)
+    assert {"key": "Local Site (synthetic)", "count": 1, "suppressed": False} in public[
+        "breakdowns"
+    ]["notices_removed"]
     assert elsewhere["durations"]["removal_minutes"]["count"] == 0
 
 

@@ -18,6 +18,8 @@ BREAKDOWN_ORDER = (
     "victim_gender",
     "platform",
     "disposition",
+    "notices",
+    "notices_removed",
 )
 STAFF_ORDER = (*BREAKDOWN_ORDER, *STAFF_BREAKDOWNS)
 

@@ -33,6 +33,9 @@ BREAKDOWNS: dict[str, str | None] = {
     "victim_age": "victims",
     "victim_gender": "victims",
     "platform": None,
+    # Take-down requests tipline sent to companies, and the addresses removed after them.
+    "notices": None,
+    "notices_removed": None,
 }
 # The staff's extra figures (never published).
 STAFF_BREAKDOWNS = (
@@ -41,8 +44,6 @@ STAFF_BREAKDOWNS = (
     "sla",
     "referral_outcome",
     "takedown_feedback",
-    "notices",
-    "notices_removed",
 )
 DURATIONS = ("triage_minutes", "referral_minutes", "removal_minutes")
 # Figures whose "total" is not a figure of its own but the sum of its keys.
