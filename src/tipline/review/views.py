@@ -53,7 +53,7 @@ def queue_page(
             "items": items,
             "filters": {"tier": tier, "source": source, "claim": claim},
             "depth": service.queue_depth(db_session),
-            "notices_overdue": len(notice_requests.overdue(db_session)),
+            "notices_overdue": notice_requests.overdue_count(db_session),
             "supervising": user.role in SUPERVISOR_ROLES,
             "q": q,
             "found": found,

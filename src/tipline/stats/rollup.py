@@ -348,9 +348,7 @@ def rebuild(
             [{"subject": s, "cells": share.encode()} for s, share in shares.items()],
         )
         for share in shares.values():
-            for slice_ in share.slices:
-                for figure, key, n in share.figures:
-                    totals[figure, key, share.day, slice_] += n
+            totals.update(share.cells())
         counted += len(shares)
         if progress is not None:
             progress(len(shares))

@@ -43,7 +43,7 @@ def numbers_page(
     from tipline.web import i18n
 
     stats = _published(request, db_session, year)
-    _ = i18n.translations(i18n.language_for(request)).gettext
+    _ = i18n.gettext_for(request)
     withheld = f"<{stats['threshold']}"
     return render(
         request,
@@ -86,7 +86,7 @@ def console_numbers(
     from tipline.web import i18n
 
     stats = _staff_stats(db_session, start, end, agency, platform)
-    _ = i18n.translations(i18n.language_for(request)).gettext
+    _ = i18n.gettext_for(request)
     live = service.live(db_session)
     if user.role not in SUPERVISOR_ROLES:
         live["exposure"] = None  # per-reviewer exposure is for supervisors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -53,6 +54,11 @@ def parse_accept_language(header: str | None) -> str | None:
         if primary in LANGUAGES and quality > 0:
             choices.append((-quality, index, primary))
     return min(choices)[2] if choices else None
+
+
+def gettext_for(request: Request) -> Callable[[str], str]:
+    """The page's language's gettext, for text built in Python (notices, chart descriptions)."""
+    return translations(language_for(request)).gettext
 
 
 def language_for(request: Request) -> str:

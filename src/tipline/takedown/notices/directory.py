@@ -16,6 +16,8 @@ from tipline.takedown.notices.models import NoticePlatform
 from tipline.takedown.notices.urls import Parsed, parse
 
 SAMPLE = Path(__file__).with_name("data") / "sample_directory.json"
+# A site not in the directory: the deadline the TAKE IT DOWN Act gives a covered platform.
+UNKNOWN_DEADLINE_HOURS = 48
 CHANNELS = ("report_url", "email", "api_url")
 MAX_ENTRIES = 5000
 
@@ -64,7 +66,14 @@ def load(db_session: Session, *, text: str, actor: str) -> int:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"not JSON: {exc.msg} at line {exc.lineno}", code="bad_directory") from None
-    if not isinstance(raw, list) or len(raw) > MAX_ENTRIES:
+    if not isinstance(raw, list):
+        raise BadInput(f"a JSON list of at most {MAX_ENTRIES} platforms", code="bad_directory")
+    return save(db_session, raw=raw, actor=actor)
+
+
+def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
+    """Add or update platforms (by name) from entries as a directory file holds them."""
+    if len(raw) > MAX_ENTRIES:
         raise BadInput(f"a JSON list of at most {MAX_ENTRIES} platforms", code="bad_directory")
     entries = [_valid_entry(item, i) for i, item in enumerate(raw)]
     existing = {p.name: p for p in db_session.scalars(select(NoticePlatform))}
@@ -106,6 +115,10 @@ class Directory:
             if found is not None:
                 return found
         return None
+
+
+def deadline_hours(platform: NoticePlatform | None) -> int:
+    return platform.deadline_hours if platform else UNKNOWN_DEADLINE_HOURS
 
 
 def registrable(host: str) -> str:

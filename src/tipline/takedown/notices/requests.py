@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
@@ -20,16 +20,16 @@ from tipline.config import Settings
 from tipline.db import utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.takedown.notices import checker, sender
-from tipline.takedown.notices.directory import Directory, registrable
+from tipline.takedown.notices.directory import Directory, deadline_hours, registrable
 from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
-from tipline.takedown.notices.urls import MAX_URLS, Rejected, parse_all
+from tipline.takedown.notices.urls import Rejected, parse_all
 
 SUBJECTS = ("report", "takedown_case")
 MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=10)
 CHECK_EVERY = timedelta(hours=1)
 OPEN = ("sent", "filed", "unknown")
-UNKNOWN_DEADLINE_HOURS = 48
+CLOSED = ("removed", "withdrawn")
 
 
 def _event(db_session: Session, actor: str, action: str, req: NoticeRequest, **data: Any) -> None:
@@ -64,8 +64,6 @@ def request_takedowns(
     asked again)."""
     if subject_type not in SUBJECTS:
         raise BadInput("a request belongs to a report or a take-down case", code="bad_subject")
-    if len(urls) > MAX_URLS:
-        raise BadInput(f"at most {MAX_URLS} addresses at once", code="too_many_urls")
     good, bad = parse_all(urls, allow_loopback=settings.notices_allow_loopback)
     directory = Directory.current(db_session)
     known = set(
@@ -103,8 +101,15 @@ def request_takedowns(
     return made, bad
 
 
-def _deadline_hours(platform: NoticePlatform | None) -> int:
-    return platform.deadline_hours if platform else UNKNOWN_DEADLINE_HOURS
+def _platform(db_session: Session, req: NoticeRequest) -> NoticePlatform | None:
+    return db_session.get(NoticePlatform, req.platform_id) if req.platform_id else None
+
+
+def _start_clock(req: NoticeRequest, platform: NoticePlatform | None, *, status: str) -> None:
+    """Sent or filed: the company's deadline runs from now."""
+    now = utcnow()
+    req.status, req.sent_at = status, now
+    req.due_at = now + timedelta(hours=deadline_hours(platform))
 
 
 def notice_for_company(req: NoticeRequest, platform: NoticePlatform | None) -> str:
@@ -126,7 +131,7 @@ def notice_for_company(req: NoticeRequest, platform: NoticePlatform | None) -> s
             for b in (platform.legal_bases if platform else ["take_it_down_act"])
             if b in bases
         ],
-        f"Please remove it within {_deadline_hours(platform)} hours and preserve the content, "
+        f"Please remove it within {deadline_hours(platform)} hours and preserve the content, "
         "the account that posted it and its records for law enforcement.",
         "",
         f"Our reference: {req.id}. Reply to this address with any question.",
@@ -173,7 +178,7 @@ def send_due(db_session: Session, *, settings: Settings, http: httpx.Client | No
 def _send_one(
     db_session: Session, req: NoticeRequest, *, settings: Settings, http: httpx.Client | None
 ) -> int:
-    platform = db_session.get(NoticePlatform, req.platform_id) if req.platform_id else None
+    platform = _platform(db_session, req)
     text = notice_for_company(req, platform)
     try:
         if req.channel == "email":
@@ -203,9 +208,8 @@ def _send_one(
         _event(db_session, "system", "send_failed", req, error=req.last_error)
         db_session.commit()
         return 0
-    now = utcnow()
-    req.status, req.sent_at, req.last_error = "sent", now, ""
-    req.due_at = now + timedelta(hours=_deadline_hours(platform))
+    _start_clock(req, platform, status="sent")
+    req.last_error = ""
     _event(db_session, "system", "sent", req)
     db_session.commit()
     return 1
@@ -237,18 +241,15 @@ def mark(db_session: Session, *, req_id: str, action: str, actor: str) -> Notice
     """A person's step: approve (a victim's address, after review), filed (by hand, on the
     form), removed (seen gone), resend (after an unknown or failed send), withdrawn."""
     req = _get(db_session, req_id)
-    now = utcnow()
     if action == "filed" and req.status in ("pending", "failed", "unknown"):
-        platform = db_session.get(NoticePlatform, req.platform_id) if req.platform_id else None
-        req.status, req.sent_at = "filed", now
-        req.due_at = now + timedelta(hours=_deadline_hours(platform))
+        _start_clock(req, _platform(db_session, req), status="filed")
     elif action == "approve" and req.status == "review":
         req.status = "pending"
-    elif action == "removed" and req.status not in ("removed", "withdrawn"):
-        req.status, req.removed_at = "removed", now
+    elif action == "removed" and req.status not in CLOSED:
+        req.status, req.removed_at = "removed", utcnow()
     elif action == "resend" and req.status in ("unknown", "failed"):
         req.status, req.attempts = "pending", 0
-    elif action == "withdrawn" and req.status not in ("removed", "withdrawn"):
+    elif action == "withdrawn" and req.status not in CLOSED:
         req.status = "withdrawn"
     else:
         raise BadInput(f"a {req.status} request cannot be marked {action}", code="bad_transition")
@@ -283,16 +284,53 @@ def check_due(
     return seen
 
 
+def _overdue() -> Any:
+    return NoticeRequest.status.in_(OPEN) & (NoticeRequest.due_at < utcnow())
+
+
 def overdue(db_session: Session, *, limit: int = 200) -> list[NoticeRequest]:
     """Sent or filed, past the deadline, and not seen gone: oldest deadline first."""
     return list(
         db_session.scalars(
-            select(NoticeRequest)
-            .where(NoticeRequest.status.in_(OPEN), NoticeRequest.due_at < utcnow())
-            .order_by(NoticeRequest.due_at)
-            .limit(limit)
+            select(NoticeRequest).where(_overdue()).order_by(NoticeRequest.due_at).limit(limit)
         )
     )
+
+
+def overdue_count(db_session: Session) -> int:
+    """For the queue's header, on every load of it: a count, not the rows."""
+    return int(db_session.scalar(select(func.count()).where(_overdue())) or 0)
+
+
+def subject_of(db_session: Session, ref: str) -> tuple[str, str]:
+    """A report (id or case number) or a take-down case (its TD- number)."""
+    from tipline.reports import service as reports
+    from tipline.takedown.models import TakedownCase
+
+    ref = ref.strip()
+    case = db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == ref.upper()))
+    if case is not None:
+        return "takedown_case", case.id
+    return "report", reports.get_report(db_session, ref=ref).id
+
+
+def console(db_session: Session) -> dict[str, Any]:
+    """The console's list: open requests by deadline (overdue ones marked), the latest done."""
+    open_rows = db_session.scalars(
+        select(NoticeRequest)
+        .where(NoticeRequest.status.not_in(CLOSED))
+        .order_by(NoticeRequest.due_at.is_(None), NoticeRequest.due_at, NoticeRequest.created_at)
+        .limit(500)
+    ).all()
+    done = db_session.scalars(
+        select(NoticeRequest)
+        .where(NoticeRequest.status.in_(CLOSED))
+        .order_by(NoticeRequest.created_at.desc())
+        .limit(50)
+    ).all()
+    now = utcnow()
+    late = {r.id for r in open_rows if r.status in OPEN and r.due_at and r.due_at < now}
+    return {"open": open_rows, "done": done, "overdue": late}
 
 
 def for_subject(db_session: Session, *, subject_type: str, subject_id: str) -> list[NoticeRequest]:

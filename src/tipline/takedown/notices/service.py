@@ -9,11 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tipline.takedown.notices import texts
-from tipline.takedown.notices.directory import Directory, registrable
+from tipline.takedown.notices.directory import Directory, deadline_hours, registrable
 from tipline.takedown.notices.texts import Gettext
-from tipline.takedown.notices.urls import MAX_URLS, parse_all
-
-UNKNOWN_DEADLINE_HOURS = 48  # what the TAKE IT DOWN Act gives a covered platform
+from tipline.takedown.notices.urls import parse_all
 
 
 def group(
@@ -21,10 +19,6 @@ def group(
 ) -> dict[str, Any]:
     """URLs -> one entry per platform (or per unknown site) with steps and a filled notice; and
     the lines that are not web addresses, with why. Stores nothing."""
-    if len(urls) > MAX_URLS:
-        from tipline.errors import BadInput
-
-        raise BadInput(f"at most {MAX_URLS} addresses at once", code="too_many_urls")
     good, bad = parse_all(urls)
     directory = Directory.current(db_session)
     groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -37,11 +31,12 @@ def group(
     out = []
     for entry in groups.values():
         platform = entry["platform"]
+        hours = deadline_hours(platform)
         if platform is not None:
-            name, bases, hours = platform.name, platform.legal_bases, platform.deadline_hours
+            name, bases = platform.name, platform.legal_bases
             report_url, email, notes = platform.report_url, platform.email, platform.notes
         else:
-            name, bases, hours = entry["host"], ["take_it_down_act", "csam"], None
+            name, bases = entry["host"], ["take_it_down_act", "csam"]
             report_url, email, notes = None, None, ""
         out.append(
             {
@@ -56,10 +51,10 @@ def group(
                     platform=name,
                     urls=entry["urls"],
                     bases=bases,
-                    deadline_hours=hours or UNKNOWN_DEADLINE_HOURS,
+                    deadline_hours=hours,
                     minor=under_18,
                 ),
-                "deadline_hours": hours or UNKNOWN_DEADLINE_HOURS,
+                "deadline_hours": hours,
                 "report_url": report_url,
                 "email": email,
             }

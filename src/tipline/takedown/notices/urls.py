@@ -119,7 +119,11 @@ def parse(raw: str, *, allow_loopback: bool = False) -> Parsed | Rejected:
 def parse_all(
     lines: list[str], *, allow_loopback: bool = False
 ) -> tuple[list[Parsed], list[Rejected]]:
-    """Each distinct address once, in the order given."""
+    """Each distinct address once, in the order given; a list over MAX_URLS is refused whole."""
+    if len(lines) > MAX_URLS:
+        from tipline.errors import BadInput
+
+        raise BadInput(f"at most {MAX_URLS} addresses at once", code="too_many_urls")
     seen: set[str] = set()
     good: list[Parsed] = []
     bad: list[Rejected] = []

@@ -16,7 +16,7 @@ from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
 from tipline.takedown.notices import directory, requests, service
-from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
+from tipline.takedown.notices.models import NoticePlatform
 from tipline.takedown.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
 from tipline.takedown.notices.urls import MAX_URLS
 from tipline.web import i18n
@@ -70,7 +70,7 @@ async def notices_submit(request: Request, db_session: Session = Depends(get_db)
         result = service.group(
             db_session,
             urls=lines,
-            gettext=i18n.translations(i18n.language_for(request)).gettext,
+            gettext=i18n.gettext_for(request),
             under_18=context["under_18"],
         )
     except TiplineError as exc:
@@ -118,18 +118,6 @@ def attach_urls(
 # The console: requests tipline sends, deadlines, checks --------------------------------------
 
 
-def _subject(db_session: Session, ref: str) -> tuple[str, str]:
-    """A report (id or case number) or a take-down case (its TD- number)."""
-    from tipline.reports import service as reports
-    from tipline.takedown.models import TakedownCase
-
-    ref = ref.strip()
-    case = db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == ref.upper()))
-    if case is not None:
-        return "takedown_case", case.id
-    return "report", reports.get_report(db_session, ref=ref).id
-
-
 @router.get("/console/notices", response_class=HTMLResponse)
 def console_notices(
     request: Request,
@@ -137,26 +125,12 @@ def console_notices(
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db),
 ) -> HTMLResponse:
-    rows = db_session.scalars(
-        select(NoticeRequest)
-        .where(NoticeRequest.status.not_in(("removed", "withdrawn")))
-        .order_by(NoticeRequest.due_at.is_(None), NoticeRequest.due_at, NoticeRequest.created_at)
-        .limit(500)
-    ).all()
-    done = db_session.scalars(
-        select(NoticeRequest)
-        .where(NoticeRequest.status.in_(("removed", "withdrawn")))
-        .order_by(NoticeRequest.created_at.desc())
-        .limit(50)
-    ).all()
     return staff_page(
         request,
         "console_notices.html",
         staff_session,
         {
-            "open": rows,
-            "done": done,
-            "overdue": {r.id for r in requests.overdue(db_session)},
+            **requests.console(db_session),
             "result": request.query_params.get("made"),
             "subject": request.query_params.get("subject", "")[:40],
         },
@@ -170,7 +144,7 @@ async def console_request(
     db_session: Session = Depends(get_db),
 ) -> RedirectResponse:
     form = await request.form(max_fields=10)
-    subject_type, subject_id = _subject(db_session, str(form.get("subject") or ""))
+    subject_type, subject_id = requests.subject_of(db_session, str(form.get("subject") or ""))
     lines = [x for x in str(form.get("urls") or "").splitlines() if x.strip()]
     made, rejected = requests.request_takedowns(
         db_session,
@@ -242,8 +216,6 @@ async def directory_save(
     db_session: Session = Depends(get_db),
 ) -> RedirectResponse:
     """Add a platform, or change one (by name): checked as a directory file's entry is."""
-    import json
-
     form = await request.form(max_fields=20)
 
     def field(name: str) -> str | None:
@@ -261,6 +233,6 @@ async def directory_save(
         "deadline_hours": int(hours) if hours.isdigit() else -1,
         "notes": field("notes") or "",
     }
-    directory.load(db_session, text=json.dumps([entry]), actor=f"user:{user.id}")
+    directory.save(db_session, raw=[entry], actor=f"user:{user.id}")
     db_session.commit()
     return RedirectResponse("/console/admin/platforms", 303)
