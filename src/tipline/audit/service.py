@@ -164,15 +164,19 @@ def append_pending(db_session: Session, *, batch: int = 500) -> int:
     return len(rows)
 
 
-def drain(database: Database) -> int:
+def chain_pending(db_session: Session) -> int:
     """Chain everything pending now (each batch its own transaction); returns how many."""
     total = 0
-    while True:
-        with database.session() as db_session:
-            done = append_pending(db_session)
+    while done := append_pending(db_session):
+        db_session.commit()
         total += done
-        if done == 0:
-            return total
+    db_session.commit()  # the last, empty round still took the head row's lock
+    return total
+
+
+def drain(database: Database) -> int:
+    with database.session() as db_session:
+        return chain_pending(db_session)
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,7 @@ Cube = dict[str, dict[str, dict[str, int]]]  # figure -> key -> period -> count
 
 def refresh(db_session: Session) -> int:
     """Bring the rollup up to the latest event (chaining any pending ones first)."""
-    while audit.service.append_pending(db_session):
-        db_session.commit()
-    db_session.commit()
+    audit.service.chain_pending(db_session)
     return rollup.refresh(db_session)
 
 
