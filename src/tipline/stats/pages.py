@@ -7,9 +7,8 @@ from typing import Any
 
 from tipline.stats import charts
 from tipline.stats.labels import figure_titles, key_labels, label
-from tipline.stats.service import STAFF_BREAKDOWNS
+from tipline.stats.service import SERIES, STAFF_BREAKDOWNS
 
-SERIES_ORDER = ("reports", "incidents", "takedown_cases", "takedown_matches")
 BREAKDOWN_ORDER = (
     "incident_type",
     "sextortion",
@@ -44,7 +43,7 @@ def figures(
     titles = figure_titles(_)
     labels = key_labels(_)
     out = []
-    for name in SERIES_ORDER:
+    for name in SERIES:
         points = stats["series"].get(name)
         if not points or not any(p["count"] or p.get("suppressed") for p in points):
             continue  # nothing yet: an empty chart says less than no chart

@@ -172,13 +172,14 @@ def _build(cube: Cube, months: list[str], threshold: int) -> dict[str, Any]:
     tables: dict[str, _Table] = {}
     for figure, total_of in BREAKDOWNS.items():
         keys = sorted(cube.get(figure, {}))
+        per_key = {k: yearly(figure, k) for k in keys}
         if figure in SELF_TOTALLED:
             per_year: dict[str, int] = defaultdict(int)
-            for key in keys:
-                for y, n in yearly(figure, key).items():
+            for counts in per_key.values():
+                for y, n in counts.items():
                     per_year[y] += n
             totals_of(figure, per_year)
-        by_year = {k: {y: Count(yearly(figure, k).get(y, 0)) for y in years} for k in keys}
+        by_year = {k: {y: Count(per_key[k].get(y, 0)) for y in years} for k in keys}
         key_totals = {k: Count(sum(c.value for c in by_year[k].values())) for k in keys}
         for k in keys:
             sup.add(list(by_year[k].values()), key_totals[k])
