@@ -125,6 +125,7 @@ def check(http: httpx.Client, url: str) -> Check:
     except httpx.TooManyRedirects:
         return Check("unreachable", None, "too many redirects")
     except (RefusedAddress, httpx.HTTPError) as exc:
-        refused = isinstance(exc, RefusedAddress) or "does not contact" in str(exc)
+        # httpx re-raises the backend's refusal as a ConnectError caused by it.
+        refused = isinstance(exc, RefusedAddress) or isinstance(exc.__cause__, RefusedAddress)
         return Check("refused" if refused else "unreachable", None, str(exc)[:200])
     return Check(_outcome(status), status)

@@ -18,7 +18,6 @@ from tipline.takedown.notices.urls import Parsed, parse
 SAMPLE = Path(__file__).with_name("data") / "sample_directory.json"
 # A site not in the directory: the deadline the TAKE IT DOWN Act gives a covered platform.
 UNKNOWN_DEADLINE_HOURS = 48
-CHANNELS = ("report_url", "email", "api_url")
 MAX_ENTRIES = 5000
 
 
@@ -44,7 +43,7 @@ def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
     email = raw.get("email")
     if email is not None and ("@" not in str(email) or len(str(email)) > 254):
         raise BadInput(f"{name}: {email!r} is not an email address", code="bad_directory")
-    hours = raw.get("deadline_hours", 48)
+    hours = raw.get("deadline_hours", UNKNOWN_DEADLINE_HOURS)
     if not isinstance(hours, int) or not 1 <= hours <= 24 * 90:
         raise BadInput(f"{name}: deadline_hours from 1 to 2160", code="bad_directory")
     return {
