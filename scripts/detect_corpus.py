@@ -858,14 +858,25 @@ def _fill(text: str, rng: random.Random) -> str:
     return text
 
 
+def _inner(items: list, inner: str) -> list:
+    """The development split inside the training part (`--inner`): every other line of each
+    bank to train on, the rest to judge a change by, so that tuning never reads the held-out
+    third. A bank of one line goes to both."""
+    if not inner or len(items) < 2:
+        return items
+    return items[0::2] if inner == "train" else items[1::2]
+
+
 class Banks:
     """One split's share of every phrase bank."""
 
-    def __init__(self, held_out: bool) -> None:
+    def __init__(self, held_out: bool, inner: str = "") -> None:
         def cut(items: list[str]) -> list[str]:
             # The last third of each bank is held out.
             edge = len(items) - max(1, len(items) // 3)
-            return items[edge:] if held_out else items[:edge]
+            if held_out:
+                return items[edge:]
+            return _inner(items[:edge], inner)
 
         self.suspect = {
             "en": {k: cut(v) for k, v in EN.items()},
@@ -884,7 +895,11 @@ class Banks:
                     # A lone example is held out: training never sees it.
                     out[k] = convs if held_out else []
                 else:
-                    out[k] = convs[len(convs) // 2 :] if held_out else convs[: len(convs) // 2]
+                    out[k] = (
+                        convs[len(convs) // 2 :]
+                        if held_out
+                        else _inner(convs[: len(convs) // 2], inner)
+                    )
             return out
 
         self.hard = {"en": cut_hard(HARD_EN), "es": cut_hard(HARD_ES)}
@@ -1011,9 +1026,9 @@ def _labelled(cid: str, messages: list[dict[str, object]], hard: str = "") -> di
     return {"id": cid, "messages": messages, "labels": labels}
 
 
-def build(held_out: bool, count: int, seed: int) -> list[dict[str, object]]:
+def build(held_out: bool, count: int, seed: int, inner: str = "") -> list[dict[str, object]]:
     rng = random.Random(seed)
-    banks = Banks(held_out)
+    banks = Banks(held_out, inner)
     out = []
     arcs = list(ARCS)
     for n in range(count):
@@ -1061,6 +1076,12 @@ def handwritten(text: str) -> list[dict[str, object]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv and argv[0] == "--inner":
+        # A development split for tuning: both halves drawn from the training part only.
+        target = Path(argv[1]) if len(argv) > 1 else OUT / "inner"
+        write(target / "train.jsonl", build(held_out=False, count=2400, seed=7, inner="train"))
+        write(target / "dev.jsonl", build(held_out=False, count=800, seed=11, inner="dev"))
+        return 0
     write(OUT / "train.jsonl", build(held_out=False, count=2400, seed=7))
     write(OUT / "heldout.jsonl", build(held_out=True, count=800, seed=20261128))
     for name in ("handwritten", "handwritten-2", "handwritten-3", "handwritten-4"):

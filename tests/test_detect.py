@@ -212,16 +212,16 @@ def test_normalise_is_lower_case_and_settles(text: str) -> None:
 def test_held_out_split_holds_its_ground() -> None:
     """The generated held-out split, whose newest phrasings the patterns have never seen.
     Asserted as targets: false alarms on hard negatives at most 2% and distress recall at least
-    0.95 (both met). Not met yet (data/detect/README.md): macro F1 0.82 for 0.9 and early
-    warning 0.69 for 0.9; their floors here only stop them getting worse."""
+    0.95 (both met). Not met yet (data/detect/README.md): macro F1 0.88 for 0.9 and early
+    warning 0.73 for 0.9; their floors here only stop them getting worse."""
     from tipline.detect.evaluate import evaluate
 
     rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
     figures = evaluate((row["labels"], scan(row)) for row in rows)
     assert figures["hard_negative_false_alarm_rate"] <= 0.02
     assert figures["victim_distress_recall"] >= 0.95
-    assert figures["macro_f1"] >= 0.8
-    assert figures["early_warning_rate"] >= 0.65
+    assert figures["macro_f1"] >= 0.86
+    assert figures["early_warning_rate"] >= 0.7
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

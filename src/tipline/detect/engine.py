@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tipline.detect import lexicon
+from tipline.detect import concepts, lexicon
 from tipline.detect.flags import ALERT_THRESHOLD, EXTORTION, FLAGS, level_of, risk_of
 from tipline.detect.normalise import normalise_all
 
@@ -64,10 +64,16 @@ class _Reading:
     text: str
     educational: bool
     reported: re.Match[str] | None
+    ideas: dict[str, str]
 
     @classmethod
     def of(cls, text: str) -> _Reading:
-        return cls(text, lexicon.EDUCATION.search(text) is not None, lexicon.REPORTED.search(text))
+        return cls(
+            text,
+            lexicon.EDUCATION.search(text) is not None,
+            lexicon.REPORTED.search(text),
+            concepts.read(text),
+        )
 
 
 @dataclass
@@ -158,7 +164,7 @@ class ConversationState:
             p = float(probs[position])
             if p < PROPOSE_AT or flag in found or flag in self.flags:
                 continue
-            if self._admissible(flag, sender, norm, None, reported=reading.reported):
+            if self._admissible(flag, sender, norm, None, None, reported=reading.reported):
                 found[flag] = Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS])
 
     def _proposals(self, sender: str, readings: list[_Reading], index: int) -> dict[str, Hit]:
@@ -175,12 +181,22 @@ class ConversationState:
                 for pattern in patterns:
                     match = pattern.regex.search(norm)
                     if match is None or not self._admissible(
-                        flag, sender, norm, match, reported=reading.reported
+                        flag, sender, norm, match.start(), match.group(0), reported=reading.reported
                     ):
                         continue
                     evidence = match.group(0)[:EVIDENCE_CHARS]
                     found[flag] = Hit(flag, pattern.weight, index, evidence)
                     break
+            # Then the ideas: the same flags in words no pattern lists.
+            for flag, evidence in concepts.proposals(reading.ideas):
+                if flag in self.flags or flag in found:
+                    continue
+                first = evidence.split(" … ", 1)[0]
+                start = norm.find(first)
+                if self._admissible(
+                    flag, sender, norm, max(start, 0), evidence, reported=reading.reported
+                ):
+                    found[flag] = Hit(flag, concepts.WEIGHT, index, evidence[:EVIDENCE_CHARS])
         return found
 
     def _admissible(  # noqa: PLR0911 - one guard a line reads best
@@ -188,20 +204,20 @@ class ConversationState:
         flag: str,
         sender: str,
         norm: str,
-        match: re.Match[str] | None,
+        start: int | None,
+        words: str | None,
         *,
         reported: re.Match[str] | None,
     ) -> bool:
-        """The guards: is this match the flag, here, from this speaker? (Education is ruled out
+        """The guards: are these words (found from `start`; None when the model proposes the
+        flag for the whole message) the flag, here, from this speaker? (Education is ruled out
         before: an educational reading is never searched.)"""
         # "My cousin wants to message you" is a second persona speaking, not a retelling.
-        start = match.start() if match is not None else len(norm)
-        persona = (
-            flag == "multiple_identities" and match is not None and " you" in f" {match.group(0)}"
-        )
-        if reported is not None and reported.start() <= start and not persona:
+        persona = flag == "multiple_identities" and words is not None and " you" in f" {words}"
+        at = len(norm) if start is None else start
+        if reported is not None and reported.start() <= at and not persona:
             return False
-        if match is not None and lexicon.NEGATED.search(norm[max(0, start - 24) : start]):
+        if start is not None and lexicon.NEGATED.search(norm[max(0, start - 24) : start]):
             return False
         if flag == "victim_distress":
             return sender != self.suspect and not lexicon.HYPERBOLE.search(norm)
@@ -228,7 +244,7 @@ class ConversationState:
             return bool(
                 earlier
                 or _PRESSURE.search(norm)
-                or _AGAIN.search(match.group(0) if match else norm)
+                or _AGAIN.search(words if words is not None else norm)
             )
         return True
 

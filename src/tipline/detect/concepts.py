@@ -1,0 +1,434 @@
+"""What a message is about, in a few dozen ideas instead of thousands of words.
+
+A new writer says "lemme see you with the hoodie off" where the patterns know "send a pic
+without your shirt". The words differ; the ideas (a request to see, clothing coming off) do
+not. Each idea here is a set of words and short phrases, English and Spanish, over the text
+normalise.py has cleaned (lower case, no accents, leetspeak undone). The second stage reads
+which ideas a message holds, alone and in pairs, besides its words: it learns "a request, an
+image and undress from the suspect" once, and then knows it in words it never saw together.
+
+Lookups are by word and by two- and three-word phrase in one dictionary: a few microseconds a
+message, so the ideas can be read on every message of a stream.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from tipline.detect.normalise import normalise
+
+# One line per idea: the words and phrases that carry it. A phrase may hold several ideas (a
+# "nude" is both an image and undress): list it under each.
+_IDEAS: dict[str, str] = {
+    # Asking for something to be sent or shown.
+    "ASK": """send, sending, snap, show, gimme, give, drop, post, take, dm, text, let me see,
+        lemme see, can i see, could i see, can i get, wanna see, want to see, need to see,
+        dying to see, show me, send me, snap me, drop me, text me, trade, manda, mandame, mandas,
+        envia, enviame, envias, pasa, pasame, pasas, muestra, muestrame, ensename, ensena, regalame,
+        quiero ver, dejame ver, me dejas ver, puedo ver, sacate, tomate, tell me, read me, give me,
+        whats your, what is your, whats the, what is the, i need, i want, quiero, necesito, dame,
+        dime, cual es, buy me, get me, pay me, transfer, transfiere, transfiereme, deposita,
+        depositame, pagame, comprame, record, graba, grabate, haz, hazme, got any, have any,
+        any pics, can you send, mandarme""",
+    # An image or a recording of the child.
+    "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
+        vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
+        foto, fotos, imagen, imagenes, pack, packs, selfi, tu pack""",
+    # Clothes coming off, or nearly none: the sexual setting of a request.
+    "UNDRESS": """naked, nude, nudes, undressed, shirtless, topless, without your shirt,
+        without your top, without clothes, no clothes, no shirt, shirt off, top off, clothes off,
+        hoodie off, pants off, bra, underwear, boxers, panties, lingerie, bikini, swimsuit,
+        bathing suit, in a towel, in your towel, just a towel, after your shower, in the shower,
+        out of the shower, in bed, no pajamas, less clothes, nothing on, wearing nothing,
+        not wearing, under your clothes, under the hoodie, under your shirt, whats under, desnuda,
+        desnudo, desnudas, desnudos, sin ropa, sin blusa, sin camisa, sin playera, ropa interior,
+        calzones, brasier, sosten, lenceria, en toalla, en la ducha, en la cama, poca ropa,
+        undress app, nudify""",
+    # Sexual in tone without naming a body or clothes.
+    "SPICY": """naughty pic, naughty pics, something naughty, naughty one, spicy, sexy, dirty, lewd,
+        nsfw, explicit, intimate, freaky, something special, something more, more of you,
+        something no one, something nobody, picante, picantes, atrevida, atrevido, atrevidas,
+        intima, intimas, algo mas, algo especial, algo picante, private pic, private pics,
+        private photo, something private, algo privado, just for me, only for me, for my eyes only,
+        you would not post, exclusive, solo para mi, what you sleep in, full body, everything""",
+    "BODY": """body, chest, boobs, butt, private parts, cuerpo, pecho""",
+    # Another place to talk.
+    "APP": """snapchat, telegram, whatsapp, wasap, wsp, kik, wickr, signal, discord, insta,
+        instagram, ig, skype, facetime, zoom, omegle, viber, wechat, threema, private chat,
+        video call, videocall, cam, another app, other app, different app, videollamada, privado,
+        chat privado, otra app, llamada, number, your number, phone number, cell, tu numero, tu cel,
+        tu celular, snap""",
+    "MOVE": """add me, hmu, hit me up, message me, text me, call me, find me, follow me, move,
+        switch, go private, talk on, chat on, lets go, lets move, lets talk, continue on, jump on,
+        hop on, download, install, join me, you got, do you have, u got, are you on, agregame,
+        escribeme, hablame, buscame, sigueme, llamame, pasemos, hablemos, sigamos, vamonos,
+        platiquemos, tienes, usas, dm me, instead, give me your, whats your, what is your,
+        pasame tu, dame tu, cual es tu, lets go to, go to, can we, we can talk, so we can talk,
+        solos, solas, just us, alone""",
+    # "Here is not safe": the reason given for moving.
+    "WATCHED": """monitored, watched, not private, not safe, isnt private, isnt safe,
+        saves everything, reads everything, disappear, disappears, nos leen, revisan, vigilan,
+        graban, no es seguro, no es privado, se borra, safer, safer there, more private, mas seguro,
+        mas privado""",
+    # A trade: "I'll go first", "fair is fair".
+    "TRADE": """ill show you, ill send you, ill go first, i go first, fair trade, trade, swap,
+        exchange, your turn, ur turn, fair is fair, only fair, one for one, mine for yours,
+        ill send one first, i showed you mine, you show me, show me yours, one of yours, yo primero,
+        te toca, yo te mando, yo te muestro, intercambio, trato, cambiamos, ahora tu,
+        send me one back, send one back, i already sent you one, one of me first, i show you,
+        show you mine, mine first, send one first, i will start, intercambiemos, intercambiamos,
+        exchange photos, swap pics""",
+    # Money, a payment app, an amount.
+    "MONEY": """the money, some money, money to, money or, money by, money now, money today,
+        money tonight, more money, enough money, send money, cash, bucks, dollars, dollar, usd,
+        euros, gift card, gift cards, giftcard, steam card, steam cards, amazon card, amazon cards,
+        apple card, apple cards, google play, itunes, bitcoin, btc, crypto, usdt, ethereum, robux,
+        vbucks, cash app, cashapp, venmo, paypal, zelle, apple pay, chime, western union, moneygram,
+        pay, pay me, dinero, plata, lana, feria, dolares, pesos, soles, tarjeta de regalo,
+        tarjetas de regalo, transferencia, deposito, oxxo, mercado pago, nequi, bizum, pagar, pagas,
+        pagues, pagame, how much money""",
+    # When: the clock a demand puts on the child.
+    "DEADLINE": """tonight, today, now, right now, rn, by midnight, midnight, hours, minutes, asap,
+        hurry, by tomorrow, before school, deadline, clock, hoy, ahora, ya, esta noche, medianoche,
+        horas, minutos, rapido""",
+    # Those who would see: followers, family, school.
+    "AUDIENCE": """followers, friends, friend list, family, parents, mom, mum, dad, uncle, grandma,
+        brother, sister, school, class, classmates, teachers, teacher, coach, team, church,
+        contacts, everyone, everybody, the internet, online, reddit, group chat, boyfriend,
+        girlfriend, principal, seguidores, amigos, amigas, familia, papas, padres, mama, papa, tia,
+        tio, escuela, colegio, clase, companeros, profes, profesores, maestra, maestro, todos,
+        todo el mundo, contactos, redes, internet, everywhere, all over, the whole school, page""",
+    # Making it public.
+    "PUBLISH": """post, posted, share, leak, expose, spread, upload, forward, sell, release,
+        send it, send them, goes on, see it, see them, sees it, will see, get it, get them, publish,
+        publico, publicar, subo, subir, comparto, compartir, filtro, filtrar, difundo, difundir,
+        mando, mandar, la ven, lo ven, la vean, van a ver, tag, tagging, see, sees, see everything,
+        gets, get the, subirlas, subirla, mandarlas, mandarla, publicarlas, publicarla, pasarlas,
+        enviarlas, paso, envio, muestro""",
+    # The condition that makes a sentence a threat.
+    "CONDITION": """or else, unless, or, if you dont, if u dont, otherwise, si no, sino, o si no,
+        a menos que""",
+    # Holding something of the child's.
+    "HOLD": """i have your, i got your, i saved, screenshot, screenshots, screenshotted, i recorded,
+        recorded you, i kept, i still have, already have, you already sent, you sent me, i have it,
+        now i have, tengo tus, tengo tu, guarde, grabe, captura, capturas, i have all your,
+        i downloaded, downloaded your""",
+    # Making fake images.
+    "FAKE": """ai, artificial intelligence, deepfake, deep fake, edit, edited, editing, photoshop,
+        faceswap, face swap, your face on, morph, generate, generated, fake nudes, make fake,
+        inteligencia artificial, ia, editar, edito, editada, montaje, tu cara, falso, falsa,
+        put your face, undress app, nudify, makes you look naked, make you look naked,
+        make it look like you, look like you, turn your, fake pics, fake photos, fotos falsas,
+        parezca que eres tu, editar tus fotos""",
+    # Getting into an account, said as done.
+    "INTRUDE": """got into, logged into, logged in to, hacked, broke into, im in your,
+        i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso""",
+    # An account, or what a login guards.
+    "ACCOUNT": """account, icloud, cloud, google drive, camera roll, saved memories, memories,
+        gallery, backup, my eyes only, email, cuenta, nube, galeria, correo, google photos,
+        photos app, your phone, your snap, your instagram, your insta, your email, your gallery""",
+    "CREDENTIAL": """password, passwords, passcode, login code, log in code, verification code,
+        security code, 6 digit code, six digit code, 2fa, otp, the code, that code, contrasena,
+        clave, codigo, el codigo, codigo de verificacion, login, your login, log in, pin,
+        the 6 digit code, code they sent""",
+    # Pressure for more of the same.
+    "MORE": """more, another, again, one more, longer, better, next, otro, otra, otros, otras, mas,
+        de nuevo, otra vez, this time, a new one, a better one, better one, keep sending,
+        i want more, uno mas, una mas, quiero mas""",
+    # Praise that makes a child feel older or chosen.
+    "FLATTER": """mature, grown up, older than, so pretty, beautiful, gorgeous, cute, handsome,
+        special, different, not like other, for your age, perfect, amazing, madura, maduro, bonita,
+        hermosa, guapa, guapo, linda, lindo, especial, diferente, para tu edad, more mature,
+        so special, special to me, different from other, different from the other, other girls,
+        other boys, the kids at your school, eres especial, eres diferente""",
+    "AFFECTION": """love you, i love, miss you, my girl, my boy, babe, baby, crush,
+        thinking about you, cant stop thinking, only one, soulmate, te amo, te quiero, te extrano,
+        mi amor, bebe, novia, novio, pienso en ti, i love you, love you so much, think about you,
+        thinking of you, all day""",
+    # Keeping it from the adults around the child.
+    "SECRET": """secret, dont tell, do not tell, between us, our secret, keep it private,
+        delete our chat, delete the messages, nobody has to know, no one has to know,
+        dont tell your, wouldnt get it, wouldnt understand, they check your phone, nuestro secreto,
+        no le digas, no digas, entre nosotros, entre tu y yo, borra los mensajes, no le cuentes,
+        delete our messages, delete the chat, delete this chat, our messages after, trust me,
+        you can trust me, confia en mi, puedes confiar en mi, nobody understands you,
+        no one understands you, nadie te entiende, like i do, como yo""",
+    # Gifts that buy trust.
+    "GIFT": """buy you, get you, gift, robux, vbucks, skins, a new phone, te compro, te regalo,
+        regalo, recarga, saldo""",
+    # Modelling, scouting, paid shoots.
+    "SCOUT": """model, models, modeling, modelling, agency, scout, scouting, talent, casting,
+        photographer, photo shoot, photoshoot, shoot, portfolio, brand, ambassador, sponsor,
+        contract, test shots, agencia, modelos, modelo, cazatalentos, fotografo, sesion, contrato,
+        marca, be a model, posing""",
+    # Having looked at the child's profile.
+    "SEEN": """saw, seen, see, found, checked out, looked at, been looking at, noticed, loved,
+        liked, vi, he visto, me gusto, me gustaron, revise, encontre, saw on your, i know your,
+        i follow your, conozco a tu, vi tus, sigo a tu""",
+    # Being singled out: "to me", "from the others".
+    "SPECIAL": """to me, from other, from the other, other girls, other boys, the others,
+        like the others, para mi, a las demas, a los demas""",
+    # Details from the child's profile.
+    "PROFILE": """profile, bio, story, stories, posts, feed, page, tiktok, reels, highlights,
+        mutuals, perfil, historia, historias, publicaciones, your instagram, your insta,
+        your tiktok, tu insta, tu instagram, tu tiktok, de instagram, on instagram,
+        de tus seguidores, from your followers, mutual friends, amigos en comun""",
+    "CHILDLIFE": """school, middle, high school, grade, class, team, practice, game, recital,
+        tournament, band, cheer, varsity, club, dog, cat, puppy, pet, coach, escuela, colegio,
+        secundaria, prepa, grado, clase, equipo, entrenamiento, partido, perro, gato, futbol,
+        you go to, high, play for, you play, juegas en, vas a""",
+    # Another account, another name.
+    "PERSONA": """new account, other account, backup account, my backup, alt, alt account,
+        second account, fake account, friends account, his account, her account, cousins account,
+        blocked me, you blocked, unblock me, otra cuenta, nueva cuenta, mi otra cuenta,
+        cuenta de mi, me bloqueaste, bloqueaste, told you my name, my name was,
+        thought your name was, te llamabas, new number, its me from before, its me again,
+        my other profile, other profile, my cousin wants to, my friend will text you,
+        wants to message you, this is his friend, from my account""",
+    # Age, and the life of an adult.
+    "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias""",
+    "GROWN": """my wife, my husband, my kids, my job, at work, my boss, my car, my truck, mortgage,
+        grown man, adult man, mi esposa, mi esposo, mi trabajo, mi jefe""",
+    # Recalling what someone said of themselves.
+    "SAID": """you said, u said, you told me, thought you were, you claimed, your profile says,
+        dijiste, me dijiste, decias""",
+    "BUT": """but, and now, yet, then why, pero, y ahora, entonces por que""",
+    "SEX": """a girl, a boy, girl, boy, a guy, a man, a woman, una chica, un chico, mujer,
+        hombre""",
+    # The child's fear and despair.
+    "FEAR": """so scared, im scared, really scared, scared to death, terrified, panic, panicking,
+        shaking, cant breathe, cant stop crying, been crying, keep crying, freaking out, no way out,
+        my life is over, end it, kill myself, want to die, better off dead, wish i was dead,
+        dont want to live, hurt myself, tengo miedo, mucho miedo, asustada, asustado, temblando,
+        estoy temblando, no hay salida, no puedo respirar, llorando, no tengo salida,
+        me quiero morir, no quiero vivir, matarme, acabar con todo, can not do this anymore,
+        do not want to be here, want to disappear, just want to disappear, ya no puedo mas,
+        no puedo mas, will hate me, me van a odiar, hate me, no aguanto""",
+    "PLEAD": """please, stop, leave me alone, dont do this, ill do anything, im sorry, por favor,
+        dejame en paz, no lo hagas, perdon""",
+    # A threat's verb: what the suspect will do.
+    "WILL": """i will, ill, gonna, going to, im going to, watch me, then, voy a, te voy a, le voy a,
+        se las, se los, se la, se lo""",
+    # What the suspect will make of the child's life.
+    "RUIN": """ruin your life, ruin you, destroy you, destroy your life, your life is over,
+        arruinar tu vida, arruinar la vida, arruino la vida, arruinarte, te voy a arruinar""",
+    # The lists a threat names: a screenshot of them is the threat itself.
+    "LIST": """followers, follower list, followers list, friends list, friend list, following,
+        contacts, contact list, seguidores, contactos, lista de amigos, tus amigos""",
+    # Asking how much the child has, or can get.
+    "HOWMUCH": """how much money, how much cash, how much do you have, how much can you,
+        cuanto dinero, cuanta plata, cuanta lana, cuanto tienes""",
+    # Being on camera, live.
+    "LIVE": """on cam, on camera, get on cam, live, go live, en vivo, por camara, en camara""",
+    # Obedience demanded.
+    "OBEY": """what i say, what i tell you, do as i say, what i want, lo que yo diga,
+        lo que te diga, lo que te pida, lo que quiera""",
+    # Offering to make the child a model.
+    "OFFER": """paid shoot, get paid, paid for posing, you could be, you should be, podrias ser,
+        puedes ser, you have the look, no experience needed, get you a contract, i am a scout,
+        i am with a, soy de una, fotos de prueba, test shots, new face, looking for girls,
+        looking for boys, buscamos chicas, buscamos chicos""",
+    # The child catching a lie about age or sex.
+    "SLIP": """way older than, sound like an adult, sounds like an adult, look like an adult,
+        sound like a man, sounds like a man, like a grown man, looks fake, not you in, someone else,
+        reverse image, have a car, you drive, but you drive, pareces mucho mayor, no eres tu en,
+        suena de adulto, voz de adulto""",
+    # A deepfake named.
+    "DEEPFAKE": """deepfake, deep fake, deepfakes, nudify, undress app""",
+    # Nobody will know it is fake.
+    "NOONEKNOWS": """nobody will know, no one will know, nobody would know, nadie va a saber,
+        nadie sabra""",
+    # Knowing where the child is.
+    "KNOWWHERE": """i know where you live, i know where you go to school, se donde vives,
+        se donde estudias""",
+    # Spanish verbs carrying the images with them: upload them, send them.
+    "PUBLISHTHEM": """subirlas, subirla, subirlos, mandarlas, mandarla, publicarlas, publicarla,
+        pasarlas, enviarlas, mostrarlas, ensenarlas""",
+    # The bond a groomer builds: understood, cared for, set apart from the adults.
+    "BOND": """i care about you, i am here for you, here for you, you deserve better,
+        too good for them, they do not appreciate you, do not appreciate you, so easy to talk to,
+        easy to talk to, we have so much in common, so much in common, my favorite person,
+        never felt this way, i get you, i understand you, understand you better,
+        you can tell me anything, tell me anything, i would never hurt you, never hurt you,
+        never judge you, your parents are too strict, too strict, they treat you like a kid,
+        treat you like a baby, you are not a kid, you are not a little kid, our thing,
+        our little thing, just between us, me importas, estoy aqui para ti, aqui para ti,
+        te mereces algo mejor, te entiendo, tenemos mucho en comun, mi persona favorita,
+        nunca senti esto, puedes contarme todo, nunca te haria dano, tus papas son muy estrictos,
+        muy estrictos, te tratan como nina, te tratan como nino, no eres una nina,
+        no eres un nino""",
+    # The details of the child's own life, said to them.
+    "YOURLIFE": """your team, your school, your dog, your cat, your puppy, your pet, your sister,
+        your brother, your mom, your dad, your friends, your bff, your best friend, your class,
+        your game, your games, your recital, your practice, your coach, your birthday, your dance,
+        your dance videos, your band, your match, your braces, your grade, the pics from, tu equipo,
+        tu escuela, tu colegio, tu perro, tu perrita, tu gato, tu hermana, tu hermano, tu mama,
+        tu papa, tus amigas, tus amigos, tu mejor amiga, tu clase, tu partido, tu cumple, tu baile,
+        tus bailes""",
+    # Congratulations on something the child did.
+    "CONGRATS": """congrats, congratulations, nice game, great game, good game, you were amazing,
+        felicidades, felicitaciones, buen partido""",
+    # Never enough: what was sent does not end it.
+    "NOTENOUGH": """not enough, that is not enough, not done, not done with you, i am not done,
+        no es suficiente, no basta, no he terminado, no he acabado""",
+    # Pornography named: what a fake would be made into.
+    "PORN": """porn, porno, video porno, sex video, sex tape""",
+}
+
+# Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
+# one alternative present. Written from the definitions in shared/RED-FLAGS.md; the engine's
+# guards (who speaks, reported speech, education, benign contexts) apply to these as to the
+# patterns.
+RULES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "social_media_reconnaissance": (
+        ("PROFILE", "CHILDLIFE"),
+        ("SEEN", "PROFILE"),
+        ("SEEN", "YOURLIFE"),
+        ("PROFILE", "YOURLIFE"),
+        ("CONGRATS", "YOURLIFE"),
+        ("CONGRATS", "CHILDLIFE"),
+    ),
+    "rapid_sexual_request": (
+        ("ASK", "UNDRESS"),
+        ("ASK", "IMAGE", "SPICY"),
+        ("ASK", "SPICY"),
+        ("ASK", "BODY"),
+    ),
+    "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED")),
+    "reciprocation": (("TRADE",),),
+    "fake_modeling_agency": (
+        ("SCOUT", "MONEY"),
+        ("SCOUT", "IMAGE"),
+        ("SCOUT", "FLATTER"),
+        ("SCOUT", "OFFER"),
+        ("SCOUT", "UNDRESS"),
+        ("OFFER", "UNDRESS"),
+    ),
+    "relationship_building": (
+        ("FLATTER", "AGE"),
+        ("SECRET",),
+        ("AFFECTION",),
+        ("FLATTER", "SPECIAL"),
+        ("BOND",),
+    ),
+    "multiple_identities": (("PERSONA",),),
+    "identity_misrepresentation": (
+        ("SAID", "AGE", "BUT"),
+        ("SAID", "SEX", "BUT"),
+        ("SAID", "GROWN"),
+        ("SLIP",),
+    ),
+    "account_compromise": (
+        ("ASK", "CREDENTIAL"),
+        ("INTRUDE", "ACCOUNT"),
+        ("HOLD", "ACCOUNT"),
+    ),
+    "deepfake_threat": (
+        ("FAKE", "UNDRESS"),
+        ("FAKE", "IMAGE", "WILL"),
+        ("FAKE", "IMAGE", "CONDITION"),
+        ("DEEPFAKE",),
+        ("FAKE", "PORN"),
+        ("NOONEKNOWS", "FAKE"),
+    ),
+    "sextortion_threat": (
+        ("PUBLISH", "AUDIENCE", "CONDITION"),
+        ("PUBLISH", "AUDIENCE", "HOLD"),
+        ("PUBLISH", "AUDIENCE", "WILL"),
+        ("HOLD", "AUDIENCE", "CONDITION"),
+        ("HOLD", "LIST"),
+        ("RUIN",),
+        ("KNOWWHERE",),
+        ("PUBLISHTHEM", "AUDIENCE"),
+        ("PUBLISH", "AUDIENCE", "DEADLINE"),
+    ),
+    "financial_demand": (
+        ("MONEY", "DEADLINE"),
+        ("MONEY", "CONDITION"),
+        ("ASK", "MONEY"),
+        ("HOWMUCH",),
+    ),
+    "content_demand": (
+        ("MORE", "IMAGE", "CONDITION"),
+        ("MORE", "IMAGE", "DEADLINE"),
+        ("ASK", "MORE"),
+        ("MORE", "IMAGE"),
+        ("MORE", "DEADLINE"),
+        ("LIVE", "DEADLINE"),
+        ("LIVE", "CONDITION"),
+        ("OBEY", "CONDITION"),
+        ("NOTENOUGH",),
+    ),
+    "victim_distress": (("FEAR",),),
+}
+# How sure a rule alone makes the detector: as sure as a pattern. The guards decide.
+WEIGHT = 0.85
+# The ages of children, said as a bare number ("so mature for 13").
+_CHILD_AGES = frozenset(str(n) for n in range(9, 18))
+
+
+def _build() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
+    table: dict[str, set[str]] = {}
+    for idea, text in _IDEAS.items():
+        for entry in text.split(","):
+            # Through the same cleaning as the messages: "dont" is "do not" by then.
+            phrase = normalise(entry).replace("'", "")
+            if phrase:
+                table.setdefault(phrase, set()).add(idea)
+    # For each word that starts a phrase, the longest phrase it starts: a message's other
+    # words are looked up alone, once.
+    starts: dict[str, int] = {}
+    for phrase in table:
+        first, *rest = phrase.split()
+        if rest:
+            starts[first] = max(starts.get(first, 1), len(rest) + 1)
+    return {k: frozenset(v) for k, v in table.items()}, starts
+
+
+IDEAS = tuple(_IDEAS)
+TABLE, _STARTS = _build()
+_ALTERNATIVES = [
+    (flag, [(ideas, frozenset(ideas)) for ideas in alternatives])
+    for flag, alternatives in RULES.items()
+]
+
+
+def read(norm: str) -> dict[str, str]:
+    """The ideas a normalised message holds, each with the first words that carry it."""
+    # Apostrophes go: "i'll" and "ill", "don't" and "dont" are one entry each.
+    words = norm.replace("'", "").split()
+    found: dict[str, str] = {}
+    for i, word in enumerate(words):
+        for idea in TABLE.get(word, ()):
+            found.setdefault(idea, word)
+        if word in _CHILD_AGES:
+            found.setdefault("AGE", word)
+        elif word[:1] == "$" and len(word) > 1:
+            # "$150", and a payment handle ("$somename") too: money either way.
+            found.setdefault("MONEY", word)
+        for n in range(2, _STARTS.get(word, 1) + 1):
+            phrase = " ".join(words[i : i + n])
+            for idea in TABLE.get(phrase, ()):
+                found.setdefault(idea, phrase)
+    return found
+
+
+def proposals(found: dict[str, str]) -> list[tuple[str, str]]:
+    """(flag, evidence) for every flag whose rule the ideas satisfy; the evidence is the words
+    of each idea of the first alternative that holds, in the rule's order."""
+    if not found:
+        return []
+    held = found.keys()
+    out = []
+    for flag, alternatives in _ALTERNATIVES:
+        for ideas, needed in alternatives:
+            if needed <= held:
+                out.append((flag, " … ".join(found[idea] for idea in ideas)))
+                break
+    return out
+
+
+def features(found: dict[str, str]) -> list[str]:
+    """The second stage's view: each idea, and each pair of them."""
+    names = sorted(found)
+    return [f"k:{k}" for k in names] + [f"kk:{a}+{b}" for a, b in itertools.combinations(names, 2)]

@@ -1,0 +1,111 @@
+"""The detector's ideas (detect/concepts.py): flags found from what a message is about when no
+pattern lists its words, with the same guards as the patterns."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from test_detect import _conv
+from tipline.detect import concepts, lexicon, scan
+from tipline.detect.normalise import normalise
+
+
+@pytest.fixture
+def ideas_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first stage without its patterns: only the ideas can find a flag."""
+    for languages in lexicon.BY_LANGUAGES:
+        monkeypatch.setitem(lexicon.BY_LANGUAGES, languages, [])
+
+
+# Wordings the patterns do not list, each the flag's idea in other words; the lines before set
+# the scene the guards ask for (a sexual context before a trade or a demand for more).
+CASES = [
+    ("social_media_reconnaissance", ("congrats on the tournament, your team was unreal",)),
+    ("social_media_reconnaissance", ("felicidades por el partido, tu equipo jugo increible",)),
+    ("rapid_sexual_request", ("lemme see you with the hoodie off",)),
+    ("rapid_sexual_request", ("enseñame algo picante solo para mi",)),
+    ("platform_migration", ("this app reads everything, hop on telegram",)),
+    ("platform_migration", ("aqui nos leen, mejor por wsp",)),
+    ("reciprocation", ("send nudes", "no", "fair trade, one for one")),
+    ("reciprocation", ("mandame fotos desnuda", "no", "intercambiamos, trato?")),
+    ("fake_modeling_agency", ("you have the look, our agency books new models",)),
+    ("fake_modeling_agency", ("tienes el perfil, podrias ser modelo de la marca",)),
+    ("relationship_building", ("you deserve better, your parents are too strict",)),
+    ("relationship_building", ("te mereces algo mejor, tus papas son muy estrictos",)),
+    ("multiple_identities", ("unblock me, this is my alt",)),
+    ("multiple_identities", ("mi otra cuenta, no me ignores",)),
+    ("account_compromise", ("hacked your icloud lol",)),
+    ("account_compromise", ("dime la clave de tu correo",)),
+    ("deepfake_threat", ("one click and a nudify tool does the rest",)),
+    ("deepfake_threat", ("nadie va a saber que la foto es falsa",)),
+    ("sextortion_threat", ("screenshotted your contact list",)),
+    ("sextortion_threat", ("guarde captura de tus contactos",)),
+    ("financial_demand", ("$150 in steam cards tonight",)),
+    ("financial_demand", ("cuanta lana tienes",)),
+    ("content_demand", ("send nudes", "ok", "that's not enough")),
+    ("content_demand", ("mandame fotos desnuda", "ok", "no es suficiente, quiero mas")),
+]
+
+
+@pytest.mark.usefixtures("ideas_only")
+@pytest.mark.parametrize(("flag", "lines"), CASES)
+def test_ideas_find_each_flag_in_new_words(flag: str, lines: tuple[str, ...]) -> None:
+    result = scan(_conv(*lines), scorer=None)
+    found = {f["flag"]: f for f in result["flags"]}
+    assert flag in found, result
+    # The reviewer sees which words carried each idea, in the rule's order.
+    assert found[flag]["message_index"] == len(lines) - 1
+    words = found[flag]["evidence"].split(" … ")
+    norm = normalise(lines[-1]).replace("'", "")
+    assert all(w in norm for w in words)
+
+
+@pytest.mark.usefixtures("ideas_only")
+def test_the_childs_panic_in_new_words() -> None:
+    result = scan(_conv("pay or everyone sees it", "estoy temblando, no hay salida"), None)
+    assert result["victim_distress"] is True
+
+
+@pytest.mark.usefixtures("ideas_only")
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Reported speech, education, a benign context, a negation: the same guards as patterns.
+        ("some guy told me he screenshotted my contact list",),
+        ("if someone says they screenshotted your contact list, report it",),
+        ("can u venmo me 12 for the pizza tonight",),
+        ("never send your login code to anyone",),
+    ],
+)
+def test_the_guards_hold_for_ideas(lines: tuple[str, ...]) -> None:
+    assert scan(_conv(*lines), scorer=None)["level"] == "none"
+
+
+def test_emoji_do_not_carry_ideas_alone() -> None:
+    # The normaliser turns 💰 into "money" and 😭 into "crying" for the patterns; emoji are
+    # sprinkled over every kind of chat, so no idea rests on them.
+    assert concepts.read(normalise("send me a pic 💰 😭 😈")) == {
+        "ASK": "send",
+        "IMAGE": "pic",
+    }
+
+
+def test_phrases_are_read_as_the_messages_are() -> None:
+    # Table entries go through the same cleaning: "dont want to live" is "do not want to live".
+    assert "FEAR" in concepts.read(normalise("i DON'T want to live anymore"))
+    assert concepts.read(normalise("so mature for 13"))["AGE"] == "13"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
+    norm = normalise(text)
+    found = concepts.read(norm)
+    assert set(found) <= set(concepts.IDEAS)
+    plain = f" {norm.replace(chr(39), '')} "
+    assert all(f" {words} " in plain for words in found.values())
+    for flag, evidence in concepts.proposals(found):
+        assert flag in concepts.RULES
+        assert evidence
