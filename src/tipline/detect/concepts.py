@@ -21,15 +21,18 @@ from tipline.detect.normalise import normalise
 # "nude" is both an image and undress): list it under each.
 _IDEAS: dict[str, str] = {
     # Asking for something to be sent or shown.
-    "ASK": """send, sending, snap, show, gimme, give, drop, post, take, dm, text, let me see,
-        lemme see, can i see, could i see, can i get, wanna see, want to see, need to see,
-        dying to see, show me, send me, snap me, drop me, text me, trade, manda, mandame, mandas,
-        envia, enviame, envias, pasa, pasame, pasas, muestra, muestrame, ensename, ensena, regalame,
-        quiero ver, dejame ver, me dejas ver, puedo ver, sacate, tomate, tell me, read me, give me,
-        whats your, what is your, whats the, what is the, i need, i want, quiero, necesito, dame,
-        dime, cual es, buy me, get me, pay me, transfer, transfiere, transfiereme, deposita,
-        depositame, pagame, comprame, record, graba, grabate, haz, hazme, got any, have any,
-        any pics, can you send, mandarme""",
+    "ASK": """send, sending, show, gimme, give, drop, take, dm, text, let me see, lemme see,
+        can i see, could i see, can i get, wanna see, want to see, need to see, dying to see,
+        show me, send me, snap me, drop me, text me, trade, manda, mandame, mandas, envia, enviame,
+        envias, pasa, pasame, pasas, muestra, muestrame, ensename, ensena, regalame, quiero ver,
+        dejame ver, me dejas ver, puedo ver, sacate, tomate, tell me, read me, give me, whats your,
+        what is your, whats the, what is the, i need, i want, quiero, necesito, dame, dime, cual es,
+        buy me, get me, pay me, transfer, transfiere, transfiereme, deposita, depositame, pagame,
+        comprame, record, graba, grabate, haz, hazme, got any, have any, any pics, can you send,
+        mandarme, can you take, could you take, will you send, would you send, you should send,
+        u should send, send over, shoot me, hit me with, i wanna see, show me what, can i have,
+        lemme get, me mandas, me pasas, me envias, me ensenas, quiero que me mandes, a ver,
+        muestrame como""",
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
@@ -43,7 +46,9 @@ _IDEAS: dict[str, str] = {
         not wearing, under your clothes, under the hoodie, under your shirt, whats under, desnuda,
         desnudo, desnudas, desnudos, sin ropa, sin blusa, sin camisa, sin playera, ropa interior,
         calzones, brasier, sosten, lenceria, en toalla, en la ducha, en la cama, poca ropa,
-        undress app, nudify""",
+        undress app, nudify, without anything, with nothing on, nothing under, in just your,
+        take it off, take off, strip, undress, wearing less, less on, sin nada, quitate,
+        sin brasier, en calzones, sin camiseta, encuerada, encuerado""",
     # Sexual in tone without naming a body or clothes.
     "SPICY": """naughty pic, naughty pics, something naughty, naughty one, spicy, sexy, dirty, lewd,
         nsfw, explicit, intimate, freaky, something special, something more, more of you,
@@ -56,15 +61,15 @@ _IDEAS: dict[str, str] = {
     "APP": """snapchat, telegram, whatsapp, wasap, wsp, kik, wickr, signal, discord, insta,
         instagram, ig, skype, facetime, zoom, omegle, viber, wechat, threema, private chat,
         video call, videocall, cam, another app, other app, different app, videollamada, privado,
-        chat privado, otra app, llamada, number, your number, phone number, cell, tu numero, tu cel,
-        tu celular, snap""",
+        chat privado, otra app, llamada, snap, somewhere private, somewhere else, otro lado""",
     "MOVE": """add me, hmu, hit me up, message me, text me, call me, find me, follow me, move,
         switch, go private, talk on, chat on, lets go, lets move, lets talk, continue on, jump on,
         hop on, download, install, join me, you got, do you have, u got, are you on, agregame,
         escribeme, hablame, buscame, sigueme, llamame, pasemos, hablemos, sigamos, vamonos,
-        platiquemos, tienes, usas, dm me, instead, give me your, whats your, what is your,
-        pasame tu, dame tu, cual es tu, lets go to, go to, can we, we can talk, so we can talk,
-        solos, solas, just us, alone""",
+        platiquemos, tienes, usas, dm me, instead, lets go to, go to, can we, we can talk,
+        so we can talk, solos, solas, just us, alone, somewhere else, somewhere private,
+        get the app, message me there, more active on, i do not use this app, barely use this,
+        hablemos en otro lado, descarga, bajate, no uso esta app""",
     # "Here is not safe": the reason given for moving.
     "WATCHED": """monitored, watched, not private, not safe, isnt private, isnt safe,
         saves everything, reads everything, disappear, disappears, nos leen, revisan, vigilan,
@@ -77,7 +82,10 @@ _IDEAS: dict[str, str] = {
         te toca, yo te mando, yo te muestro, intercambio, trato, cambiamos, ahora tu,
         send me one back, send one back, i already sent you one, one of me first, i show you,
         show you mine, mine first, send one first, i will start, intercambiemos, intercambiamos,
-        exchange photos, swap pics""",
+        exchange photos, swap pics, i will send you one too, i will send one back, if you show me,
+        if you send me, you first, i sent you mine, i already showed you, your turn now,
+        now send yours, send yours, it is only fair, yo te mando una tambien, si me mandas,
+        si me muestras, tu primero, ya te mande la mia, manda la tuya, ahora te toca""",
     # Money, a payment app, an amount.
     "MONEY": """the money, some money, money to, money or, money by, money now, money today,
         money tonight, more money, enough money, send money, cash, bucks, dollars, dollar, usd,
@@ -119,7 +127,8 @@ _IDEAS: dict[str, str] = {
         inteligencia artificial, ia, editar, edito, editada, montaje, tu cara, falso, falsa,
         put your face, undress app, nudify, makes you look naked, make you look naked,
         make it look like you, look like you, turn your, fake pics, fake photos, fotos falsas,
-        parezca que eres tu, editar tus fotos""",
+        parezca que eres tu, editar tus fotos, ai pics, ai nudes, ai photos, photoshopped, edit you,
+        make pics of you, make a video of you, hacer fotos tuyas, con ia""",
     # Getting into an account, said as done.
     "INTRUDE": """got into, logged into, logged in to, hacked, broke into, im in your,
         i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso""",
@@ -134,7 +143,8 @@ _IDEAS: dict[str, str] = {
     # Pressure for more of the same.
     "MORE": """more, another, again, one more, longer, better, next, otro, otra, otros, otras, mas,
         de nuevo, otra vez, this time, a new one, a better one, better one, keep sending,
-        i want more, uno mas, una mas, quiero mas""",
+        i want more, uno mas, una mas, quiero mas, clearer, closer, with your face, show your face,
+        your face in it, con tu cara, que se vea tu cara, en video, on video, keep going""",
     # Praise that makes a child feel older or chosen.
     "FLATTER": """mature, grown up, older than, so pretty, beautiful, gorgeous, cute, handsome,
         special, different, not like other, for your age, perfect, amazing, madura, maduro, bonita,
@@ -152,7 +162,10 @@ _IDEAS: dict[str, str] = {
         no le digas, no digas, entre nosotros, entre tu y yo, borra los mensajes, no le cuentes,
         delete our messages, delete the chat, delete this chat, our messages after, trust me,
         you can trust me, confia en mi, puedes confiar en mi, nobody understands you,
-        no one understands you, nadie te entiende, like i do, como yo""",
+        no one understands you, nadie te entiende, like i do, como yo, do not mention me,
+        do not let your parents see, delete this, hide the app, no one needs to know,
+        keep this quiet, between you and me, our little secret, borra esto, esconde la app,
+        que nadie se entere, nadie tiene que saber""",
     # Gifts that buy trust.
     "GIFT": """buy you, get you, gift, robux, vbucks, skins, a new phone, te compro, te regalo,
         regalo, recarga, saldo""",
@@ -160,11 +173,14 @@ _IDEAS: dict[str, str] = {
     "SCOUT": """model, models, modeling, modelling, agency, scout, scouting, talent, casting,
         photographer, photo shoot, photoshoot, shoot, portfolio, brand, ambassador, sponsor,
         contract, test shots, agencia, modelos, modelo, cazatalentos, fotografo, sesion, contrato,
-        marca, be a model, posing""",
+        marca, be a model, posing, influencer, brand deal, sponsored, collab, paid collab, promo,
+        campaign, gig, booking, book you, headshots, comp card, talent search, scouting for,
+        catalog, campana, sesion pagada, colaboracion, patrocinio""",
     # Having looked at the child's profile.
     "SEEN": """saw, seen, see, found, checked out, looked at, been looking at, noticed, loved,
         liked, vi, he visto, me gusto, me gustaron, revise, encontre, saw on your, i know your,
-        i follow your, conozco a tu, vi tus, sigo a tu""",
+        i follow your, conozco a tu, vi tus, sigo a tu, i saw you, i have seen you, recognized you,
+        recognised you, te vi, te reconoci, you are the one, you were at, you were in""",
     # Being singled out: "to me", "from the others".
     "SPECIAL": """to me, from other, from the other, other girls, other boys, the others,
         like the others, para mi, a las demas, a los demas""",
@@ -184,7 +200,10 @@ _IDEAS: dict[str, str] = {
         cuenta de mi, me bloqueaste, bloqueaste, told you my name, my name was,
         thought your name was, te llamabas, new number, its me from before, its me again,
         my other profile, other profile, my cousin wants to, my friend will text you,
-        wants to message you, this is his friend, from my account""",
+        wants to message you, this is his friend, from my account, its still me, i am back,
+        can not block me, can not escape me, lots of accounts, many accounts, i made another,
+        new profile, block me all you want, soy yo otra vez, sigo siendo yo, no puedes bloquearme,
+        tengo muchas cuentas, cree otra, otro perfil, nuevo perfil""",
     # Age, and the life of an adult.
     "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias""",
     "GROWN": """my wife, my husband, my kids, my job, at work, my boss, my car, my truck, mortgage,
@@ -237,7 +256,8 @@ _IDEAS: dict[str, str] = {
     "DEEPFAKE": """deepfake, deep fake, deepfakes, nudify, undress app""",
     # Nobody will know it is fake.
     "NOONEKNOWS": """nobody will know, no one will know, nobody would know, nadie va a saber,
-        nadie sabra""",
+        nadie sabra, nobody will believe, no one will believe, will look real, looks real,
+        look real, se ve real, parece real, nadie va a creer, nadie te va a creer""",
     # Knowing where the child is.
     "KNOWWHERE": """i know where you live, i know where you go to school, se donde vives,
         se donde estudias""",
@@ -255,8 +275,12 @@ _IDEAS: dict[str, str] = {
         our little thing, just between us, me importas, estoy aqui para ti, aqui para ti,
         te mereces algo mejor, te entiendo, tenemos mucho en comun, mi persona favorita,
         nunca senti esto, puedes contarme todo, nunca te haria dano, tus papas son muy estrictos,
-        muy estrictos, te tratan como nina, te tratan como nino, no eres una nina,
-        no eres un nino""",
+        muy estrictos, te tratan como nina, te tratan como nino, no eres una nina, no eres un nino,
+        you are mine, you belong with me, meant to be, i would do anything for you, you act older,
+        i wish we met, you make me happy, i can not live without you, i need you,
+        promise you will not tell, promise me, my princess, my world, eres mia, eres mio,
+        te necesito, no puedo vivir sin ti, prometeme, eres mi princesa, eres mi mundo,
+        me haces feliz""",
     # The details of the child's own life, said to them.
     "YOURLIFE": """your team, your school, your dog, your cat, your puppy, your pet, your sister,
         your brother, your mom, your dad, your friends, your bff, your best friend, your class,
@@ -264,7 +288,9 @@ _IDEAS: dict[str, str] = {
         your dance videos, your band, your match, your braces, your grade, the pics from, tu equipo,
         tu escuela, tu colegio, tu perro, tu perrita, tu gato, tu hermana, tu hermano, tu mama,
         tu papa, tus amigas, tus amigos, tu mejor amiga, tu clase, tu partido, tu cumple, tu baile,
-        tus bailes""",
+        tus bailes, your volleyball, your soccer, your swim, your teammates, your squad, your cheer,
+        your gym, your studio, your church, your neighborhood, your town, tu voley, tu futbol,
+        tus companeros""",
     # Congratulations on something the child did.
     "CONGRATS": """congrats, congratulations, nice game, great game, good game, you were amazing,
         felicidades, felicitaciones, buen partido""",
@@ -273,6 +299,13 @@ _IDEAS: dict[str, str] = {
         no es suficiente, no basta, no he terminado, no he acabado""",
     # Pornography named: what a fake would be made into.
     "PORN": """porn, porno, video porno, sex video, sex tape""",
+    # Measurements a scout asks for.
+    "MEASURE": """measurements, your measurements, your height and weight, how tall are you,
+        tus medidas, medidas, cuanto mides""",
+    # A way to reach the child elsewhere.
+    "CONTACT": """your number, your phone number, your cell, your snap, your snapchat,
+        your whatsapp, your telegram, your kik, your discord, your signal, tu numero, tu cel,
+        tu celular, tu snap, tu whats, tu whatsapp, tu telegram, tu wsp""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -294,7 +327,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("ASK", "SPICY"),
         ("ASK", "BODY"),
     ),
-    "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED")),
+    "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),
     "fake_modeling_agency": (
         ("SCOUT", "MONEY"),
@@ -303,6 +336,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("SCOUT", "OFFER"),
         ("SCOUT", "UNDRESS"),
         ("OFFER", "UNDRESS"),
+        ("SCOUT", "ASK"),
+        ("SCOUT", "MEASURE"),
     ),
     "relationship_building": (
         ("FLATTER", "AGE"),
@@ -347,6 +382,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("MONEY", "CONDITION"),
         ("ASK", "MONEY"),
         ("HOWMUCH",),
+        ("MONEY", "AMOUNT"),
     ),
     "content_demand": (
         ("MORE", "IMAGE", "CONDITION"),
@@ -360,6 +396,11 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("NOTENOUGH",),
     ),
     "victim_distress": (("FEAR",),),
+}
+# Ideas that rule a flag out of a message: a request made while threatening a fake is the fake,
+# not a request.
+VETOES: dict[str, frozenset[str]] = {
+    "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE"}),
 }
 # How sure a rule alone makes the detector: as sure as a pattern. The guards decide.
 WEIGHT = 0.85
@@ -387,6 +428,7 @@ def _build() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
 
 IDEAS = tuple(_IDEAS)
 TABLE, _STARTS = _build()
+_NONE: frozenset[str] = frozenset()
 _ALTERNATIVES = [
     (flag, [(ideas, frozenset(ideas)) for ideas in alternatives])
     for flag, alternatives in RULES.items()
@@ -406,6 +448,9 @@ def read(norm: str) -> dict[str, str]:
         elif word[:1] == "$" and len(word) > 1:
             # "$150", and a payment handle ("$somename") too: money either way.
             found.setdefault("MONEY", word)
+        elif word.isdigit() and 20 <= int(word) <= 100_000:
+            # A bare sum beside a way to pay: "venmo 100".
+            found.setdefault("AMOUNT", word)
         for n in range(2, _STARTS.get(word, 1) + 1):
             phrase = " ".join(words[i : i + n])
             for idea in TABLE.get(phrase, ()):
@@ -421,6 +466,8 @@ def proposals(found: dict[str, str]) -> list[tuple[str, str]]:
     held = found.keys()
     out = []
     for flag, alternatives in _ALTERNATIVES:
+        if not VETOES.get(flag, _NONE).isdisjoint(held):
+            continue
         for ideas, needed in alternatives:
             if needed <= held:
                 out.append((flag, " … ".join(found[idea] for idea in ideas)))

@@ -101,6 +101,8 @@ class ConversationState:
     scorer: Any = None  # the second stage (model.SecondStage), when one is used
     previous: str = ""
     second_stage_runs: int = 0
+    # Who has been explaining the red flags (lexicon.TEACHING).
+    teachers: set[str] = field(default_factory=set)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -113,6 +115,8 @@ class ConversationState:
         self.adult_context = self.adult_context or bool(lexicon.ADULT.search(norm))
         self.minor_context = self.minor_context or bool(lexicon.MINOR.search(norm))
         self.sexual_context = self.sexual_context or bool(lexicon.SEXUAL_CONTEXT.search(norm))
+        if sender not in self.teachers and lexicon.TEACHING.search(norm):
+            self.teachers.add(sender)
         for flag, benign in lexicon.BENIGN.items():
             if flag not in self.benign_seen and benign.search(norm):
                 self.benign_seen.add(flag)
@@ -188,6 +192,8 @@ class ConversationState:
                     found[flag] = Hit(flag, pattern.weight, index, evidence)
                     break
             # Then the ideas: the same flags in words no pattern lists.
+            if sender in self.teachers:
+                continue
             for flag, evidence in concepts.proposals(reading.ideas):
                 if flag in self.flags or flag in found:
                     continue

@@ -673,6 +673,15 @@ EDUCATION = re.compile(
     r"si alguien (?:te )?(?:pide|amenaza|dice)|senales de alerta|nunca mandes|en las noticias|"
     r"la noticia|el articulo|estafa|estafadores?|denuncialo|reportalo)\b"
 )
+# A speaker who has started explaining the red flags (a teacher, a counsellor, a moderator) is
+# still explaining in the next message ("another is when they move you to a different app"):
+# for the rest of the conversation, only the patterns' precise words count from them.
+TEACHING = re.compile(
+    r"\b(?:red flags?|warning signs?|signs of|online safety|today's topic|senales de alerta|"
+    r"counsell?or|moderators?|trust and safety|if (?:someone|anyone|a stranger|somebody) "
+    r"(?:ever )?(?:asks|threatens|wants|tells|tries|pressures)|si alguien (?:te )?(?:pide|"
+    r"amenaza|dice))\b"
+)
 # "I'm dying lol": hyperbole, not distress.
 HYPERBOLE = re.compile(
     r"\b(?:lol|lmao|lmfao|haha+|hehe|jk|jaja+|jeje|xd|rofl|lowkey|ngl|literally dead|"
