@@ -109,3 +109,39 @@ def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
     for flag, evidence in concepts.proposals(found):
         assert flag in concepts.RULES
         assert evidence
+
+
+def test_everyday_chat_stays_quiet() -> None:
+    """Conversations full of the ideas' words (photos, money, apps, secrets, school, love) and
+    no red flag (data/detect/everyday.txt). Two still raise a flag, both through the patterns:
+    a friend's "vi tu historia" and "I'm literally shaking, I got the lead"."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "detect" / "everyday.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    flagged = [row["id"] for row in rows if scan(row)["flags"]]
+    assert len(rows) >= 35
+    assert len(flagged) <= 2, flagged
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # The child's own story, and a friend's reply about it.
+        (("a", "did you see my story from the game"), ("b", "yes!! your team killed it, congrats")),
+        # A teacher's second example is still teaching.
+        (
+            ("a", "today's topic: red flags online"),
+            ("a", "another is when someone wants you to move to a different app"),
+        ),
+        # Sharing with the family is not a threat.
+        (
+            ("a", "can i see the pics from the trip"),
+            ("b", "i'll post them on the family group tonight"),
+        ),
+    ],
+)
+def test_context_keeps_new_words_quiet(lines: tuple[tuple[str, str], ...]) -> None:
+    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
+    assert scan(conversation)["flags"] == []

@@ -103,6 +103,8 @@ class ConversationState:
     second_stage_runs: int = 0
     # Who has been explaining the red flags (lexicon.TEACHING).
     teachers: set[str] = field(default_factory=set)
+    # Who has spoken of their own profile (lexicon.SELF_TOLD).
+    told: set[str] = field(default_factory=set)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -117,6 +119,8 @@ class ConversationState:
         self.sexual_context = self.sexual_context or bool(lexicon.SEXUAL_CONTEXT.search(norm))
         if sender not in self.teachers and lexicon.TEACHING.search(norm):
             self.teachers.add(sender)
+        if sender not in self.told and lexicon.SELF_TOLD.search(norm):
+            self.told.add(sender)
         for flag, benign in lexicon.BENIGN.items():
             if flag not in self.benign_seen and benign.search(norm):
                 self.benign_seen.add(flag)
@@ -178,11 +182,12 @@ class ConversationState:
                 # Explaining the red flags is never showing them: no pattern can count here.
                 continue
             norm = reading.text
-            for flag, patterns in lexicon.BY_LANGUAGES[_languages(norm)]:
+            for group in lexicon.BY_LANGUAGES[_languages(norm)]:
+                flag = group.flag
                 # A flag already raised keeps its first message and words: no need to look again.
-                if flag in self.flags or flag in found:
+                if flag in self.flags or flag in found or group.gate.search(norm) is None:
                     continue
-                for pattern in patterns:
+                for pattern in group.patterns:
                     match = pattern.regex.search(norm)
                     if match is None or not self._admissible(
                         flag, sender, norm, match.start(), match.group(0), reported=reading.reported
@@ -224,6 +229,10 @@ class ConversationState:
         if reported is not None and reported.start() <= at and not persona:
             return False
         if start is not None and lexicon.NEGATED.search(norm[max(0, start - 24) : start]):
+            return False
+        if flag == "social_media_reconnaissance" and (
+            self.told - {sender} or lexicon.SELF_TOLD.search(norm)
+        ):
             return False
         if flag == "victim_distress":
             return sender != self.suspect and not lexicon.HYPERBOLE.search(norm)
