@@ -210,18 +210,18 @@ def test_normalise_is_lower_case_and_settles(text: str) -> None:
 
 
 def test_held_out_split_holds_its_ground() -> None:
-    """The generated held-out split, whose newest phrasings the patterns have never seen.
-    Asserted as targets: false alarms on hard negatives at most 2% and distress recall at least
-    0.95 (both met). Not met yet (data/detect/README.md): macro F1 0.88 for 0.9 and early
-    warning 0.73 for 0.9; their floors here only stop them getting worse."""
+    """The generated held-out split, whose phrasings neither the patterns nor the ideas were
+    written from. Asserted as targets: macro F1 at least 0.9, false alarms on hard negatives at
+    most 2%, distress recall at least 0.95 (all met). Not met yet (data/detect/README.md): early
+    warning 0.80 for 0.9; its floor here only stops it getting worse."""
     from tipline.detect.evaluate import evaluate
 
     rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
     figures = evaluate((row["labels"], scan(row)) for row in rows)
     assert figures["hard_negative_false_alarm_rate"] <= 0.02
     assert figures["victim_distress_recall"] >= 0.95
-    assert figures["macro_f1"] >= 0.86
-    assert figures["early_warning_rate"] >= 0.7
+    assert figures["macro_f1"] >= 0.9
+    assert figures["early_warning_rate"] >= 0.78
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -307,7 +307,7 @@ def test_the_second_stage_adds_what_the_patterns_miss_and_trains_the_same_twice(
     samples = [sample("zorblat me tonight", {"rapid_sexual_request"})] * 40 + [
         sample(text, set()) for text in ("how was school", "lol ok", "see you tomorrow")
     ] * 40
-    taught = model.train(samples, epochs=4)  # type: ignore[arg-type]
+    taught = model.train(samples, steps=100)  # type: ignore[arg-type]
     risky = _conv("you are so mature for your age", "haha", "zorblat me tonight")
     assert "rapid_sexual_request" not in _flags(scan(risky, scorer=None))
     assert _flags(scan(risky, scorer=taught)).get("rapid_sexual_request") == 2
@@ -315,6 +315,6 @@ def test_the_second_stage_adds_what_the_patterns_miss_and_trains_the_same_twice(
     assert _flags(scan(_conv("hola", "jaja", "zorblat me tonight"), scorer=taught)) == {}
     rows = [json.loads(line) for line in (DATA / "train.jsonl").read_text().splitlines()[:200]]
     trained = model.training_samples(rows)
-    first, second = model.train(trained, epochs=2), model.train(trained, epochs=2)
+    first, second = model.train(trained, steps=20), model.train(trained, steps=20)
     assert (first.weights == second.weights).all()
     assert model.default() is not None  # the shipped weights load

@@ -159,7 +159,7 @@ class ConversationState:
             else next((sender for h in found.values() if h.flag in lexicon.SUSPECT_FLAGS), None)
         )
         probs = self.scorer.probabilities(
-            features(norm, self.previous, from_suspect=suspect == sender)
+            features(norm, self.previous, from_suspect=suspect == sender, ideas=reading.ideas)
         )
         # A low probability for a pattern's match mostly means words the model never saw, not
         # words it knows to be harmless: measured on the held-out split, dropping such matches

@@ -2,6 +2,9 @@
 trained by the project on its own corpus (data/detect/train.jsonl; scripts/train_detector.py)
 and shipped as `weights.npz` beside this file. No model is fetched from anywhere.
 
+Trained by full-batch Adam; its features include the message's ideas (concepts.py), which is
+what lets it recognise a request or a threat in words it never saw together.
+
 It runs only where the first stage sees risk: on a message that raised a proposal (to confirm or
 drop it) and on the messages of a conversation that already shows a flag (to catch what the
 patterns missed, in words close to those it was trained on).
@@ -17,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tipline.detect import concepts
 from tipline.detect.flags import FLAGS
 
 DIMENSIONS = 1 << 16
@@ -25,9 +29,14 @@ WEIGHTS = Path(__file__).with_name("weights.npz")
 PROPOSE_AT = 0.9
 
 
-def features(norm: str, previous: str, *, from_suspect: bool) -> np.ndarray:
+def features(
+    norm: str, previous: str, *, from_suspect: bool, ideas: dict[str, str] | None = None
+) -> np.ndarray:
     """Hashed indices: words, word pairs, character 4-grams, a few words of the message before,
-    and whether the sender is the one the first stage takes for the suspect."""
+    whether the sender is the one the first stage takes for the suspect, and the message's
+    ideas (concepts.py) alone and in pairs, the part that carries over to words never seen."""
+    if ideas is None:
+        ideas = concepts.read(norm)
     words = norm.split()
     grams = [f"w:{w}" for w in words]
     grams += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
@@ -35,6 +44,7 @@ def features(norm: str, previous: str, *, from_suspect: bool) -> np.ndarray:
     grams += [f"c:{padded[i : i + 4]}" for i in range(max(0, len(padded) - 3))]
     grams += [f"p:{w}" for w in previous.split()[-6:]]
     grams.append(f"s:{int(from_suspect)}")
+    grams += concepts.features(ideas)
     return np.unique(
         np.fromiter((zlib.crc32(g.encode()) % DIMENSIONS for g in grams), dtype=np.int64)
     )
@@ -74,30 +84,57 @@ def default() -> SecondStage | None:
 def train(
     samples: list[tuple[np.ndarray, set[str]]],
     *,
-    epochs: int = 8,
-    rate: float = 0.2,
+    steps: int = 300,
+    rate: float = 0.05,
     l2: float = 1e-6,
-    seed: int = 0,
+    positive_weight: float = 5.0,
 ) -> SecondStage:
-    """Plain stochastic gradient descent on the logistic loss, one example at a time."""
-    rng = np.random.default_rng(seed)
-    weights = np.zeros((DIMENSIONS, len(FLAGS)), dtype=np.float32)
-    bias = np.full(len(FLAGS), -3.0, dtype=np.float32)
-    targets = [
-        np.array([1.0 if f in labels else 0.0 for f in FLAGS], dtype=np.float32)
-        for _, labels in samples
-    ]
-    order = np.arange(len(samples))
-    for epoch in range(epochs):
-        rng.shuffle(order)
-        step = rate / (1 + epoch)
-        for i in order:
-            indices, _ = samples[i]
-            z = weights[indices].sum(axis=0) + bias
-            error = 1.0 / (1.0 + np.exp(-z)) - targets[i]
-            weights[indices] -= step * (error + l2 * weights[indices])
-            bias -= step * error
-    return SecondStage(weights, bias)
+    """Full-batch Adam on the logistic loss (deterministic: no sampling). A flag's positive
+    messages count `positive_weight` times: each flag is rare among messages, and a missed sign
+    costs more than a second look."""
+    lengths = np.array([len(ix) for ix, _ in samples], dtype=np.int64)
+    flat = np.concatenate([ix for ix, _ in samples])
+    # Train only the rows that occur, then scatter them into the full table.
+    used, compact = np.unique(flat, return_inverse=True)
+    owner = np.repeat(np.arange(len(samples)), lengths)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    targets = np.array(
+        [[1.0 if f in labels else 0.0 for f in FLAGS] for _, labels in samples], dtype=np.float64
+    )
+    scale = np.where(targets > 0, positive_weight, 1.0) / len(samples)
+    prior = np.clip(targets.mean(axis=0), 1e-4, 0.5)
+    weights = np.zeros((len(used), len(FLAGS)))
+    bias = np.log(prior / (1 - prior))
+    moments = [np.zeros_like(weights), np.zeros_like(weights)]
+    bias_moments = [np.zeros_like(bias), np.zeros_like(bias)]
+    for step in range(1, steps + 1):
+        z = np.add.reduceat(weights[compact], starts, axis=0) + bias
+        error = (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))) - targets) * scale
+        grad_w = np.stack(
+            [
+                np.bincount(compact, weights=error[owner, j], minlength=len(used))
+                for j in range(len(FLAGS))
+            ],
+            axis=1,
+        )
+        _adam(weights, grad_w + l2 * weights, moments, step, rate)
+        _adam(bias, error.sum(axis=0), bias_moments, step, rate)
+    table = np.zeros((DIMENSIONS, len(FLAGS)), dtype=np.float32)
+    table[used] = weights
+    return SecondStage(table, bias)
+
+
+def _adam(
+    param: np.ndarray, grad: np.ndarray, moments: list[np.ndarray], step: int, rate: float
+) -> None:
+    """One Adam update of `param` in place (the usual betas)."""
+    beta1, beta2 = 0.9, 0.999
+    first, second = moments
+    first *= beta1
+    first += (1 - beta1) * grad
+    second *= beta2
+    second += (1 - beta2) * grad * grad
+    param -= rate * (first / (1 - beta1**step)) / (np.sqrt(second / (1 - beta2**step)) + 1e-8)
 
 
 def training_samples(rows: list[dict[str, Any]]) -> list[tuple[np.ndarray, set[str]]]:
