@@ -145,3 +145,32 @@ def test_everyday_chat_stays_quiet() -> None:
 def test_context_keeps_new_words_quiet(lines: tuple[tuple[str, str], ...]) -> None:
     conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
     assert scan(conversation)["flags"] == []
+
+
+def _probes() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "detect" / "probes.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("|", 1)) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
+
+
+def test_single_lines_in_other_words() -> None:
+    """data/detect/probes.txt: lines written to probe the ideas, each showing one flag (all
+    found), and everyday lines that must stay quiet (three still raise a flag, all through the
+    older patterns: "so mature for handling that", "don't tell anyone but...", "congrats on your
+    recital")."""
+    missed, noisy = [], []
+    for flag, text in _probes():
+        # A trade or a demand for more comes after a first request; the rest after a greeting.
+        before = (
+            ("send nudes", "ok") if flag in ("content_demand", "reciprocation") else ("hey", "hi")
+        )
+        result = scan(_conv(*before, text))
+        last = {f["flag"] for f in result["flags"] if f["message_index"] == 2}
+        if flag == "none":
+            noisy += [text] if result["flags"] else []
+        elif flag not in last:
+            missed.append((flag, text))
+    assert missed == []
+    assert len(noisy) <= 3, noisy

@@ -32,11 +32,11 @@ _IDEAS: dict[str, str] = {
         mandarme, can you take, could you take, will you send, would you send, you should send,
         u should send, send over, shoot me, hit me with, i wanna see, show me what, can i have,
         lemme get, me mandas, me pasas, me envias, me ensenas, quiero que me mandes, a ver,
-        muestrame como""",
+        muestrame como, prove it""",
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
-        foto, fotos, imagen, imagenes, pack, packs, selfi, tu pack""",
+        foto, fotos, imagen, imagenes, pack, packs, selfi, tu pack, n00dz, noods, n00ds""",
     # Clothes coming off, or nearly none: the sexual setting of a request.
     "UNDRESS": """naked, nude, nudes, undressed, shirtless, topless, without your shirt,
         without your top, without clothes, no clothes, no shirt, shirt off, top off, clothes off,
@@ -46,16 +46,20 @@ _IDEAS: dict[str, str] = {
         not wearing, under your clothes, under the hoodie, under your shirt, whats under, desnuda,
         desnudo, desnudas, desnudos, sin ropa, sin blusa, sin camisa, sin playera, ropa interior,
         calzones, brasier, sosten, lenceria, en toalla, en la ducha, en la cama, poca ropa,
-        undress app, nudify, without anything, with nothing on, nothing under, in just your,
-        take it off, take off, strip, undress, wearing less, less on, sin nada, quitate,
-        sin brasier, en calzones, sin camiseta, encuerada, encuerado""",
+        undress app, nudify, without anything, with nothing on, nothing under, in just your, strip,
+        undress, wearing less, less on, sin nada, quitate, sin brasier, en calzones, sin camiseta,
+        encuerada, encuerado, to bed, wearing to bed, wear to bed, after you shower, out the shower,
+        when you shower, skin, more skin, n00dz, noods, n00ds""",
     # Sexual in tone without naming a body or clothes.
     "SPICY": """naughty pic, naughty pics, something naughty, naughty one, spicy, sexy, dirty, lewd,
         nsfw, explicit, intimate, freaky, something special, something more, more of you,
         something no one, something nobody, picante, picantes, atrevida, atrevido, atrevidas,
         intima, intimas, algo mas, algo especial, algo picante, private pic, private pics,
         private photo, something private, algo privado, just for me, only for me, for my eyes only,
-        you would not post, exclusive, solo para mi, what you sleep in, full body, everything""",
+        you would not post, exclusive, solo para mi, what you sleep in, full body, everything,
+        wouldnt show, only i get to see, only i can see, just for my eyes, would not show,
+        would not send, would never post, something hot, algo hot, que no le mandes a nadie,
+        no le mandes a nadie""",
     "BODY": """body, chest, boobs, butt, private parts, cuerpo, pecho""",
     # Another place to talk.
     "APP": """snapchat, telegram, whatsapp, wasap, wsp, kik, wickr, signal, discord, insta,
@@ -176,7 +180,8 @@ _IDEAS: dict[str, str] = {
     "SEEN": """saw, seen, found, checked out, looked at, been looking at, noticed, loved, liked, vi,
         he visto, me gusto, me gustaron, revise, encontre, saw on your, i know your, i follow your,
         conozco a tu, vi tus, sigo a tu, i saw you, i have seen you, recognized you, recognised you,
-        te vi, te reconoci, you are the one, you were at, you were in""",
+        te vi, te reconoci, you are the one, you were at, you were in, i know you from,
+        te conozco de""",
     # Being singled out: "to me", "from the others".
     "SPECIAL": """to me, from other, from the other, other girls, other boys, the others,
         like the others, para mi, a las demas, a los demas""",
@@ -202,7 +207,9 @@ _IDEAS: dict[str, str] = {
         from my account, its still me, i am back, can not block me, can not escape me,
         lots of accounts, many accounts, i made another, new profile, block me all you want,
         soy yo otra vez, sigo siendo yo, no puedes bloquearme, tengo muchas cuentas, cree otra,
-        otro perfil, nuevo perfil, esta es la cuenta de, desde la cuenta de, en la cuenta de mi""",
+        otro perfil, nuevo perfil, esta es la cuenta de, desde la cuenta de, en la cuenta de mi,
+        friends phone, my friends phone, cousins phone, my brothers phone, telefono de mi, new acc,
+        new acct""",
     # Age, and the life of an adult.
     "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias""",
     "GROWN": """my wife, my husband, my kids, my job, at work, my boss, my car, my truck, mortgage,
@@ -245,7 +252,7 @@ _IDEAS: dict[str, str] = {
     "OFFER": """paid shoot, get paid, paid for posing, you could be, you should be, podrias ser,
         puedes ser, you have the look, no experience needed, get you a contract, i am a scout,
         i am with a, soy de una, fotos de prueba, test shots, new face, looking for girls,
-        looking for boys, buscamos chicas, buscamos chicos""",
+        looking for boys, buscamos chicas, buscamos chicos, paid""",
     # The child catching a lie about age or sex.
     "SLIP": """way older than, sound like an adult, sounds like an adult, look like an adult,
         sound like a man, sounds like a man, like a grown man, looks fake, not you in, someone else,
@@ -280,7 +287,9 @@ _IDEAS: dict[str, str] = {
         promise you will not tell, promise me, my princess, my world, eres mia, eres mio,
         te necesito, no puedo vivir sin ti, prometeme, eres mi princesa, eres mi mundo,
         me haces feliz, love you so much already, i think about you all day,
-        thinking about you all day, can not stop thinking about you, soulmate, soulmates""",
+        thinking about you all day, can not stop thinking about you, soulmate, soulmates,
+        never met anyone like you, no one like you, nobody like you, most mature, me encantas,
+        nadie como tu""",
     # The details of the child's own life, said to them.
     "YOURLIFE": """your team, your school, your dog, your cat, your puppy, your pet, your sister,
         your brother, your mom, your dad, your friends, your bff, your best friend, your class,
@@ -305,12 +314,13 @@ _IDEAS: dict[str, str] = {
     # A way to reach the child elsewhere.
     "CONTACT": """your number, your phone number, your cell, your snap, your snapchat,
         your whatsapp, your telegram, your kik, your discord, your signal, tu numero, tu cel,
-        tu celular, tu snap, tu whats, tu whatsapp, tu telegram, tu wsp""",
+        tu celular, tu snap, tu whats, tu whatsapp, tu telegram, tu wsp, heres my number,
+        here is my number, mi numero""",
     # Suggestive only beside a request for an image: "send a hot pic", not "send the hot sauce".
     "SUGGESTIVE": """hot, caliente, you have not posted, you never posted, you did not post,
         no subas, no has subido, legs, feet, thighs, piernas, pies, turn around, lower the camera,
         bathroom selfie, mirror selfie, pajamas, pjs, pijama, en pijama, from your bed, in your bed,
-        desde tu cama, under the blanket, under the covers, bajo las sabanas""",
+        desde tu cama, under the blanket, under the covers, bajo las sabanas, lower, but lower""",
     # Reassurance that a picture is safe to send: alone, unseen, deleted.
     "UNSEEN": """are you alone, you alone, estas sola, estas solo, no one will see, nobody will see,
         no one else will see, it disappears, it will disappear, i will delete it, i delete it,
@@ -320,6 +330,17 @@ _IDEAS: dict[str, str] = {
         contrato, marca, collab, promo, campaign, gig, booking, catalog, campana""",
     # Speaking to the child about the child.
     "YOU": """you, your, u, ur, yours, tu, tus, te, ti""",
+    # Picking the child out of a picture.
+    "IDENTIFY": """you are the girl, you are the boy, you are the one from, eres la de, eres el de,
+        eres la chica, eres el chico""",
+    # Clothes, named.
+    "CLOTHING": """shirt, top, hoodie, sweater, pants, shorts, dress, skirt, clothes, pajamas,
+        jersey, uniform, playera, camisa, blusa, ropa, falda, pijama, sueter""",
+    # Taking them off.
+    "REMOVE": """without, without that, without the, lose the, take off, off, sin, sin la, sin el,
+        quitate, quita""",
+    # Something posted of the child.
+    "POSTED": """posted, tagged, reposted, posted you, tagged you, subio, publico, te etiqueto""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -333,6 +354,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("SEEN", "YOURLIFE"),
         ("PROFILE", "YOURLIFE"),
         ("CONGRATS", "YOURLIFE"),
+        ("IDENTIFY", "CHILDLIFE"),
+        ("YOURLIFE", "POSTED"),
     ),
     "rapid_sexual_request": (
         ("ASK", "UNDRESS"),
@@ -341,6 +364,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("ASK", "BODY"),
         ("ASK", "IMAGE", "SUGGESTIVE"),
         ("ASK", "IMAGE", "UNSEEN"),
+        ("ASK", "REMOVE", "CLOTHING"),
     ),
     "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),
@@ -352,6 +376,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("OFFER", "UNDRESS"),
         ("SCOUT", "ASK"),
         ("SCOUT", "MEASURE"),
+        ("SCOUT", "SHOOT"),
         ("SHOOT", "OFFER"),
         ("SHOOT", "UNDRESS"),
         ("SHOOT", "MONEY"),
