@@ -159,7 +159,8 @@ def test_single_lines_in_other_words() -> None:
     """data/detect/probes.txt: lines written to probe the ideas, each showing one flag (all
     found), and everyday lines that must stay quiet (three still raise a flag, all through the
     older patterns: "so mature for handling that", "don't tell anyone but...", "congrats on your
-    recital")."""
+    recital"). A first batch of 88 found 66 before its misses were mended; a second of 35 (the
+    same writer, an hour later) found 17."""
     missed, noisy = [], []
     for flag, text in _probes():
         # A trade or a demand for more comes after a first request; the rest after a greeting.
