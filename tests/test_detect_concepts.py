@@ -175,3 +175,30 @@ def test_single_lines_in_other_words() -> None:
             missed.append((flag, text))
     assert missed == []
     assert len(noisy) <= 3, noisy
+
+
+_WORDS = st.sampled_from(
+    ["send", "me", "a", "pic", "without", "your", "shirt", "or", "i", "post", "it", "to", "your", "followers", "$200", "tonight", "add", "me", "on", "snap", "i'll", "go", "first", "you", "blocked", "me", "nobody", "understands", "you", "like", "i", "do", "mandame", "fotos", "sin", "ropa", "te", "voy", "a", "subir", "a", "tu", "escuela", "tengo", "miedo", "no", "way", "out", "15", "años", "idk", "lol", "ü", "ß", "你好"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORDS, max_size=14).map(" ".join), min_size=1, max_size=5))
+def test_the_prefilter_changes_speed_not_answers(texts: list[str]) -> None:
+    """RE2's one-pass prefilter (prefilter.py) names the patterns worth running; without it
+    every flag's gate decides. The verdicts must be the same either way."""
+    from tipline.detect import prefilter
+
+    conversation = {
+        "id": "p",
+        "messages": [{"sender": "ab"[i % 2], "text": text} for i, text in enumerate(texts)],
+    }
+    fast = scan(conversation, scorer=None)
+    saved = prefilter.PREFILTER._set
+    try:
+        prefilter.PREFILTER._set = None
+        slow = scan(conversation, scorer=None)
+    finally:
+        prefilter.PREFILTER._set = saved
+    assert prefilter.PREFILTER.active
+    assert fast == slow

@@ -10,12 +10,14 @@ second stage (model.py), where it is trained, weighs each proposal again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tipline.detect import concepts, lexicon
 from tipline.detect.flags import ALERT_THRESHOLD, EXTORTION, FLAGS, level_of, risk_of
 from tipline.detect.normalise import normalise_all
+from tipline.detect.prefilter import PREFILTER
 
 _AGE_CLAIM = re.compile(
     r"\b(?:i am|i'm|im|tengo) (\d{1,2})(?: years old| yo| anos)?\b|"
@@ -55,6 +57,16 @@ def _languages(norm: str) -> frozenset[str]:
     if english >= 2 and not spanish:
         return frozenset({"en"})
     return _BOTH
+
+
+def _worth_trying(
+    group: lexicon.FlagPatterns, norm: str, candidates: frozenset[int] | None
+) -> Iterable[lexicon.Pattern]:
+    """A flag's patterns that may match: those the prefilter named, or all of them when the
+    flag's gate finds anything (no prefilter for this message)."""
+    if candidates is not None:
+        return [p for p, n in zip(group.patterns, group.numbers, strict=True) if n in candidates]
+    return group.patterns if group.gate.search(norm) is not None else ()
 
 
 @dataclass(frozen=True)
@@ -182,12 +194,13 @@ class ConversationState:
                 # Explaining the red flags is never showing them: no pattern can count here.
                 continue
             norm = reading.text
+            candidates = PREFILTER.candidates(norm)
             for group in lexicon.BY_LANGUAGES[_languages(norm)]:
                 flag = group.flag
                 # A flag already raised keeps its first message and words: no need to look again.
-                if flag in self.flags or flag in found or group.gate.search(norm) is None:
+                if flag in self.flags or flag in found:
                     continue
-                for pattern in group.patterns:
+                for pattern in _worth_trying(group, norm, candidates):
                     match = pattern.regex.search(norm)
                     if match is None or not self._admissible(
                         flag, sender, norm, match.start(), match.group(0), reported=reading.reported

@@ -780,6 +780,10 @@ class FlagPatterns:
     flag: str
     gate: re.Pattern[str]
     patterns: tuple[Pattern, ...]
+    numbers: tuple[int, ...]  # each pattern's index in PATTERNS (prefilter.py names them so)
+
+
+_NUMBERS = {id(pattern): number for number, pattern in enumerate(PATTERNS)}
 
 
 def _grouped(languages: frozenset[str]) -> list[FlagPatterns]:
@@ -792,7 +796,8 @@ def _grouped(languages: frozenset[str]) -> list[FlagPatterns]:
         # Strongest first within a flag: the first admissible match is the one to keep.
         ordered = tuple(sorted(patterns, key=lambda p: -p.weight))
         gate = re.compile("|".join(f"(?:{p.regex.pattern})" for p in ordered))
-        out.append(FlagPatterns(flag, gate, ordered))
+        numbers = tuple(_NUMBERS[id(p)] for p in ordered)
+        out.append(FlagPatterns(flag, gate, ordered, numbers))
     return out
 
 
