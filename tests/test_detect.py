@@ -183,11 +183,27 @@ def test_streaming_verdicts_use_only_the_messages_so_far() -> None:
         "i have your follower list, i'll send it to all of them",
     ]
     full = scan(_conv(*lines))
-    assert full["first_alert_index"] == 4  # the first sexual request, before the threat
+    assert full["first_alert_index"] == 2  # the flattery of grooming, long before the threat
     for k in range(1, len(lines) + 1):
         prefix = scan(_conv(*lines[:k]))
         expected = {f: i for f, i in _flags(full).items() if i < k}
         assert _flags(prefix) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "alert"),
+    [
+        # A lone profile detail, or a lone move to another app, is common between friends.
+        (("saw on your insta you play for the lincoln team", "yeah"), None),
+        (("add me on snap", "ok"), None),
+        # Both from the same stranger: an alert at the second.
+        (("saw on your insta you play for the lincoln team", "yeah", "add me on snap"), 2),
+        # Secrecy or flattery of maturity alone is grooming's core: an alert.
+        (("hey", "hi", "don't tell your parents we talk"), 2),
+    ],
+)
+def test_the_alert_waits_for_enough_signs(lines: tuple[str, ...], alert: int | None) -> None:
+    assert scan(_conv(*lines))["first_alert_index"] == alert
 
 
 @settings(max_examples=200, deadline=None)
@@ -213,7 +229,8 @@ def test_held_out_split_holds_its_ground() -> None:
     """The generated held-out split, whose phrasings neither the patterns nor the ideas were
     written from. Asserted as targets: macro F1 at least 0.9, false alarms on hard negatives at
     most 2%, distress recall at least 0.95 (all met). Not met yet (data/detect/README.md): early
-    warning 0.80 for 0.9; its floor here only stops it getting worse."""
+    warning 0.88 for 0.9 (a lone profile detail does not alert, by design); its floor here only
+    stops it getting worse."""
     from tipline.detect.evaluate import evaluate
 
     rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
@@ -221,7 +238,7 @@ def test_held_out_split_holds_its_ground() -> None:
     assert figures["hard_negative_false_alarm_rate"] <= 0.02
     assert figures["victim_distress_recall"] >= 0.95
     assert figures["macro_f1"] >= 0.9
-    assert figures["early_warning_rate"] >= 0.78
+    assert figures["early_warning_rate"] >= 0.86
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

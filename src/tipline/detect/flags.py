@@ -25,12 +25,16 @@ LEVELS = ("none", "grooming", "extortion")
 # conversation's risk. A threat or demand is near-certain; the early signs are weaker alone
 # and add up.
 WEIGHTS = {
-    "social_media_reconnaissance": 0.2,
+    # A detail from the profile, or a move to another app, is common between friends: either
+    # alone stays under the alert; both together cross it.
+    "social_media_reconnaissance": 0.4,
     "rapid_sexual_request": 0.6,
-    "platform_migration": 0.25,
+    "platform_migration": 0.4,
     "reciprocation": 0.6,
     "fake_modeling_agency": 0.55,
-    "relationship_building": 0.3,
+    # Secrecy, flattery of maturity, love-bombing from the other side of a chat: the core of
+    # grooming, and worth an alert alone (adults flirting are exempt before it counts).
+    "relationship_building": 0.65,
     # A contact back on a new account after a block is persistence, and alarming alone.
     "multiple_identities": 0.55,
     "identity_misrepresentation": 0.45,
@@ -41,8 +45,9 @@ WEIGHTS = {
     "content_demand": 0.85,
     "victim_distress": 0.7,
 }
-# The risk after which a platform is alerted. Two early signs together (say a move to a private
-# app and flattery) stay under it; a first sexual request, or any threat, crosses it.
+# The risk after which a platform is alerted. A profile detail or a move to another app alone
+# stays under it; the two together, a first sexual request, the secrecy and flattery of
+# grooming, or any threat cross it.
 ALERT_THRESHOLD = 0.5
 
 
