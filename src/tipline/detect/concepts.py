@@ -32,7 +32,8 @@ _IDEAS: dict[str, str] = {
         mandarme, can you take, could you take, will you send, would you send, you should send,
         u should send, send over, shoot me, hit me with, i wanna see, show me what, can i have,
         lemme get, me mandas, me pasas, me envias, me ensenas, quiero que me mandes, a ver,
-        muestrame como, prove it, prove, prove you are, for me, para mi""",
+        muestrame como, prove it, prove, prove you are, for me, para mi, porfa, pls, plz,
+        dejame verte, quiero verte, verte""",
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
@@ -51,7 +52,9 @@ _IDEAS: dict[str, str] = {
         encuerada, encuerado, to bed, wearing to bed, wear to bed, after you shower, out the shower,
         when you shower, skin, more skin, n00dz, noods, n00ds, pack, packs, tu pack, changing,
         getting changed, getting undressed, cambiandote, just a t-shirt, only a t-shirt,
-        just a tshirt, solo una playera, you in the bath, you in the shower""",
+        just a tshirt, solo una playera, you in the bath, you in the shower, debajo,
+        lo que llevas debajo, debajo de tu ropa, que hay debajo, underneath, despues de banarte,
+        al salir de banarte, banandote, en la regadera""",
     # Sexual in tone without naming a body or clothes.
     "SPICY": """naughty pic, naughty pics, something naughty, naughty one, spicy, sexy, dirty, lewd,
         nsfw, explicit, intimate, freaky, something special, something more, more of you,
@@ -63,14 +66,15 @@ _IDEAS: dict[str, str] = {
         would not send, would never post, something hot, algo hot, que no le mandes a nadie,
         no le mandes a nadie, what are you wearing, what r you wearing, que traes puesto,
         que llevas puesto, fotos privadas, foto privada, all of you, todo de ti, ver todo,
-        youd never post, you would never post, never post, what do you sleep in""",
+        youd never post, you would never post, never post, what do you sleep in, algo rico""",
     "BODY": """body, chest, boobs, butt, private parts, cuerpo, pecho, abs, belly, stomach, hips,
-        curves, figure, panza, abdomen, legs, feet, thighs, piernas, pies, muslos""",
+        curves, figure, panza, abdomen, legs, feet, thighs, piernas, pies, muslos, pechos, senos""",
     # Another place to talk.
     "APP": """snapchat, telegram, whatsapp, wasap, wsp, kik, wickr, signal, discord, insta,
         instagram, ig, skype, facetime, zoom, omegle, viber, wechat, threema, private chat,
         video call, videocall, cam, another app, other app, different app, videollamada, privado,
-        chat privado, otra app, llamada, snap, somewhere private, somewhere else, otro lado""",
+        chat privado, otra app, llamada, snap, somewhere private, somewhere else, otro lado,
+        por whats, al whats, en whats, por wasap, por wsp""",
     "MOVE": """add me, hmu, hit me up, message me, text me, call me, find me, follow me, move,
         switch, go private, talk on, chat on, lets go, lets move, lets talk, continue on, jump on,
         hop on, download, install, join me, you got, do you have, u got, are you on, agregame,
@@ -175,8 +179,8 @@ _IDEAS: dict[str, str] = {
         keep this quiet, between you and me, our little secret, borra esto, esconde la app,
         que nadie se entere, nadie tiene que saber""",
     # Gifts that buy trust.
-    "GIFT": """buy you, get you, gift, robux, vbucks, skins, a new phone, te compro, te regalo,
-        regalo, recarga, saldo""",
+    "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
+        te doy""",
     # Modelling, scouting, paid shoots.
     "SCOUT": """model, models, modeling, modelling, agency, scout, scouting, talent, casting,
         portfolio, ambassador, sponsor, test shots, agencia, modelos, modelo, cazatalentos,
@@ -192,13 +196,12 @@ _IDEAS: dict[str, str] = {
     "SPECIAL": """to me, from other, from the other, other girls, other boys, the others,
         like the others, para mi, a las demas, a los demas""",
     # Details from the child's profile.
-    "PROFILE": """mutuals, your instagram, your insta, your tiktok, tu insta, tu instagram,
-        tu tiktok, de instagram, on instagram, de tus seguidores, from your followers,
-        mutual friends, amigos en comun, your profile, your bio, your story, your stories,
-        your posts, your feed, your page, your reels, your highlights, your videos, your pics,
-        tu perfil, tu historia, tus historias, tus publicaciones, tus fotos, tus videos, profile,
-        bio, story, stories, posts, feed, page, tiktok, reels, highlights, perfil, historia,
-        historias, publicaciones""",
+    "PROFILE": """your instagram, your insta, your tiktok, tu insta, tu instagram, tu tiktok,
+        de instagram, on instagram, de tus seguidores, from your followers, your profile, your bio,
+        your story, your stories, your posts, your feed, your page, your reels, your highlights,
+        your videos, your pics, tu perfil, tu historia, tus historias, tus publicaciones, tus fotos,
+        tus videos, profile, bio, story, stories, posts, feed, page, tiktok, reels, highlights,
+        perfil, historia, historias, publicaciones""",
     "CHILDLIFE": """school, middle, high school, grade, class, team, practice, game, recital,
         tournament, band, cheer, varsity, club, dog, cat, puppy, pet, coach, escuela, colegio,
         secundaria, prepa, grado, clase, equipo, entrenamiento, partido, perro, gato, futbol,
@@ -349,7 +352,14 @@ _IDEAS: dict[str, str] = {
     "REMOVE": """without, without that, without the, lose the, take off, off, sin, sin la, sin el,
         quitate, quita""",
     # Something posted of the child.
-    "POSTED": """posted, tagged, reposted, posted you, tagged you, subio, publico, te etiqueto""",
+    "POSTED": """posted, tagged, reposted, posted you, tagged you, subio, publico, te etiqueto,
+        sube, publica, posts you, posts pics of you""",
+    # Friends in common, counted.
+    "MUTUAL": """mutuals, mutual friends, friends in common, amigos en comun,
+        seguidores en comun""",
+    # A promise that this one is the last.
+    "LASTONE": """and i will stop, then i will stop, and i will leave you alone, and then i stop,
+        y te dejo en paz, y te dejo, y ya, last one, the last one, la ultima, el ultimo""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -364,6 +374,9 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("PROFILE", "YOURLIFE"),
         ("CONGRATS", "YOURLIFE"),
         ("IDENTIFY", "CHILDLIFE"),
+        ("IDENTIFY", "IMAGE"),
+        ("IDENTIFY", "POSTED"),
+        ("MUTUAL",),
         ("YOURLIFE", "POSTED"),
     ),
     "rapid_sexual_request": (
@@ -397,6 +410,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("AFFECTION", "SECRET"),
         ("FLATTER", "SPECIAL"),
         ("BOND",),
+        ("GIFT", "MONEY"),
     ),
     "multiple_identities": (("PERSONA",),),
     "identity_misrepresentation": (
@@ -446,6 +460,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("LIVE", "CONDITION"),
         ("OBEY", "CONDITION"),
         ("NOTENOUGH",),
+        ("MORE", "LASTONE"),
     ),
     "victim_distress": (("FEAR",),),
 }
@@ -453,6 +468,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 # not a request.
 VETOES: dict[str, frozenset[str]] = {
     "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE"}),
+    # "I'll post your photos at your school" names the child's life too: it is the threat.
+    "social_media_reconnaissance": frozenset({"HOLD", "CONDITION", "WILL", "PUBLISHTHEM"}),
 }
 # How sure a rule alone makes the detector: as sure as a pattern. The guards decide.
 WEIGHT = 0.85
