@@ -127,6 +127,9 @@ def test_identity_slip_is_marked_where_it_happens() -> None:
         "send me n.u.d.e.s 🍑",
         "".join(chr(ord(c) + 0xFEE0) if c.isalpha() else c for c in "send me nudes"),  # fullwidth
         "plz send me noodz",
+        "s e n d   n u d e s   now",  # wider gaps between the spaced words
+        "s.e.n.d n.u.d.e.s",
+        "s3nd m3 nud3",  # a digit closing a word
     ],
 )
 def test_chat_tricks_are_seen_through(text: str) -> None:

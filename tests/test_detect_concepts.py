@@ -135,6 +135,16 @@ def test_everyday_chat_stays_quiet() -> None:
             ("a", "today's topic: red flags online"),
             ("a", "another is when someone wants you to move to a different app"),
         ),
+        # A quoted message, retold; a real booking with a parent and a lawyer; a team's group.
+        (
+            ("a", 'my friend got a message saying "send nudes or i leak your pics"'),
+            ("b", "good that she blocked him"),
+        ),
+        (
+            ("a", "the agency photographer confirmed, your dad is coming, the lawyer has it"),
+            ("b", "ok"),
+        ),
+        (("a", "pasemos al grupo de whatsapp del equipo"), ("b", "dale")),
         # Sharing with the family is not a threat.
         (
             ("a", "can i see the pics from the trip"),
@@ -145,6 +155,16 @@ def test_everyday_chat_stays_quiet() -> None:
 def test_context_keeps_new_words_quiet(lines: tuple[tuple[str, str], ...]) -> None:
     conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
     assert scan(conversation)["flags"] == []
+
+
+def test_praise_for_seeming_older_is_flattery_not_a_lie_caught() -> None:
+    result = scan(_conv("hey", "hi", "you're so pretty for 13, you seem older"))
+    assert {f["flag"] for f in result["flags"]} == {"relationship_building"}
+
+
+def test_a_demand_for_more_under_threat_needs_nothing_before_it() -> None:
+    flags = {f["flag"] for f in scan(_conv("send another or i post the first one"))["flags"]}
+    assert {"content_demand", "sextortion_threat"} <= flags
 
 
 def _probes() -> list[tuple[str, str]]:

@@ -33,7 +33,7 @@ _IDEAS: dict[str, str] = {
         u should send, send over, shoot me, hit me with, i wanna see, show me what, can i have,
         lemme get, me mandas, me pasas, me envias, me ensenas, quiero que me mandes, a ver,
         muestrame como, prove it, prove, prove you are, for me, para mi, porfa, pls, plz,
-        dejame verte, quiero verte, verte""",
+        dejame verte, quiero verte, verte, we need, necesitamos""",
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
@@ -54,7 +54,8 @@ _IDEAS: dict[str, str] = {
         getting changed, getting undressed, cambiandote, just a t-shirt, only a t-shirt,
         just a tshirt, solo una playera, you in the bath, you in the shower, debajo,
         lo que llevas debajo, debajo de tu ropa, que hay debajo, underneath, despues de banarte,
-        al salir de banarte, banandote, en la regadera""",
+        al salir de banarte, banandote, en la regadera, bras, just bras, bikinis, swimsuits,
+        bathing suits""",
     # Sexual in tone without naming a body or clothes.
     "SPICY": """naughty pic, naughty pics, something naughty, naughty one, spicy, sexy, dirty, lewd,
         nsfw, explicit, intimate, freaky, something special, something more, more of you,
@@ -82,7 +83,7 @@ _IDEAS: dict[str, str] = {
         platiquemos, tienes, usas, dm me, instead, lets go to, go to, can we, we can talk,
         so we can talk, solos, solas, just us, alone, somewhere else, somewhere private,
         get the app, message me there, more active on, i do not use this app, barely use this,
-        hablemos en otro lado, descarga, bajate, no uso esta app""",
+        hablemos en otro lado, descarga, bajate, no uso esta app, pasate, pasate a, vente a""",
     # "Here is not safe": the reason given for moving.
     "WATCHED": """monitored, watched, not private, not safe, isnt private, isnt safe,
         saves everything, reads everything, disappear, disappears, nos leen, revisan, vigilan,
@@ -154,17 +155,19 @@ _IDEAS: dict[str, str] = {
         clave, codigo, el codigo, codigo de verificacion, login, your login, log in, pin,
         the 6 digit code, code they sent""",
     # Pressure for more of the same.
-    "MORE": """more, another, again, one more, longer, better, next, otro, otra, otros, otras, mas,
+    "MORE": """more, another, one more, longer, better, next, otro, otra, otros, otras, mas,
         de nuevo, otra vez, this time, a new one, a better one, better one, keep sending,
         i want more, uno mas, una mas, quiero mas, clearer, closer, with your face, show your face,
         your face in it, con tu cara, que se vea tu cara, en video, on video, keep going,
-        every night, every day, cada noche, cada dia, todas las noches""",
+        every night, every day, cada noche, cada dia, todas las noches, do it again, send it again,
+        again on, it again, doing it again""",
     # Praise that makes a child feel older or chosen.
     "FLATTER": """mature, grown up, older than, so pretty, beautiful, gorgeous, cute, handsome,
         special, different, not like other, for your age, perfect, amazing, madura, maduro, bonita,
         hermosa, guapa, guapo, linda, lindo, especial, diferente, para tu edad, more mature,
         so special, special to me, different from other, different from the other, other girls,
-        other boys, the kids at your school, eres especial, eres diferente""",
+        other boys, the kids at your school, eres especial, eres diferente, cooler than,
+        better than anyone, more than anyone""",
     "AFFECTION": """love you, i love, miss you, my girl, my boy, babe, baby, crush, only one,
         te amo, te quiero, te extrano, mi amor, bebe, novia, novio, pienso en ti, i love you""",
     # Keeping it from the adults around the child.
@@ -177,7 +180,8 @@ _IDEAS: dict[str, str] = {
         no one understands you, nadie te entiende, like i do, como yo, do not mention me,
         do not let your parents see, delete this, hide the app, no one needs to know,
         keep this quiet, between you and me, our little secret, borra esto, esconde la app,
-        que nadie se entere, nadie tiene que saber""",
+        que nadie se entere, nadie tiene que saber, no need to tell, do not need to tell,
+        no tienes que decirle""",
     # Gifts that buy trust.
     "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
         te doy""",
@@ -194,7 +198,8 @@ _IDEAS: dict[str, str] = {
         te conozco de""",
     # Being singled out: "to me", "from the others".
     "SPECIAL": """to me, from other, from the other, other girls, other boys, the others,
-        like the others, para mi, a las demas, a los demas""",
+        like the others, para mi, a las demas, a los demas, than anyone, que las de, que los de,
+        than the girls, than the kids, than the other""",
     # Details from the child's profile.
     "PROFILE": """your instagram, your insta, your tiktok, tu insta, tu instagram, tu tiktok,
         de instagram, on instagram, de tus seguidores, from your followers, your profile, your bio,
@@ -360,6 +365,8 @@ _IDEAS: dict[str, str] = {
     # A promise that this one is the last.
     "LASTONE": """and i will stop, then i will stop, and i will leave you alone, and then i stop,
         y te dejo en paz, y te dejo, y ya, last one, the last one, la ultima, el ultimo""",
+    # Or I...: the turn that makes a demand a threat.
+    "ORI": """or i, or else i, o si no, o publico, o lo subo, o las subo, o la subo, o los subo""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -434,6 +441,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "sextortion_threat": (
         ("PUBLISH", "AUDIENCE", "CONDITION"),
+        ("ORI", "PUBLISH"),
         ("PUBLISH", "AUDIENCE", "HOLD"),
         ("PUBLISH", "AUDIENCE", "WILL"),
         ("HOLD", "AUDIENCE", "CONDITION"),
@@ -460,6 +468,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("LIVE", "CONDITION"),
         ("OBEY", "CONDITION"),
         ("NOTENOUGH",),
+        ("ASK", "IMAGE", "ORI"),
         ("MORE", "LASTONE"),
     ),
     "victim_distress": (("FEAR",),),
@@ -496,6 +505,8 @@ def _build() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
 
 
 IDEAS = tuple(_IDEAS)
+# Praise: what a compliment on seeming older is part of.
+FLATTERY = frozenset({"FLATTER", "BOND", "AFFECTION"})
 TABLE, _STARTS = _build()
 _NONE: frozenset[str] = frozenset()
 _ALTERNATIVES = [

@@ -59,6 +59,12 @@ def _languages(norm: str) -> frozenset[str]:
     return _BOTH
 
 
+def _threatens(norm: str) -> bool:
+    """More pictures demanded under a threat to publish, in one message."""
+    ideas = concepts.read(norm).keys()
+    return "PUBLISH" in ideas and bool(ideas & {"CONDITION", "ORI"} and ideas & {"IMAGE", "MORE"})
+
+
 def _worth_trying(
     group: lexicon.FlagPatterns, norm: str, candidates: frozenset[int] | None
 ) -> Iterable[lexicon.Pattern]:
@@ -264,8 +270,12 @@ class ConversationState:
         if flag in lexicon.ADULT_EXEMPT and self.adult_context and not self.minor_context:
             return False
         sexual = self.sexual_context or "rapid_sexual_request" in self.flags
-        if flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual:
+        if flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual and not _threatens(norm):
+            # A demand for more under a threat to publish ("send another or I post the first")
+            # says what was sent, even when nothing before did.
             return False
+        if flag == "identity_misrepresentation" and concepts.FLATTERY & concepts.read(norm).keys():
+            return False  # "you seem older" inside praise is flattery, not a lie caught
         if flag == "content_demand":
             earlier = {"rapid_sexual_request", *EXTORTION} & self.flags.keys()
             # "Another", "more", "again": the words themselves say something was sent before.

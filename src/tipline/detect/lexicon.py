@@ -659,8 +659,11 @@ REPORTED = re.compile(
     r"un (?:tipo|chico|senor|man|wey)|una (?:chica|cuenta|persona)|mi (?:amiga|amigo|prima|"
     r"primo))(?: \w+){0,3} (?:said|says|told|tells|asked|asks|wanted|wants|kept|keeps|tried|"
     r"was asking|threatened|messaged|dmed|dm'd|sent|would|was like|goes|made|created|opened|"
-    r"started|posted|dijo|pidio|pidieron|dijeron|"
-    r"amenazo|escribio|queria|quiso|me mando)"
+    r"started|posted|asking|telling|saying|sending|threatening|wanting|dijo|pidio|pidieron|"
+    r"dijeron|amenazo|escribio|queria|quiso|me mando)|"
+    # A message quoted: "got a message saying 'send nudes or...'".
+    r"\b(?:message|messages|text|texts|dm|dms|mensaje|mensajes) (?:saying|that said|said|like|"
+    r"que decia|diciendo)\b"
 )
 # Explaining the red flags, the news, moderators talking shop.
 EDUCATION = re.compile(
@@ -678,7 +681,8 @@ EDUCATION = re.compile(
 # for the rest of the conversation, only the patterns' precise words count from them.
 TEACHING = re.compile(
     r"\b(?:red flags?|warning signs?|signs of|online safety|today's topic|senales de alerta|"
-    r"counsell?or|moderators?|trust and safety|if (?:someone|anyone|a stranger|somebody) "
+    r"counsell?or|moderators?|moderation|trust and safety|"
+    r"if (?:someone|anyone|a stranger|somebody) "
     r"(?:ever )?(?:asks|threatens|wants|tells|tries|pressures)|si alguien (?:te )?(?:pide|"
     r"amenaza|dice))\b"
 )
@@ -711,14 +715,15 @@ BENIGN = {
         r"apex|overwatch|group project|study group|homework group|the game chat|game chat|"
         r"study|studying|streaks|my phone died|new phone|class group|group chat for|"
         r"partida|el server|proyecto en equipo|estudiar|estudiemos|grupo de la escuela|"
-        r"grupo del salon)\b"
+        r"grupo del salon|group chat|team chat|team group|the group|al grupo|el grupo|"
+        r"grupo de)\b"
     ),
     "financial_demand": re.compile(
         r"\b(?:pizza|dinner|lunch|breakfast|tickets?|gas|uber|lyft|rent|split|bill|movie|"
         r"concert|share|your half|owe me|i owe you|paid for|groceries|birthday gift|cena|"
         r"comida|boletos|la cuenta|mitad|te debo|me debes|field trip|school trip|allowance|"
         r"cine|movies|para el cine|"
-        r"lunch money|bus fare|school fees|excursion|mesada)\b"
+        r"lunch money|bus fare|school fees|excursion|mesada|regalo|gift for|present for)\b"
     ),
     "relationship_building": re.compile(
         r"\b(?:surprise|party|gift|present|birthday|anniversary|sorpresa|fiesta|regalo|"
@@ -729,9 +734,10 @@ BENIGN = {
     ),
     "fake_modeling_agency": re.compile(
         r"\b(?:(?:parent|guardian|mom|dad|mother|father|padre|madre|mama|papa|tutor)s?"
-        r"(?: \w+){0,4} (?:must|will|can|should|needs to|has to|debe|puede|tiene que) "
-        r"(?:attend|come|sign|be present|be there|join|firmar|venir|estar)|licensed|license "
-        r"number|our office|studio address|chaperone|work permit|licencia|oficina)\b"
+        r"(?: \w+){0,4} (?:must|will|can|should|needs to|has to|is|are|debe|puede|tiene que|"
+        r"va a) (?:attend|attending|come|coming|sign|signing|be present|be there|join|joining|"
+        r"firmar|venir|estar)|licensed|license number|our office|studio address|chaperone|"
+        r"work permit|lawyer|licencia|oficina|abogado)\b"
     ),
 }
 MESSAGE_BENIGN = {

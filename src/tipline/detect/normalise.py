@@ -42,7 +42,8 @@ _SPACED = re.compile(r"(?<![\w])(?:\w[ .\-_*·•|/]+){3,}\w(?![\w])")
 _SEPARATORS = re.compile(r"[ .\-_*·•|/]+")
 # A leet digit or symbol between letters ("nud3s", "s3nd", "h0t"), or $/@ starting a word
 # ("$ex"). Whole numbers and amounts ("14", "$200") are left alone.
-_LEET = re.compile(r"(?<=[a-z])[013457@$](?=[a-z])")
+# A digit inside a word, or one closing a word of two letters or more ("lik3"), is a letter.
+_LEET = re.compile(r"(?<=[a-z])[013457@$](?=[a-z])|(?<=[a-z]{2})[013457](?![\w$])")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 _ABBREVIATIONS = {
@@ -102,8 +103,22 @@ _HIDDEN = frozenset(
 )
 
 
+# A wider gap between spaced letters is a gap between words: "s e n d   n u d e s".
+_WORD_GAP = re.compile(r"(?:\s{2,}|\s*[.\-_*·•|/]\s*[.\-_*·•|/]\s*)")
+
+
 def _unspace(match: re.Match[str]) -> str:
-    joined = _SEPARATORS.sub("", match.group(0))
+    text = match.group(0)
+    # Letters joined by dots with spaces between groups ("s.e.n.d n.u.d.e.s"): the spaces are
+    # the word gaps. Letters joined by spaces: a wider gap is.
+    dotted = " " in text and any(c in text for c in ".-_*·•|/")
+    words = [w for w in (text.split() if dotted else _WORD_GAP.split(text)) if w.strip()]
+    if len(words) > 1:
+        return " ".join(_join(_SEPARATORS.sub("", w)) for w in words)
+    return _join(_SEPARATORS.sub("", match.group(0)))
+
+
+def _join(joined: str) -> str:
     if joined not in _HIDDEN:
         if joined[:-1] in _HIDDEN and joined[-1] in "ai":
             return f"{joined[:-1]} {joined[-1]}"
