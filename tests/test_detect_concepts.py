@@ -177,9 +177,8 @@ def _probes() -> list[tuple[str, str]]:
 
 def test_single_lines_in_other_words() -> None:
     """data/detect/probes.txt: lines written to probe the ideas, each showing one flag (all
-    found), and everyday lines that must stay quiet (three still raise a flag, all through the
-    older patterns: "so mature for handling that", "don't tell anyone but...", "congrats on your
-    recital"). A first batch of 88 found 66 before its misses were mended; a second of 35 (the
+    found), and everyday lines that must stay quiet (one still raises a flag, through an older
+    pattern: "don't tell anyone but I got into the honor society"). A first batch of 88 found 66 before its misses were mended; a second of 35 (the
     same writer, an hour later) found 17."""
     missed, noisy = [], []
     for flag, text in _probes():
@@ -194,7 +193,7 @@ def test_single_lines_in_other_words() -> None:
         elif flag not in last:
             missed.append((flag, text))
     assert missed == []
-    assert len(noisy) <= 3, noisy
+    assert len(noisy) <= 1, noisy
 
 
 _WORDS = st.sampled_from(

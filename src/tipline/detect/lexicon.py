@@ -691,7 +691,10 @@ TEACHING = re.compile(
 SELF_TOLD = re.compile(
     r"\b(?:my|mi|mis) (?:story|stories|post|posts|profile|page|video|videos|pics|photos|game|"
     r"match|team|recital|tiktok|insta|instagram|historia|historias|publicacion|perfil|partido|"
-    r"equipo|fotos)\b"
+    r"equipo|fotos)\b|"
+    # ...and details a parent passed on ("your mom sent me the video") were not studied either.
+    r"\b(?:your|ur|tu|tus) (?:mom|mum|dad|parents|mama|papa|papas) (?:sent|showed|told|"
+    r"forwarded|me mando|me enseno|me conto)\b"
 )
 # "I'm dying lol": hyperbole, not distress.
 HYPERBOLE = re.compile(
@@ -727,7 +730,10 @@ BENIGN = {
     ),
     "relationship_building": re.compile(
         r"\b(?:surprise|party|gift|present|birthday|anniversary|sorpresa|fiesta|regalo|"
-        r"cumpleanos|cumple)\b"
+        r"cumpleanos|cumple|"
+        # Family talking: a sister told she is mature, a proud parent.
+        r"proud of you|sis|lil sis|little sis|bro|lil bro|mija|mijo|hermanita|hermanito|"
+        r"orgullos[oa] de ti)\b"
     ),
     "sextortion_threat": re.compile(
         r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook)\b"
