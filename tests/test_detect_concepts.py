@@ -178,8 +178,8 @@ def _probes() -> list[tuple[str, str]]:
 def test_single_lines_in_other_words() -> None:
     """data/detect/probes.txt: lines written to probe the ideas, each showing one flag (all
     found), and everyday lines that must stay quiet (one still raises a flag, through an older
-    pattern: "don't tell anyone but I got into the honor society"). A first batch of 88 found 66 before its misses were mended; a second of 35 (the
-    same writer, an hour later) found 17."""
+    pattern: "don't tell anyone but I got into the honor society"). Batches found 66 of 88, 17
+    of 35 and 33 of 46 before their misses were mended."""
     missed, noisy = [], []
     for flag, text in _probes():
         # A trade or a demand for more comes after a first request; the rest after a greeting.
