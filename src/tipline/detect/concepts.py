@@ -7,8 +7,9 @@ normalise.py has cleaned (lower case, no accents, leetspeak undone). The second 
 which ideas a message holds, alone and in pairs, besides its words: it learns "a request, an
 image and undress from the suspect" once, and then knows it in words it never saw together.
 
-Lookups are by word and by two- and three-word phrase in one dictionary: a few microseconds a
-message, so the ideas can be read on every message of a stream.
+Lookups are by word, and by phrase only from a word that starts one, in one dictionary: a few
+microseconds a message, so the ideas can be read on every message of a stream. The rules
+(RULES) say which ideas together show a flag; data/detect/probes.txt checks them line by line.
 """
 
 from __future__ import annotations
