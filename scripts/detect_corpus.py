@@ -1084,7 +1084,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     write(OUT / "train.jsonl", build(held_out=False, count=2400, seed=7))
     write(OUT / "heldout.jsonl", build(held_out=True, count=800, seed=20261128))
-    for name in ("handwritten", "handwritten-2", "handwritten-3", "handwritten-4", "everyday"):
+    for name in (
+        "handwritten",
+        "handwritten-2",
+        "handwritten-3",
+        "handwritten-4",
+        "handwritten-5",
+        "everyday",
+    ):
         write(
             OUT / f"{name}.jsonl",
             handwritten((OUT / f"{name}.txt").read_text(encoding="utf-8")),
