@@ -277,3 +277,32 @@ def test_the_prefilter_changes_speed_not_answers(texts: list[str]) -> None:
         prefilter.PREFILTER._set = saved
     assert prefilter.PREFILTER.active
     assert fast == slow
+
+
+def test_a_trade_waits_for_what_it_trades() -> None:
+    """A trade named before anything sexual counts once the request comes, at its own index;
+    a trade of pictures of a puppy never does."""
+    lines = ("lets swap, one for one", "of what", "send me one without your shirt")
+    flags = {f["flag"]: f["message_index"] for f in scan(_conv(*lines))["flags"]}
+    assert flags.get("reciprocation") == 0
+    assert flags.get("rapid_sexual_request") == 2
+    prefix = scan(_conv(*lines[:2]))
+    assert prefix["flags"] == []  # streaming: nothing before the request shows it
+    puppy = ("lets swap, one for one", "ok", "send me one of the puppy")
+    assert "reciprocation" not in {f["flag"] for f in scan(_conv(*puppy))["flags"]}
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (("a", "someone logged into my account and messaged all my friends"), ("b", "ugh")),
+        (("a", "i need 40 bucks by friday for the team jersey or i can't play"), ("b", "ok")),
+        (("a", "you're so grown up now, starting high school!"), ("b", "stop lol")),
+        (("a", "si no me devuelves mis 50 pesos le digo a tu mama jaja"), ("b", "ya")),
+    ],
+)
+def test_everyday_money_family_and_retold_hacks_stay_quiet(
+    lines: tuple[tuple[str, str], ...],
+) -> None:
+    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
+    assert scan(conversation)["flags"] == []

@@ -68,7 +68,9 @@ _IDEAS: dict[str, str] = {
         would not send, would never post, something hot, algo hot, que no le mandes a nadie,
         no le mandes a nadie, what are you wearing, what r you wearing, que traes puesto,
         que llevas puesto, fotos privadas, foto privada, all of you, todo de ti, ver todo,
-        youd never post, you would never post, never post, what do you sleep in, algo rico""",
+        youd never post, you would never post, never post, what do you sleep in, algo rico,
+        you do not show anyone, you do not show, no one sees, que no subes, de las que no subes,
+        las que no subes""",
     "BODY": """body, chest, boobs, butt, private parts, cuerpo, pecho, abs, belly, stomach, hips,
         curves, figure, panza, abdomen, legs, feet, thighs, piernas, pies, muslos, pechos, senos""",
     # Another place to talk.
@@ -100,7 +102,8 @@ _IDEAS: dict[str, str] = {
         exchange photos, swap pics, i will send you one too, i will send one back, if you show me,
         if you send me, you first, i sent you mine, i already showed you, your turn now,
         now send yours, send yours, it is only fair, yo te mando una tambien, si me mandas,
-        si me muestras, tu primero, ya te mande la mia, manda la tuya, ahora te toca""",
+        si me muestras, tu primero, ya te mande la mia, manda la tuya, ahora te toca, si me pasas,
+        te paso una mia, una mia si""",
     # Money, a payment app, an amount.
     "MONEY": """the money, some money, money to, money or, money by, money now, money today,
         money tonight, more money, enough money, send money, cash, bucks, dollars, dollar, usd,
@@ -120,14 +123,16 @@ _IDEAS: dict[str, str] = {
         contacts, everyone, everybody, the internet, online, reddit, group chat, boyfriend,
         girlfriend, principal, seguidores, amigos, amigas, familia, papas, padres, mama, papa, tia,
         tio, escuela, colegio, clase, companeros, profes, profesores, maestra, maestro, todos,
-        todo el mundo, contactos, redes, internet, everywhere, all over, the whole school, page""",
+        todo el mundo, contactos, redes, internet, everywhere, all over, the whole school, page,
+        every site, every website, all over the internet, todas las paginas""",
     # Making it public.
     "PUBLISH": """post, posted, share, leak, expose, spread, upload, forward, sell, release,
         send it, send them, goes on, see it, see them, sees it, will see, get it, get them, publish,
         publico, publicar, subo, subir, comparto, compartir, filtro, filtrar, difundo, difundir,
         mando, mandar, la ven, lo ven, la vean, van a ver, tag, tagging, see, sees, see everything,
         gets, get the, subirlas, subirla, mandarlas, mandarla, publicarlas, publicarla, pasarlas,
-        enviarlas, paso, envio, muestro""",
+        enviarlas, paso, envio, muestro, go on, ven, veran, see what you sent,
+        lo que me mandaste""",
     # The condition that makes a sentence a threat.
     "CONDITION": """or else, unless, or, if you dont, if u dont, otherwise, si no, sino, o si no,
         a menos que""",
@@ -135,7 +140,8 @@ _IDEAS: dict[str, str] = {
     "HOLD": """i have your, i got your, i saved, screenshot, screenshots, screenshotted, i recorded,
         recorded you, i kept, i still have, already have, you already sent, you sent me, i have it,
         now i have, tengo tus, tengo tu, guarde, grabe, captura, capturas, i have all your,
-        i downloaded, downloaded your""",
+        i downloaded, downloaded your, lo que me mandaste, what you sent me, the video you sent,
+        the pic you sent, still saved, is still saved""",
     # Making fake images.
     "FAKE": """ai, artificial intelligence, deepfake, deep fake, edit, edited, editing, photoshop,
         faceswap, face swap, your face on, morph, generate, generated, fake nudes, make fake,
@@ -146,7 +152,8 @@ _IDEAS: dict[str, str] = {
         make pics of you, make a video of you, hacer fotos tuyas, con ia""",
     # Getting into an account, said as done.
     "INTRUDE": """got into, logged into, logged in to, hacked, broke into, im in your,
-        i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso""",
+        i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso,
+        got access, have access, i can see everything, access to your, acceso a tu""",
     # An account, or what a login guards.
     "ACCOUNT": """account, icloud, cloud, google drive, camera roll, saved memories, memories,
         gallery, backup, my eyes only, email, cuenta, nube, galeria, correo, google photos,
@@ -168,7 +175,8 @@ _IDEAS: dict[str, str] = {
         hermosa, guapa, guapo, linda, lindo, especial, diferente, para tu edad, more mature,
         so special, special to me, different from other, different from the other, other girls,
         other boys, the kids at your school, eres especial, eres diferente, cooler than,
-        better than anyone, more than anyone""",
+        better than anyone, more than anyone, prettier, cuter, hotter, prettier than,
+        mas bonita que, mas linda que""",
     "AFFECTION": """love you, i love, miss you, my girl, my boy, babe, baby, crush, only one,
         te amo, te quiero, te extrano, mi amor, bebe, novia, novio, pienso en ti, i love you""",
     # Keeping it from the adults around the child.
@@ -196,11 +204,12 @@ _IDEAS: dict[str, str] = {
         he visto, me gusto, me gustaron, revise, encontre, saw on your, i know your, i follow your,
         conozco a tu, vi tus, sigo a tu, i saw you, i have seen you, recognized you, recognised you,
         te vi, te reconoci, you are the one, you were at, you were in, i know you from,
-        te conozco de""",
+        te conozco de, been following, following your, te sigo, sigo tu""",
     # Being singled out: "to me", "from the others".
     "SPECIAL": """to me, from other, from the other, other girls, other boys, the others,
         like the others, para mi, a las demas, a los demas, than anyone, que las de, que los de,
-        than the girls, than the kids, than the other""",
+        than the girls, than the kids, than the other, than any girl, than any boy, than any,
+        than all the, a todas, a todos, que todas, que todos, a las otras""",
     # Details from the child's profile.
     "PROFILE": """your instagram, your insta, your tiktok, tu insta, tu instagram, tu tiktok,
         de instagram, on instagram, de tus seguidores, from your followers, your profile, your bio,
@@ -467,7 +476,6 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("MORE", "DEADLINE"),
         ("LIVE", "DEADLINE"),
         ("LIVE", "CONDITION"),
-        ("OBEY", "CONDITION"),
         ("NOTENOUGH",),
         ("ASK", "IMAGE", "ORI"),
         ("MORE", "LASTONE"),

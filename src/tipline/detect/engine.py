@@ -123,6 +123,8 @@ class ConversationState:
     teachers: set[str] = field(default_factory=set)
     # Who has spoken of their own profile (lexicon.SELF_TOLD).
     told: set[str] = field(default_factory=set)
+    # Hits waiting for a sexual context before they count (ConversationState._take).
+    waiting: dict[str, Hit] = field(default_factory=dict)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -148,6 +150,7 @@ class ConversationState:
             found.setdefault(slip.flag, slip)
         if self.scorer is not None and (found or self.flags):
             self._second_stage(found, sender, readings[0], index)
+        self._release(found)
         self.previous = norm
         new: list[Hit] = []
         for flag, hit in found.items():
@@ -191,7 +194,32 @@ class ConversationState:
             if p < PROPOSE_AT or flag in found or flag in self.flags:
                 continue
             if self._admissible(flag, sender, norm, None, None, reported=reading.reported):
-                found[flag] = Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS])
+                self._take(found, Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS]), norm)
+
+    def _take(self, found: dict[str, Hit], hit: Hit, norm: str) -> None:
+        """Keep an admissible hit; one that means something only in a sexual context (a trade,
+        a demand for more) waits for it, with its own message index, when none is seen yet."""
+        sexual = self.sexual_context or "rapid_sexual_request" in self.flags
+        # A demand for more under a threat to publish ("send another or I post the first") says
+        # what was sent, even when nothing before did.
+        if hit.flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual and not _threatens(norm):
+            self.waiting.setdefault(hit.flag, hit)
+        else:
+            found[hit.flag] = hit
+
+    def _release(self, found: dict[str, Hit]) -> None:
+        """Hits that waited for a sexual context, once one is seen (in words, a first request,
+        or a threat): "let's swap, same kind" is a trade once "the kind you don't show anyone"
+        follows."""
+        if not self.waiting:
+            return
+        context = {"rapid_sexual_request", *EXTORTION} & (found.keys() | self.flags.keys())
+        if not (self.sexual_context or context):
+            return
+        for flag, hit in self.waiting.items():
+            if flag not in self.flags:
+                found.setdefault(flag, hit)
+        self.waiting.clear()
 
     def _proposals(self, sender: str, readings: list[_Reading], index: int) -> dict[str, Hit]:
         found: dict[str, Hit] = {}
@@ -213,7 +241,7 @@ class ConversationState:
                     ):
                         continue
                     evidence = match.group(0)[:EVIDENCE_CHARS]
-                    found[flag] = Hit(flag, pattern.weight, index, evidence)
+                    self._take(found, Hit(flag, pattern.weight, index, evidence), norm)
                     break
             # Then the ideas: the same flags in words no pattern lists.
             if sender in self.teachers:
@@ -226,7 +254,9 @@ class ConversationState:
                 if self._admissible(
                     flag, sender, norm, max(start, 0), evidence, reported=reading.reported
                 ):
-                    found[flag] = Hit(flag, concepts.WEIGHT, index, evidence[:EVIDENCE_CHARS])
+                    self._take(
+                        found, Hit(flag, concepts.WEIGHT, index, evidence[:EVIDENCE_CHARS]), norm
+                    )
         return found
 
     def _admissible(  # noqa: PLR0911 - one guard a line reads best
@@ -268,11 +298,6 @@ class ConversationState:
         if flag == "financial_demand" and lexicon.MONEY_OFFERED.search(norm):
             return False
         if flag in lexicon.ADULT_EXEMPT and self.adult_context and not self.minor_context:
-            return False
-        sexual = self.sexual_context or "rapid_sexual_request" in self.flags
-        if flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual and not _threatens(norm):
-            # A demand for more under a threat to publish ("send another or I post the first")
-            # says what was sent, even when nothing before did.
             return False
         if flag == "identity_misrepresentation" and concepts.FLATTERY & concepts.read(norm).keys():
             return False  # "you seem older" inside praise is flattery, not a lie caught

@@ -659,7 +659,8 @@ REPORTED = re.compile(
     r"un (?:tipo|chico|senor|man|wey)|una (?:chica|cuenta|persona)|mi (?:amiga|amigo|prima|"
     r"primo))(?: \w+){0,3} (?:said|says|told|tells|asked|asks|wanted|wants|kept|keeps|tried|"
     r"was asking|threatened|messaged|dmed|dm'd|sent|would|was like|goes|made|created|opened|"
-    r"started|posted|asking|telling|saying|sending|threatening|wanting|dijo|pidio|pidieron|"
+    r"started|posted|asking|telling|saying|sending|threatening|wanting|logged|hacked|"
+    r"broke|stole|leaked|dijo|pidio|pidieron|"
     r"dijeron|amenazo|escribio|queria|quiso|me mando)|"
     # A message quoted: "got a message saying 'send nudes or...'".
     r"\b(?:message|messages|text|texts|dm|dms|mensaje|mensajes) (?:saying|that said|said|like|"
@@ -726,14 +727,17 @@ BENIGN = {
         r"concert|share|your half|owe me|i owe you|paid for|groceries|birthday gift|cena|"
         r"comida|boletos|la cuenta|mitad|te debo|me debes|field trip|school trip|allowance|"
         r"cine|movies|para el cine|"
-        r"lunch money|bus fare|school fees|excursion|mesada|regalo|gift for|present for)\b"
+        r"lunch money|bus fare|school fees|excursion|mesada|regalo|gift for|present for|"
+        r"jersey|uniform|team fees|dues|registration|pay me back|pay back|devuelves|devuelvas|"
+        r"devolver|uniforme|inscripcion)\b"
     ),
     "relationship_building": re.compile(
         r"\b(?:surprise|party|gift|present|birthday|anniversary|sorpresa|fiesta|regalo|"
         r"cumpleanos|cumple|"
         # Family talking: a sister told she is mature, a proud parent.
         r"proud of you|sis|lil sis|little sis|bro|lil bro|mija|mijo|hermanita|hermanito|"
-        r"orgullos[oa] de ti)\b"
+        r"orgullos[oa] de ti|all grown up|grown up now|so big now|starting high school|"
+        r"ya estas grande|que grande estas)\b"
     ),
     "sextortion_threat": re.compile(
         r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook)\b"
