@@ -1090,6 +1090,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-3",
         "handwritten-4",
         "handwritten-5",
+        "handwritten-6",
         "everyday",
     ):
         write(
