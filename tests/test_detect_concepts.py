@@ -306,3 +306,24 @@ def test_everyday_money_family_and_retold_hacks_stay_quiet(
 ) -> None:
     conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
     assert scan(conversation)["flags"] == []
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (("a", "mom i need $30 for the yearbook today or they sell out"), ("b", "ok")),
+        (("a", "bro that meme is killing me"), ("b", "lmaooo i can't breathe")),
+        (("a", "our secret santa rules: don't tell anyone who you got!"), ("b", "ok")),
+        (("a", "lol my brother hacked my fortnite account"), ("b", "annoying")),
+    ],
+)
+def test_parents_laughter_and_secret_santa_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
+    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
+    assert scan(conversation)["flags"] == []
+
+
+def test_gift_cards_are_money_even_where_gifts_are_benign() -> None:
+    result = scan(
+        _conv("ya tengo tus fotos. quiero 1000 pesos en tarjetas de regalo antes de mañana")
+    )
+    assert "financial_demand" in {f["flag"] for f in result["flags"]}

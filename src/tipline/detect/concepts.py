@@ -190,7 +190,7 @@ _IDEAS: dict[str, str] = {
         do not let your parents see, delete this, hide the app, no one needs to know,
         keep this quiet, between you and me, our little secret, borra esto, esconde la app,
         que nadie se entere, nadie tiene que saber, no need to tell, do not need to tell,
-        no tienes que decirle""",
+        no tienes que decirle, no parents, without your parents, sin tus papas, sin papas""",
     # Gifts that buy trust.
     "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
         te doy""",
@@ -322,7 +322,7 @@ _IDEAS: dict[str, str] = {
         tus amigas, tus amigos, tu mejor amiga, tu clase, tu partido, tu cumple, tu baile,
         tus bailes, your volleyball, your soccer, your swim, your teammates, your squad, your cheer,
         your gym, your studio, your church, your neighborhood, your town, tu voley, tu futbol,
-        tus companeros""",
+        tus companeros, your cousin, your cousins, tu primo, tu prima""",
     # Congratulations on something the child did.
     "CONGRATS": """congrats, congratulations, nice game, great game, good game, you were amazing,
         felicidades, felicitaciones, buen partido""",
@@ -377,6 +377,8 @@ _IDEAS: dict[str, str] = {
         y te dejo en paz, y te dejo, y ya, last one, the last one, la ultima, el ultimo""",
     # Or I...: the turn that makes a demand a threat.
     "ORI": """or i, or else i, o si no, o publico, o lo subo, o las subo, o la subo, o los subo""",
+    # Pictures said to be owed: promised, still due.
+    "OWED": """you owe me, you promised, you still owe me, me debes, prometiste, me prometiste""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -404,6 +406,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("ASK", "IMAGE", "SUGGESTIVE"),
         ("ASK", "IMAGE", "UNSEEN"),
         ("ASK", "REMOVE", "CLOTHING"),
+        ("OWED", "IMAGE"),
     ),
     "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),
@@ -487,7 +490,9 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 VETOES: dict[str, frozenset[str]] = {
     "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE"}),
     # "I'll post your photos at your school" names the child's life too: it is the threat.
-    "social_media_reconnaissance": frozenset({"HOLD", "CONDITION", "WILL", "PUBLISHTHEM"}),
+    "social_media_reconnaissance": frozenset(
+        {"HOLD", "CONDITION", "WILL", "PUBLISHTHEM", "INTRUDE", "CREDENTIAL"}
+    ),
 }
 # How sure a rule alone makes the detector: as sure as a pattern. The guards decide.
 WEIGHT = 0.85

@@ -699,7 +699,8 @@ SELF_TOLD = re.compile(
 )
 # "I'm dying lol": hyperbole, not distress.
 HYPERBOLE = re.compile(
-    r"\b(?:lol|lmao|lmfao|haha+|hehe|jk|jaja+|jeje|xd|rofl|lowkey|ngl|literally dead|"
+    # Laughter stretched ("lmaooo") is laughter: the second reading of a stretched word keeps two.
+    r"\b(?:lo+l|lmf?ao+|haha+|hehe|jk|jaja+|jeje|xd+|rofl|lowkey|ngl|literally dead|"
     r"i am dead|im dead)\b|"
     r"\b(?:homework|test|exam|quiz|this song|the game|cringe|so funny|hilarious|tarea|examen)\b"
 )
@@ -727,9 +728,12 @@ BENIGN = {
         r"concert|share|your half|owe me|i owe you|paid for|groceries|birthday gift|cena|"
         r"comida|boletos|la cuenta|mitad|te debo|me debes|field trip|school trip|allowance|"
         r"cine|movies|para el cine|"
-        r"lunch money|bus fare|school fees|excursion|mesada|regalo|gift for|present for|"
+        r"lunch money|bus fare|school fees|excursion|mesada|para el regalo|regalo de|"
+        r"regalo para|gift for|present for|"
         r"jersey|uniform|team fees|dues|registration|pay me back|pay back|devuelves|devuelvas|"
-        r"devolver|uniforme|inscripcion)\b"
+        r"devolver|uniforme|inscripcion|yearbook|anuario)\b|"
+        # A child asking a parent: "mom i need $30 for...".
+        r"^(?:mom|mum|dad|mama|papa|mami|papi|ma|pa)\b"
     ),
     "relationship_building": re.compile(
         r"\b(?:surprise|party|gift|present|birthday|anniversary|sorpresa|fiesta|regalo|"
@@ -737,7 +741,7 @@ BENIGN = {
         # Family talking: a sister told she is mature, a proud parent.
         r"proud of you|sis|lil sis|little sis|bro|lil bro|mija|mijo|hermanita|hermanito|"
         r"orgullos[oa] de ti|all grown up|grown up now|so big now|starting high school|"
-        r"ya estas grande|que grande estas)\b"
+        r"ya estas grande|que grande estas|secret santa|amigo secreto)\b"
     ),
     "sextortion_threat": re.compile(
         r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook)\b"
