@@ -1091,6 +1091,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-4",
         "handwritten-5",
         "handwritten-6",
+        "handwritten-7",
         "everyday",
     ):
         write(
