@@ -327,3 +327,35 @@ def test_gift_cards_are_money_even_where_gifts_are_benign() -> None:
         _conv("ya tengo tus fotos. quiero 1000 pesos en tarjetas de regalo antes de mañana")
     )
     assert "financial_demand" in {f["flag"] for f in result["flags"]}
+
+
+@pytest.mark.parametrize(
+    ("lines", "flag"),
+    [
+        # "If you do not send" is the condition of a demand, not a refusal.
+        (
+            ("send nudes", "ok", "if u dont send 3 more by tmrw i'm posting this one"),
+            "content_demand",
+        ),
+        # A trade with clothes coming off is also the request.
+        (
+            ("hi", "hey", "now one without ur shirt so we're even, i sent mine"),
+            "rapid_sexual_request",
+        ),
+        (("si no me depositas 300 hoy, tus contactos van a ver tus fotos",), "financial_demand"),
+        # Game money offered to the child buys trust; it is not money demanded of them.
+        (
+            ("hi", "hey", "i'll give u 5000 vbucks if u send a shirtless pic"),
+            "relationship_building",
+        ),
+    ],
+)
+def test_conditions_trades_and_gifts(lines: tuple[str, ...], flag: str) -> None:
+    assert flag in {f["flag"] for f in scan(_conv(*lines))["flags"]}
+
+
+def test_a_gamer_tag_is_not_a_tag_and_offered_money_is_not_demanded() -> None:
+    result = scan(_conv("u dont know me but i know ur gamer tag and ur school lol", "creepy"))
+    assert "sextortion_threat" not in {f["flag"] for f in result["flags"]}
+    offered = scan(_conv("hi", "hey", "i'll give u 5000 vbucks if u send a shirtless pic"))
+    assert "financial_demand" not in {f["flag"] for f in offered["flags"]}

@@ -103,7 +103,7 @@ _IDEAS: dict[str, str] = {
         if you send me, you first, i sent you mine, i already showed you, your turn now,
         now send yours, send yours, it is only fair, yo te mando una tambien, si me mandas,
         si me muestras, tu primero, ya te mande la mia, manda la tuya, ahora te toca, si me pasas,
-        te paso una mia, una mia si""",
+        te paso una mia, una mia si, so we are even, we are even, estamos a mano""",
     # Money, a payment app, an amount.
     "MONEY": """the money, some money, money to, money or, money by, money now, money today,
         money tonight, more money, enough money, send money, cash, bucks, dollars, dollar, usd,
@@ -112,7 +112,8 @@ _IDEAS: dict[str, str] = {
         vbucks, cash app, cashapp, venmo, paypal, zelle, apple pay, chime, western union, moneygram,
         pay, pay me, dinero, plata, lana, feria, dolares, pesos, soles, tarjeta de regalo,
         tarjetas de regalo, transferencia, deposito, oxxo, mercado pago, nequi, bizum, pagar, pagas,
-        pagues, pagame, how much money""",
+        pagues, pagame, how much money, depositas, depositar, depositame, me depositas,
+        transfieres""",
     # When: the clock a demand puts on the child.
     "DEADLINE": """tonight, today, now, right now, rn, by midnight, midnight, hours, minutes, asap,
         hurry, by tomorrow, before school, deadline, clock, hoy, ahora, ya, esta noche, medianoche,
@@ -193,7 +194,7 @@ _IDEAS: dict[str, str] = {
         no tienes que decirle, no parents, without your parents, sin tus papas, sin papas""",
     # Gifts that buy trust.
     "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
-        te doy""",
+        te doy, give you, i will give you""",
     # Modelling, scouting, paid shoots.
     "SCOUT": """model, models, modeling, modelling, agency, scout, scouting, talent, casting,
         portfolio, ambassador, sponsor, test shots, agencia, modelos, modelo, cazatalentos,
@@ -312,7 +313,8 @@ _IDEAS: dict[str, str] = {
         eres mi princesa, eres mi mundo, me haces feliz, love you so much already,
         i think about you all day, thinking about you all day, can not stop thinking about you,
         soulmate, soulmates, never met anyone like you, no one like you, nobody like you,
-        most mature, me encantas, nadie como tu""",
+        most mature, me encantas, nadie como tu, talk to me about anything, you can talk to me,
+        good listener, puedes hablarme de lo que sea, puedes hablar conmigo""",
     # The details of the child's own life, said to them.
     "YOURLIFE": """your team, your school, your dog, your cat, your puppy, your pet, your sister,
         your brother, your mom, your dad, your friends, your bff, your best friend, your class,
@@ -407,6 +409,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("ASK", "IMAGE", "UNSEEN"),
         ("ASK", "REMOVE", "CLOTHING"),
         ("OWED", "IMAGE"),
+        ("TRADE", "UNDRESS"),
+        ("TRADE", "REMOVE", "CLOTHING"),
     ),
     "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),

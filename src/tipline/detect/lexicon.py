@@ -499,7 +499,8 @@ PATTERNS: list[Pattern] = [
         r"(?:i know|i found) where (?:you|u) (?:live|go to school)",
         r"(?:you have|u have|you got) (?:\d+|one|two|ten|five|thirty) (?:minutes|mins|hours|hrs"
         r"|seconds)",
-        r"(?:tag|tagging|tagged)(?: \w+){0,4} (?:school|friends|family|page|followers|class)",
+        r"(?<!gamer )(?:tag|tagging|tagged)(?: \w+){0,4} (?:school|friends|family|page|"
+        r"followers|class)",
         r"(?:your )?(?:followers|friends|family|school|parents|mom|dad|classmates) (?:get|gets|will"
         r" get|are getting|see|sees|will see|receive)(?: \w+){0,2} (?:the |your |it|them|this|"
         r"everything|whole|all|every|each|pics|photos|video|folder)",
@@ -707,7 +708,8 @@ HYPERBOLE = re.compile(
 # Not doing something is not doing it: "please don't send it to my friends".
 # A condition is not a negation: "if you don't pay me", "si no me pagas" are the threat itself.
 NEGATED = re.compile(
-    r"(?<!if you )(?<!if u )(?<!si )(?<!si tu )"
+    # ...and "not" after "do" is the "do not" the other branch already judged.
+    r"(?<!if you )(?<!if u )(?<!si )(?<!si tu )(?<!do )"
     r"(?:don't|do not|dont|never|please don't|pls dont|won't|will not|wouldn't|no|not|no lo|"
     r"no las|no me|no le|nunca) (?:\w+ ){0,1}$"
 )
@@ -762,7 +764,8 @@ MESSAGE_BENIGN = {
 # Money offered to the child (a fake scout's "we pay $500") is not money demanded of them.
 MONEY_OFFERED = re.compile(
     r"\b(?:we|i|i will|we will|they|i can|we can) (?:pay|will pay|can pay|would pay)\b|"
-    r"\b(?:pay you|get paid|you earn|you could earn|te pagamos|te pago|ganar dinero)\b"
+    r"\b(?:pay you|get paid|you earn|you could earn|te pagamos|te pago|ganar dinero|"
+    r"give you|i will give you|i'll give you|te doy|te regalo)\b"
 )
 # Two adults: no child in sight, grown-up lives. The grooming flags do not apply between them.
 ADULT = re.compile(
