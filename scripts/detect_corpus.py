@@ -1092,6 +1092,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-5",
         "handwritten-6",
         "handwritten-7",
+        "handwritten-8",
         "everyday",
     ):
         write(
