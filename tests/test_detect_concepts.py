@@ -359,3 +359,30 @@ def test_a_gamer_tag_is_not_a_tag_and_offered_money_is_not_demanded() -> None:
     assert "sextortion_threat" not in {f["flag"] for f in result["flags"]}
     offered = scan(_conv("hi", "hey", "i'll give u 5000 vbucks if u send a shirtless pic"))
     assert "financial_demand" not in {f["flag"] for f in offered["flags"]}
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (("a", "bro i recorded the whole game, i'll send it to coach tonight"), ("b", "sick")),
+        (("a", "i'm so scared for tryouts tomorrow, i might throw up"), ("b", "you got this")),
+        (("a", "my uncle said he'd buy me robux if i get an A in math"), ("b", "lucky")),
+        (("a", "it's more fun when we both study"), ("b", "true")),
+    ],
+)
+def test_games_nerves_and_family_promises_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
+    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
+    assert scan(conversation)["flags"] == []
+
+
+def test_holding_the_childs_picture_is_context_for_a_demand_for_more() -> None:
+    lines = ("remember the pic you sent me last summer? i still have it", "delete it please")
+    result = scan(_conv(*lines, "i'll delete it if you send me a new one, a better one"))
+    assert "content_demand" in {f["flag"] for f in result["flags"]}
+
+
+def test_a_hypothetical_audience_is_a_threat() -> None:
+    result = scan(_conv("imagine if your coach saw the screen recording", "what do you want"))
+    flags = {f["flag"] for f in result["flags"]}
+    assert "sextortion_threat" in flags
+    assert "social_media_reconnaissance" not in flags

@@ -125,6 +125,8 @@ class ConversationState:
     told: set[str] = field(default_factory=set)
     # Hits waiting for a sexual context before they count (ConversationState._take).
     waiting: dict[str, Hit] = field(default_factory=dict)
+    # Whether anyone has said they hold the child's pictures (concepts HOLD with an image).
+    holding: bool = False
 
     # The stream --------------------------------------------------------------------------------
 
@@ -141,6 +143,9 @@ class ConversationState:
             self.teachers.add(sender)
         if sender not in self.told and lexicon.SELF_TOLD.search(norm):
             self.told.add(sender)
+        ideas = readings[0].ideas
+        if not self.holding and "HOLD" in ideas and ({"IMAGE", "PUBLISH"} & ideas.keys()):
+            self.holding = True
         for flag, benign in lexicon.BENIGN.items():
             if flag not in self.benign_seen and benign.search(norm):
                 self.benign_seen.add(flag)
@@ -199,9 +204,10 @@ class ConversationState:
     def _take(self, found: dict[str, Hit], hit: Hit, norm: str) -> None:
         """Keep an admissible hit; one that means something only in a sexual context (a trade,
         a demand for more) waits for it, with its own message index, when none is seen yet."""
-        sexual = self.sexual_context or "rapid_sexual_request" in self.flags
-        # A demand for more under a threat to publish ("send another or I post the first") says
-        # what was sent, even when nothing before did.
+        # Someone holding the child's pictures ("i still have the pic you sent") has shown the
+        # context; so has a demand for more under a threat to publish ("send another or I post
+        # the first"), even when nothing before did.
+        sexual = self.sexual_context or self.holding or "rapid_sexual_request" in self.flags
         if hit.flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual and not _threatens(norm):
             self.waiting.setdefault(hit.flag, hit)
         else:

@@ -656,7 +656,9 @@ REPORTED = re.compile(
     r"(?:^|\b)(?:he|she|they|someone|somebody|some (?:guy|girl|account|person|dude|random|man|"
     r"kid|creep|scammer)|this (?:guy|girl|account|person|dude|man|creep)|the (?:guy|girl|"
     r"scammer|man|person|account|predator|creep)|a (?:guy|girl|kid|friend|boy|man|stranger)|"
-    r"my (?:friend|cousin|sister|brother|classmate)|people|scammers?|predators?|el|ella|alguien|"
+    r"my (?:friend|cousin|sister|brother|classmate|mom|mum|dad|uncle|aunt|grandma|grandpa|"
+    r"teacher|coach)|people|scammers?|predators?|el|ella|alguien|mi (?:tio|tia|abuela|abuelo|"
+    r"mama|papa|maestra|maestro)|"
     r"un (?:tipo|chico|senor|man|wey)|una (?:chica|cuenta|persona)|mi (?:amiga|amigo|prima|"
     r"primo))(?: \w+){0,3} (?:said|says|told|tells|asked|asks|wanted|wants|kept|keeps|tried|"
     r"was asking|threatened|messaged|dmed|dm'd|sent|would|was like|goes|made|created|opened|"
@@ -703,7 +705,9 @@ HYPERBOLE = re.compile(
     # Laughter stretched ("lmaooo") is laughter: the second reading of a stretched word keeps two.
     r"\b(?:lo+l|lmf?ao+|haha+|hehe|jk|jaja+|jeje|xd+|rofl|lowkey|ngl|literally dead|"
     r"i am dead|im dead)\b|"
-    r"\b(?:homework|test|exam|quiz|this song|the game|cringe|so funny|hilarious|tarea|examen)\b"
+    r"\b(?:homework|test|exam|quiz|this song|the game|cringe|so funny|hilarious|tarea|examen|"
+    # Nerves before an event are not panic.
+    r"tryouts|audition|recital|presentation|finals|the recital|ensayo|audicion|presentacion)\b"
 )
 # Not doing something is not doing it: "please don't send it to my friends".
 # A condition is not a negation: "if you don't pay me", "si no me pagas" are the threat itself.
@@ -746,7 +750,9 @@ BENIGN = {
         r"ya estas grande|que grande estas|secret santa|amigo secreto)\b"
     ),
     "sextortion_threat": re.compile(
-        r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook)\b"
+        r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook|"
+        # A recording of the game for the coach.
+        r"the whole game|the game|the match|highlights|el partido|todo el partido)\b"
     ),
     "fake_modeling_agency": re.compile(
         r"\b(?:(?:parent|guardian|mom|dad|mother|father|padre|madre|mama|papa|tutor)s?"
