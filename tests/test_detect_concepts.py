@@ -386,3 +386,24 @@ def test_a_hypothetical_audience_is_a_threat() -> None:
     flags = {f["flag"] for f in result["flags"]}
     assert "sextortion_threat" in flags
     assert "social_media_reconnaissance" not in flags
+
+
+def test_other_peoples_everyday_chat_stays_quiet() -> None:
+    """The chatterbot corpus (other writers, English and Spanish small talk about money,
+    emotions, sport, food...) holds no red flag. Under 1% of its 2,300 conversations raise one
+    (0.8% measured: questions about money in general, "I want to die peacefully in my sleep",
+    "tengo miedo" with no one threatening)."""
+    from pathlib import Path
+
+    import chatterbot_corpus  # type: ignore[import-untyped]
+    import yaml
+
+    root = Path(chatterbot_corpus.__path__[0]) / "data"
+    total = flagged = 0
+    for path in sorted([*root.glob("english/*.yml"), *root.glob("spanish/*.yml")]):
+        for lines in yaml.safe_load(path.read_text(encoding="utf-8")).get("conversations", []):
+            messages = [{"sender": "ab"[i % 2], "text": str(t)} for i, t in enumerate(lines)]
+            total += 1
+            flagged += bool(scan({"id": path.stem, "messages": messages})["flags"])
+    assert total > 2000
+    assert flagged / total < 0.01, (flagged, total)

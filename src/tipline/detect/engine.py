@@ -283,7 +283,10 @@ class ConversationState:
         at = len(norm) if start is None else start
         if reported is not None and reported.start() <= at and not persona:
             return False
-        if start is not None and lexicon.NEGATED.search(norm[max(0, start - 24) : start]):
+        # The words before, ending in one space whether or not the match began with one.
+        if start is not None and lexicon.NEGATED.search(
+            norm[max(0, start - 24) : start].rstrip() + " "
+        ):
             return False
         if flag == "social_media_reconnaissance" and (
             self.told - {sender} or lexicon.SELF_TOLD.search(norm)

@@ -766,6 +766,8 @@ MESSAGE_BENIGN = {
     "account_compromise": re.compile(
         r"\b(?:wifi|wi fi|netflix|disney|spotify|hulu|hbo|router|locker|gate code|garage)\b"
     ),
+    # "What is your favourite number?"
+    "platform_migration": re.compile(r"\b(?:favorite|favourite|favorito|favorita|lucky)\b"),
 }
 # Money offered to the child (a fake scout's "we pay $500") is not money demanded of them.
 MONEY_OFFERED = re.compile(

@@ -112,10 +112,19 @@ def _unspace(match: re.Match[str]) -> str:
     # Letters joined by dots with spaces between groups ("s.e.n.d n.u.d.e.s"): the spaces are
     # the word gaps. Letters joined by spaces: a wider gap is.
     dotted = " " in text and any(c in text for c in ".-_*·•|/")
-    words = [w for w in (text.split() if dotted else _WORD_GAP.split(text)) if w.strip()]
-    if len(words) > 1:
-        return " ".join(_join(_SEPARATORS.sub("", w)) for w in words)
-    return _join(_SEPARATORS.sub("", match.group(0)))
+    groups = [w for w in (text.split() if dotted else _WORD_GAP.split(text)) if w.strip()]
+    words: list[str] = []
+    lone = False  # whether the last word is letters that each stood alone
+    for group in groups:
+        word = _SEPARATORS.sub("", group)
+        # Letters standing alone between wide gaps are still one spaced word ("a  b  c"): left
+        # apart, the next pass would join them, and normalising must settle in one.
+        if len(word) == 1 and lone:
+            words[-1] += word
+        else:
+            words.append(word)
+            lone = len(word) == 1
+    return " ".join(_join(w) for w in words)
 
 
 def _join(joined: str) -> str:
