@@ -113,8 +113,8 @@ _IDEAS: dict[str, str] = {
         vbucks, cash app, cashapp, venmo, paypal, zelle, apple pay, chime, western union, moneygram,
         pay, pay me, dinero, plata, lana, feria, dolares, pesos, soles, tarjeta de regalo,
         tarjetas de regalo, transferencia, deposito, oxxo, mercado pago, nequi, bizum, pagar, pagas,
-        pagues, pagame, how much money, depositas, depositar, depositame, me depositas,
-        transfieres""",
+        pagues, pagame, how much money, depositas, depositar, depositame, me depositas, transfieres,
+        recarga, saldo""",
     # When: the clock a demand puts on the child.
     "DEADLINE": """tonight, today, now, right now, rn, by midnight, midnight, hours, minutes, asap,
         hurry, by tomorrow, before school, deadline, clock, hoy, ahora, ya, esta noche, medianoche,
@@ -198,7 +198,10 @@ _IDEAS: dict[str, str] = {
         do not need to tell, no tienes que decirle, no parents, without your parents, sin tus papas,
         sin papas, keep it secret, keep this secret, keep a secret, can you keep a secret,
         its a secret, just between us, stays between us, keep it between us, es un secreto,
-        nobody understands you like i do, nadie te entiende como yo""",
+        nobody understands you like i do, nadie te entiende como yo, no se enteren tus papas,
+        borra la conversacion, guardame el secreto, no digas nada, no le ensenes esto,
+        delete this after, delete this after you read it, borra nuestro chat,
+        borra nuestros mensajes, que no se enteren tus papas""",
     # Gifts that buy trust.
     "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
         te doy, give you, i will give you""",
@@ -228,7 +231,8 @@ _IDEAS: dict[str, str] = {
     "CHILDLIFE": """school, middle, high school, grade, class, team, practice, game, recital,
         tournament, band, cheer, varsity, club, dog, cat, puppy, pet, coach, escuela, colegio,
         secundaria, prepa, grado, clase, equipo, entrenamiento, partido, perro, gato, futbol,
-        you go to, high, play for, you play, juegas en, vas a""",
+        you go to, high, play for, you play, juegas en, vas a, track, track meet, science fair,
+        skate park, results""",
     # Another account, another name.
     "PERSONA": """new account, other account, backup account, my backup, alt, alt account,
         second account, fake account, friends account, his account, her account, cousins account,
@@ -325,7 +329,18 @@ _IDEAS: dict[str, str] = {
         puedes hablarme de lo que sea, puedes hablar conmigo, get you like i do, gets you like i do,
         understands you like i do, knows you like i do, te entiende como yo, te conoce como yo,
         te entienden como yo, do not get you like i do, do not understand you like i do,
-        do not know you like i do, no te entienden como yo, no te entiende como yo""",
+        do not know you like i do, no te entienden como yo, no te entiende como yo,
+        only one i can talk to, the only one i can talk to, never connected with anyone,
+        connected with anyone like this, wise beyond your years, beyond your years,
+        older than your age, act so much older, they do not deserve you, do not deserve you,
+        i will always protect you, always protect you, i will protect you, i will take care of you,
+        you are the only one for me, lo mejor que me ha pasado, me gustas mucho, eres perfecta,
+        eres perfecto, no pareces de tu edad, piensas como adulta, piensas como adulto,
+        como alguien mas grande, no hay nadie como tu, eres unica, eres unico, solo yo te entiendo,
+        siempre voy a estar para ti, estoy enamorado de ti, estoy enamorada de ti,
+        quiero ser tu novio, quiero ser tu novia, que linda eres, estas preciosa, que bonita eres,
+        eres hermosa, eres preciosa, tus papas no te dejan, no te dejan hacer nada, no te merecen,
+        eres la unica para mi, eres el unico para mi, pienso en ti todo el dia""",
     # The details of the child's own life, said to them.
     "YOURLIFE": """your team, your school, your dog, your cat, your puppy, your pet, your sister,
         your brother, your mom, your dad, your friends, your bff, your best friend, your class,
@@ -372,7 +387,7 @@ _IDEAS: dict[str, str] = {
     "YOU": """you, your, u, ur, yours, tu, tus, te, ti""",
     # Picking the child out of a picture.
     "IDENTIFY": """you are the girl, you are the boy, you are the one from, eres la de, eres el de,
-        eres la chica, eres el chico""",
+        eres la chica, eres el chico, your the girl, your the boy, your the one""",
     # Clothes, named.
     "CLOTHING": """shirt, top, hoodie, sweater, pants, shorts, dress, skirt, clothes, pajamas,
         jersey, uniform, playera, camisa, blusa, ropa, falda, pijama, sueter, shirts, tops, camisas,
@@ -393,6 +408,9 @@ _IDEAS: dict[str, str] = {
     "ORI": """or i, or else i, o si no, o publico, o lo subo, o las subo, o la subo, o los subo""",
     # Pictures said to be owed: promised, still due.
     "OWED": """you owe me, you promised, you still owe me, me debes, prometiste, me prometiste""",
+    # Found online: where details were studied.
+    "ONLINE": """online, on insta, on instagram, on tiktok, on facebook, on snapchat, en internet,
+        en insta, en tiktok, en facebook""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -411,6 +429,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("IDENTIFY", "POSTED"),
         ("MUTUAL",),
         ("YOURLIFE", "POSTED"),
+        ("SEEN", "POSTED", "YOU"),
+        ("SEEN", "ONLINE", "YOU"),
     ),
     "rapid_sexual_request": (
         ("ASK", "UNDRESS"),

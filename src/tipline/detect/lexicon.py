@@ -780,7 +780,7 @@ ADULT = re.compile(
     r"\b(?:my (?:wife|husband|kids|son|daughter|boss|mortgage|apartment|lease)|at work|after "
     r"work|my shift|the office|drinks|the bar|wine|i'm (?:2\d|3\d|4\d)|i am (?:2\d|3\d|4\d)|"
     r"(?:2\d|3\d|4\d) years old|divorced|my ex wife|my ex husband|tinder|hinge|bumble|"
-    r"mi esposa|mi esposo|el trabajo|tengo (?:2\d|3\d|4\d) anos)\b"
+    r"mi esposa|mi esposo|el trabajo|del trabajo|tengo (?:2\d|3\d|4\d) anos)\b"
 )
 MINOR = re.compile(
     r"\b(?:school|grade|homework|teacher|my mom|my dad|my parents|i'm 1[0-7]|i am 1[0-7]|"
