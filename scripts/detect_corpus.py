@@ -1093,6 +1093,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-6",
         "handwritten-7",
         "handwritten-8",
+        "handwritten-9",
         "everyday",
     ):
         write(
