@@ -1094,6 +1094,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-7",
         "handwritten-8",
         "handwritten-9",
+        "handwritten-10",
         "everyday",
     ):
         write(
