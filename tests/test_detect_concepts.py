@@ -407,3 +407,30 @@ def test_other_peoples_everyday_chat_stays_quiet() -> None:
             flagged += bool(scan({"id": path.stem, "messages": messages})["flags"])
     assert total > 2000
     assert flagged / total < 0.01, (flagged, total)
+
+
+def test_a_threat_to_send_the_childs_nudes_is_not_a_request_for_them() -> None:
+    result = scan(_conv("send me 100 on cash app or i'm sending ur nudes to ur girlfriend"))
+    flags = {f["flag"] for f in result["flags"]}
+    assert {"financial_demand", "sextortion_threat"} <= flags
+    assert "rapid_sexual_request" not in flags
+
+
+def test_feeling_like_dying_is_distress() -> None:
+    lines = (
+        "if u block me it goes to the whole group chat",
+        "please i'm crying, i feel like dying",
+    )
+    assert scan(_conv(*lines))["victim_distress"] is True
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (("a", "my grandma sends me 20 dollars every birthday"), ("b", "mine sends socks")),
+        (("a", "mándame las fotos de la excursión, quiero subirlas al álbum de la clase"),),
+    ],
+)
+def test_birthday_money_and_class_albums_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
+    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
+    assert scan(conversation)["flags"] == []

@@ -34,7 +34,8 @@ _IDEAS: dict[str, str] = {
         u should send, send over, shoot me, hit me with, i wanna see, show me what, can i have,
         lemme get, me mandas, me pasas, me envias, me ensenas, quiero que me mandes, a ver,
         muestrame como, prove it, prove, prove you are, for me, para mi, porfa, pls, plz,
-        dejame verte, quiero verte, verte, we need, necesitamos, hagamos, lets both, we both""",
+        dejame verte, quiero verte, verte, we need, necesitamos, hagamos, lets both, we both,
+        got a pic, got a picture, you got a pic, have a pic""",
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
@@ -134,7 +135,7 @@ _IDEAS: dict[str, str] = {
         mando, mandar, la ven, lo ven, la vean, van a ver, tag, tagging, see, sees, see everything,
         gets, get the, subirlas, subirla, mandarlas, mandarla, publicarlas, publicarla, pasarlas,
         enviarlas, paso, envio, muestro, go on, ven, veran, see what you sent, lo que me mandaste,
-        saw, vio, viera""",
+        saw, vio, viera, sending, sending it, i am sending""",
     # The condition that makes a sentence a threat.
     "CONDITION": """or else, unless, or, if you dont, if u dont, otherwise, si no, sino, o si no,
         a menos que, imagine if, what if, imagina si, que tal si""",
@@ -160,7 +161,9 @@ _IDEAS: dict[str, str] = {
     # An account, or what a login guards.
     "ACCOUNT": """account, icloud, cloud, google drive, camera roll, saved memories, memories,
         gallery, backup, my eyes only, email, cuenta, nube, galeria, correo, google photos,
-        photos app, your phone, your snap, your instagram, your insta, your email, your gallery""",
+        photos app, your phone, your snap, your instagram, your insta, your email, your gallery,
+        el instagram, tu instagram, tus mensajes, mensajes privados, your messages, your dms,
+        your private messages""",
     "CREDENTIAL": """password, passwords, passcode, login code, log in code, verification code,
         security code, 6 digit code, six digit code, 2fa, otp, the code, that code, contrasena,
         clave, codigo, el codigo, codigo de verificacion, login, your login, log in, pin,
@@ -264,7 +267,8 @@ _IDEAS: dict[str, str] = {
         estoy temblando, no hay salida, no puedo respirar, llorando, no tengo salida,
         me quiero morir, no quiero vivir, matarme, acabar con todo, can not do this anymore,
         do not want to be here, want to disappear, just want to disappear, ya no puedo mas,
-        no puedo mas, will hate me, me van a odiar, hate me, no aguanto""",
+        no puedo mas, will hate me, me van a odiar, hate me, no aguanto, feel like dying,
+        i feel like dying, crying so hard""",
     "PLEAD": """please, stop, leave me alone, dont do this, ill do anything, im sorry, por favor,
         dejame en paz, no lo hagas, perdon""",
     # A threat's verb: what the suspect will do.
@@ -353,7 +357,7 @@ _IDEAS: dict[str, str] = {
         tus companeros, your cousin, your cousins, tu primo, tu prima""",
     # Congratulations on something the child did.
     "CONGRATS": """congrats, congratulations, nice game, great game, good game, you were amazing,
-        felicidades, felicitaciones, buen partido""",
+        felicidades, felicitaciones, buen partido, did not you win, you won the, ganaste""",
     # Never enough: what was sent does not end it.
     "NOTENOUGH": """not enough, that is not enough, not done, not done with you, i am not done,
         no es suficiente, no basta, no he terminado, no he acabado""",
@@ -374,8 +378,8 @@ _IDEAS: dict[str, str] = {
         under the blanket, under the covers, bajo las sabanas, lower, but lower, lock the door,
         door locked, door closed, in your room, lying down, laying down, en tu cuarto, acostada,
         acostado, one of those, those pics, those kind of pics, what kind of pic,
-        you know what i want, you know what kind, de esas, esas fotos, ya sabes que,
-        ya sabes cual""",
+        you know what i want, you know what kind, de esas, esas fotos, ya sabes que, ya sabes cual,
+        tight, the tight ones, gym clothes, leggings, yoga pants, ropa ajustada, licras""",
     # Reassurance that a picture is safe to send: alone, unseen, deleted.
     "UNSEEN": """are you alone, you alone, estas sola, estas solo, no one will see, nobody will see,
         no one else will see, it disappears, it will disappear, i will delete it, i delete it,
@@ -516,6 +520,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("LIVE", "DEADLINE"),
         ("LIVE", "CONDITION"),
         ("NOTENOUGH",),
+        ("TRADE", "ORI"),
         ("MORE", "LASTONE"),
     ),
     "victim_distress": (("FEAR",),),
@@ -523,7 +528,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 # Ideas that rule a flag out of a message: a request made while threatening a fake is the fake,
 # not a request.
 VETOES: dict[str, frozenset[str]] = {
-    "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE"}),
+    # ...and "send me $100 or I'm sending your nudes" is a threat, not a request.
+    "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE", "ORI", "HOLD"}),
     # "I'll post your photos at your school" names the child's life too: it is the threat.
     "social_media_reconnaissance": frozenset(
         {"HOLD", "CONDITION", "WILL", "PUBLISHTHEM", "INTRUDE", "CREDENTIAL"}

@@ -662,7 +662,8 @@ REPORTED = re.compile(
     r"un (?:tipo|chico|senor|man|wey)|una (?:chica|cuenta|persona)|mi (?:amiga|amigo|prima|"
     r"primo))(?: \w+){0,3} (?:said|says|told|tells|asked|asks|wanted|wants|kept|keeps|tried|"
     r"was asking|threatened|messaged|dmed|dm'd|sent|would|was like|goes|made|created|opened|"
-    r"started|posted|asking|telling|saying|sending|threatening|wanting|logged|hacked|"
+    r"started|posted|asking|telling|saying|sending|threatening|wanting|logged|hacked|sends|"
+    r"gives|gave|"
     r"broke|stole|leaked|dijo|pidio|pidieron|"
     r"dijeron|amenazo|escribio|queria|quiso|me mando)|"
     # A message quoted: "got a message saying 'send nudes or...'".
@@ -737,7 +738,7 @@ BENIGN = {
         r"lunch money|bus fare|school fees|excursion|mesada|para el regalo|regalo de|"
         r"regalo para|gift for|present for|"
         r"jersey|uniform|team fees|dues|registration|pay me back|pay back|devuelves|devuelvas|"
-        r"devolver|uniforme|inscripcion|yearbook|anuario)\b|"
+        r"devolver|uniforme|inscripcion|yearbook|anuario|birthday|cumpleanos|every birthday)\b|"
         # A child asking a parent: "mom i need $30 for...".
         r"^(?:mom|mum|dad|mama|papa|mami|papi|ma|pa)\b"
     ),
@@ -752,7 +753,9 @@ BENIGN = {
     "sextortion_threat": re.compile(
         r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook|"
         # A recording of the game for the coach.
-        r"the whole game|the game|the match|highlights|el partido|todo el partido)\b"
+        r"the whole game|the game|the match|highlights|el partido|todo el partido|"
+        # A class album from a school trip.
+        r"album|el album|excursion|field trip)\b"
     ),
     "fake_modeling_agency": re.compile(
         r"\b(?:(?:parent|guardian|mom|dad|mother|father|padre|madre|mama|papa|tutor)s?"
