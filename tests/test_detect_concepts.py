@@ -434,3 +434,27 @@ def test_feeling_like_dying_is_distress() -> None:
 def test_birthday_money_and_class_albums_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
     conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
     assert scan(conversation)["flags"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see you at school tonight",
+        "see you at school or the library",
+        "the whole class saw it today lol",
+        "get the notes from class today",
+        "your team gets the trophy tonight",
+        "mis amigos van a ver la película hoy",
+        "ven a mi casa hoy, mis papás no están",
+        "my mom will see it tonight and decide",
+    ],
+)
+def test_being_seen_is_not_a_threat_without_one(text: str) -> None:
+    """Words of being seen ('see', 'gets', 'van a ver') threaten only with a hard condition or a
+    picture held; a bare 'or' or a time of day is not one."""
+    assert scan(_conv("hey", "hi", text))["flags"] == []
+
+
+def test_being_seen_with_a_hard_condition_is_a_threat() -> None:
+    result = scan(_conv("pay me tonight or everyone at your school sees it"))
+    assert "sextortion_threat" in {f["flag"] for f in result["flags"]}

@@ -130,12 +130,10 @@ _IDEAS: dict[str, str] = {
         every site, every website, all over the internet, todas las paginas""",
     # Making it public.
     "PUBLISH": """post, posted, share, leak, expose, spread, upload, forward, sell, release,
-        send it, send them, goes on, see it, see them, sees it, will see, get it, get them, publish,
-        publico, publicar, subo, subir, comparto, compartir, filtro, filtrar, difundo, difundir,
-        mando, mandar, la ven, lo ven, la vean, van a ver, tag, tagging, see, sees, see everything,
-        gets, get the, subirlas, subirla, mandarlas, mandarla, publicarlas, publicarla, pasarlas,
-        enviarlas, paso, envio, muestro, go on, ven, veran, see what you sent, lo que me mandaste,
-        saw, vio, viera, sending, sending it, i am sending""",
+        send it, send them, publish, publico, publicar, subo, subir, comparto, compartir, filtro,
+        filtrar, difundo, difundir, mando, mandar, tag, tagging, subirlas, subirla, mandarlas,
+        mandarla, publicarlas, publicarla, pasarlas, enviarlas, paso, envio, muestro,
+        lo que me mandaste, sending, sending it, i am sending""",
     # The condition that makes a sentence a threat.
     "CONDITION": """or else, unless, or, if you dont, if u dont, otherwise, si no, sino, o si no,
         a menos que, imagine if, what if, imagina si, que tal si""",
@@ -415,6 +413,26 @@ _IDEAS: dict[str, str] = {
     # Found online: where details were studied.
     "ONLINE": """online, on insta, on instagram, on tiktok, on facebook, on snapchat, en internet,
         en insta, en tiktok, en facebook""",
+    # Being seen by others: weaker than publishing, a threat only with a hard condition or with a
+    # picture held.
+    "SEENBY": """goes on, see it, see them, sees it, will see, get it, get them, la ven, lo ven,
+        la vean, van a ver, see, sees, see everything, gets, get the, go on, ven, veran,
+        see what you sent, saw, vio, viera""",
+    # A condition that leaves no doubt: not a bare 'or'.
+    "STRONGIF": """or else, unless, if you do not, otherwise, si no, o si no, a menos que, or i,
+        or everyone, or your, or all your, or they, o todos, o tus""",
+    # The child's own people, named as theirs.
+    "YOURAUDIENCE": """your followers, your friends, your family, your parents, your mom, your dad,
+        your school, your class, your teachers, your coach, your contacts, your girlfriend,
+        your boyfriend, everyone you know, all your, your whole school, your team, tus seguidores,
+        tus amigos, tu familia, tus papas, tu mama, tu papa, tu escuela, tus contactos, tu novia,
+        tu novio, todos tus, tus companeros, tu entrenador""",
+    # How the next picture should be better: the demand inside "another, closer".
+    "BETTERSHOT": """closer, clearer, longer, mas cerca, mas largo, mas clara, with your face,
+        con tu cara""",
+    # "Now one...": the next picture after a first.
+    "NOWMORE": """now one, now send one, now do one, now take one, ahora una, ahora manda una,
+        ahora mandame una""",
 }
 
 # Which ideas together, in one message, show a flag: each flag's alternatives, every idea of
@@ -496,13 +514,14 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("PUBLISH", "AUDIENCE", "CONDITION"),
         ("ORI", "PUBLISH"),
         ("PUBLISH", "AUDIENCE", "HOLD"),
-        ("PUBLISH", "AUDIENCE", "WILL"),
-        ("HOLD", "AUDIENCE", "CONDITION"),
+        ("PUBLISH", "YOURAUDIENCE", "WILL"),
+        ("SEENBY", "AUDIENCE", "STRONGIF"),
+        ("SEENBY", "YOURAUDIENCE", "HOLD"),
+        ("HOLD", "AUDIENCE", "STRONGIF"),
         ("HOLD", "LIST"),
         ("RUIN",),
         ("KNOWWHERE",),
-        ("PUBLISHTHEM", "AUDIENCE"),
-        ("PUBLISH", "AUDIENCE", "DEADLINE"),
+        ("PUBLISHTHEM", "YOURAUDIENCE"),
     ),
     "financial_demand": (
         ("MONEY", "DEADLINE"),
@@ -520,6 +539,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("LIVE", "DEADLINE"),
         ("LIVE", "CONDITION"),
         ("NOTENOUGH",),
+        ("NOWMORE", "UNDRESS"),
+        ("MORE", "BETTERSHOT"),
         ("TRADE", "ORI"),
         ("MORE", "LASTONE"),
     ),

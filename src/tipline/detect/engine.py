@@ -62,7 +62,8 @@ def _languages(norm: str) -> frozenset[str]:
 def _threatens(norm: str) -> bool:
     """More pictures demanded under a threat to publish, in one message."""
     ideas = concepts.read(norm).keys()
-    return "PUBLISH" in ideas and bool(ideas & {"CONDITION", "ORI"} and ideas & {"IMAGE", "MORE"})
+    published = bool(ideas & {"PUBLISH", "SEENBY"})
+    return published and bool(ideas & {"CONDITION", "ORI"} and ideas & {"IMAGE", "MORE"})
 
 
 def _worth_trying(
@@ -144,7 +145,7 @@ class ConversationState:
         if sender not in self.told and lexicon.SELF_TOLD.search(norm):
             self.told.add(sender)
         ideas = readings[0].ideas
-        if not self.holding and "HOLD" in ideas and ({"IMAGE", "PUBLISH"} & ideas.keys()):
+        if not self.holding and "HOLD" in ideas and ({"IMAGE", "PUBLISH", "SEENBY"} & ideas.keys()):
             self.holding = True
         for flag, benign in lexicon.BENIGN.items():
             if flag not in self.benign_seen and benign.search(norm):

@@ -501,7 +501,8 @@ PATTERNS: list[Pattern] = [
         r"|seconds)",
         r"(?<!gamer )(?:tag|tagging|tagged)(?: \w+){0,4} (?:school|friends|family|page|"
         r"followers|class)",
-        r"(?:your )?(?:followers|friends|family|school|parents|mom|dad|classmates) (?:get|gets|will"
+        r"(?:your |ur |all your )(?:followers|friends|family|school|parents|mom|dad|classmates) "
+        r"(?:get|gets|will"
         r" get|are getting|see|sees|will see|receive)(?: \w+){0,2} (?:the |your |it|them|this|"
         r"everything|whole|all|every|each|pics|photos|video|folder)",
         r"(?:want|wanna) (?:everyone|everybody|your friends|your family|your parents|your school)"
