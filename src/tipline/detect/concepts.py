@@ -267,6 +267,7 @@ _IDEAS: dict[str, str] = {
         do not want to be here, want to disappear, just want to disappear, ya no puedo mas,
         no puedo mas, will hate me, me van a odiar, hate me, no aguanto, feel like dying,
         i feel like dying, crying so hard""",
+    # Pleading, which is not distress (RED-FLAGS.md): in no rule, but the second stage reads it.
     "PLEAD": """please, stop, leave me alone, dont do this, ill do anything, im sorry, por favor,
         dejame en paz, no lo hagas, perdon""",
     # A threat's verb: what the suspect will do.
@@ -284,7 +285,8 @@ _IDEAS: dict[str, str] = {
         cuanta lana tienes, cuanto tienes, cuanto puedes mandar""",
     # Being on camera, live.
     "LIVE": """on cam, on camera, get on cam, live, go live, en vivo, por camara, en camara""",
-    # Obedience demanded.
+    # Obedience demanded: in no rule ("do what I say" is not a demand for pictures), but the
+    # second stage reads it.
     "OBEY": """what i say, what i tell you, do as i say, what i want, lo que yo diga,
         lo que te diga, lo que te pida, lo que quiera""",
     # Offering to make the child a model.
