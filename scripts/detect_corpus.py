@@ -1095,6 +1095,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-8",
         "handwritten-9",
         "handwritten-10",
+        "handwritten-11",
         "everyday",
     ):
         write(
