@@ -106,9 +106,9 @@ def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
     assert set(found) <= {*concepts.IDEAS, "AGE", "MONEY", "AMOUNT"}
     plain = f" {norm.replace(chr(39), '')} "
     assert all(f" {words} " in plain for words in found.values())
-    for flag, evidence in concepts.proposals(found):
+    for flag, phrases in concepts.proposals(found):
         assert flag in concepts.RULES
-        assert evidence
+        assert phrases
 
 
 def test_everyday_chat_stays_quiet() -> None:

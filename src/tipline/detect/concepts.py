@@ -616,9 +616,9 @@ def read(norm: str) -> dict[str, str]:
     return found
 
 
-def proposals(found: dict[str, str]) -> list[tuple[str, str]]:
-    """(flag, evidence) for every flag whose rule the ideas satisfy; the evidence is the words
-    of each idea of the first alternative that holds, in the rule's order."""
+def proposals(found: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(flag, phrases) for every flag whose rule the ideas satisfy: the words of each idea of
+    the first alternative that holds, in the rule's order (the evidence, and where it starts)."""
     if not found:
         return []
     held = found.keys()
@@ -628,7 +628,7 @@ def proposals(found: dict[str, str]) -> list[tuple[str, str]]:
             continue
         for ideas, needed in alternatives:
             if needed <= held:
-                out.append((flag, " … ".join(found[idea] for idea in ideas)))
+                out.append((flag, tuple(found[idea] for idea in ideas)))
                 break
     return out
 

@@ -59,11 +59,11 @@ def _languages(norm: str) -> frozenset[str]:
     return _BOTH
 
 
-def _threatens(norm: str) -> bool:
-    """More pictures demanded under a threat to publish, in one message."""
-    ideas = concepts.read(norm).keys()
-    published = bool(ideas & {"PUBLISH", "SEENBY"})
-    return published and bool(ideas & {"CONDITION", "ORI"} and ideas & {"IMAGE", "MORE"})
+def _threatens(ideas: dict[str, str]) -> bool:
+    """More pictures demanded under a threat to publish, in one message (its ideas)."""
+    held = ideas.keys()
+    published = bool(held & {"PUBLISH", "SEENBY"})
+    return published and bool(held & {"CONDITION", "ORI"} and held & {"IMAGE", "MORE"})
 
 
 def _worth_trying(
@@ -199,17 +199,21 @@ class ConversationState:
             p = float(probs[position])
             if p < PROPOSE_AT or flag in found or flag in self.flags:
                 continue
-            if self._admissible(flag, sender, norm, None, None, reported=reading.reported):
-                self._take(found, Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS]), norm)
+            if self._admissible(flag, sender, reading, None, None):
+                self._take(found, Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS]), reading)
 
-    def _take(self, found: dict[str, Hit], hit: Hit, norm: str) -> None:
+    def _take(self, found: dict[str, Hit], hit: Hit, reading: _Reading) -> None:
         """Keep an admissible hit; one that means something only in a sexual context (a trade,
         a demand for more) waits for it, with its own message index, when none is seen yet."""
         # Someone holding the child's pictures ("i still have the pic you sent") has shown the
         # context; so has a demand for more under a threat to publish ("send another or I post
         # the first"), even when nothing before did.
         sexual = self.sexual_context or self.holding or "rapid_sexual_request" in self.flags
-        if hit.flag in lexicon.NEEDS_SEXUAL_CONTEXT and not sexual and not _threatens(norm):
+        if (
+            hit.flag in lexicon.NEEDS_SEXUAL_CONTEXT
+            and not sexual
+            and not _threatens(reading.ideas)
+        ):
             self.waiting.setdefault(hit.flag, hit)
         else:
             found[hit.flag] = hit
@@ -244,41 +248,37 @@ class ConversationState:
                 for pattern in _worth_trying(group, norm, candidates):
                     match = pattern.regex.search(norm)
                     if match is None or not self._admissible(
-                        flag, sender, norm, match.start(), match.group(0), reported=reading.reported
+                        flag, sender, reading, match.start(), match.group(0)
                     ):
                         continue
                     evidence = match.group(0)[:EVIDENCE_CHARS]
-                    self._take(found, Hit(flag, pattern.weight, index, evidence), norm)
+                    self._take(found, Hit(flag, pattern.weight, index, evidence), reading)
                     break
             # Then the ideas: the same flags in words no pattern lists.
             if sender in self.teachers:
                 continue
-            for flag, evidence in concepts.proposals(reading.ideas):
+            for flag, phrases in concepts.proposals(reading.ideas):
                 if flag in self.flags or flag in found:
                     continue
-                first = evidence.split(" … ", 1)[0]
-                start = norm.find(first)
-                if self._admissible(
-                    flag, sender, norm, max(start, 0), evidence, reported=reading.reported
-                ):
-                    self._take(
-                        found, Hit(flag, concepts.WEIGHT, index, evidence[:EVIDENCE_CHARS]), norm
-                    )
+                evidence = " … ".join(phrases)
+                start = max(norm.find(phrases[0]), 0)
+                if self._admissible(flag, sender, reading, start, evidence):
+                    hit = Hit(flag, concepts.WEIGHT, index, evidence[:EVIDENCE_CHARS])
+                    self._take(found, hit, reading)
         return found
 
     def _admissible(  # noqa: PLR0911 - one guard a line reads best
         self,
         flag: str,
         sender: str,
-        norm: str,
+        reading: _Reading,
         start: int | None,
         words: str | None,
-        *,
-        reported: re.Match[str] | None,
     ) -> bool:
-        """The guards: are these words (found from `start`; None when the model proposes the
-        flag for the whole message) the flag, here, from this speaker? (Education is ruled out
-        before: an educational reading is never searched.)"""
+        """The guards: are these words of the reading (found from `start`; None when the model
+        proposes the flag for the whole message) the flag, here, from this speaker? (Education
+        is ruled out before: an educational reading is never searched.)"""
+        norm, reported = reading.text, reading.reported
         # "My cousin wants to message you" is a second persona speaking, not a retelling.
         persona = flag == "multiple_identities" and words is not None and " you" in f" {words}"
         at = len(norm) if start is None else start
@@ -309,7 +309,7 @@ class ConversationState:
             return False
         if flag in lexicon.ADULT_EXEMPT and self.adult_context and not self.minor_context:
             return False
-        if flag == "identity_misrepresentation" and concepts.FLATTERY & concepts.read(norm).keys():
+        if flag == "identity_misrepresentation" and concepts.FLATTERY & reading.ideas.keys():
             return False  # "you seem older" inside praise is flattery, not a lie caught
         if flag == "content_demand":
             earlier = {"rapid_sexual_request", *EXTORTION} & self.flags.keys()
