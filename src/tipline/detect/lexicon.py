@@ -818,21 +818,18 @@ class FlagPatterns:
     numbers: tuple[int, ...]  # each pattern's index in PATTERNS (prefilter.py names them so)
 
 
-_NUMBERS = {id(pattern): number for number, pattern in enumerate(PATTERNS)}
-
-
 def _grouped(languages: frozenset[str]) -> list[FlagPatterns]:
-    groups: dict[str, list[Pattern]] = {}
-    for pattern in PATTERNS:
+    groups: dict[str, list[tuple[int, Pattern]]] = {}
+    for number, pattern in enumerate(PATTERNS):
         if pattern.lang in languages:
-            groups.setdefault(pattern.flag, []).append(pattern)
+            groups.setdefault(pattern.flag, []).append((number, pattern))
     out = []
-    for flag, patterns in groups.items():
+    for flag, numbered in groups.items():
         # Strongest first within a flag: the first admissible match is the one to keep.
-        ordered = tuple(sorted(patterns, key=lambda p: -p.weight))
-        gate = re.compile("|".join(f"(?:{p.regex.pattern})" for p in ordered))
-        numbers = tuple(_NUMBERS[id(p)] for p in ordered)
-        out.append(FlagPatterns(flag, gate, ordered, numbers))
+        ordered = sorted(numbered, key=lambda item: -item[1].weight)
+        patterns = tuple(p for _, p in ordered)
+        gate = re.compile("|".join(f"(?:{p.regex.pattern})" for p in patterns))
+        out.append(FlagPatterns(flag, gate, patterns, tuple(n for n, _ in ordered)))
     return out
 
 

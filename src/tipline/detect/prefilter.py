@@ -22,6 +22,7 @@ class Prefilter:
     def __init__(self) -> None:
         self._set: Any = None
         self._numbers: list[int] = []
+        self.always: frozenset[int] = frozenset()
         always = []
         try:
             import re2  # type: ignore[import-untyped]
