@@ -150,9 +150,29 @@ def test_everyday_chat_stays_quiet() -> None:
             ("a", "can i see the pics from the trip"),
             ("b", "i'll post them on the family group tonight"),
         ),
+        # A retold hack, money for a jersey, an aunt's pride, a debt among friends.
+        (("a", "someone logged into my account and messaged all my friends"), ("b", "ugh")),
+        (("a", "i need 40 bucks by friday for the team jersey or i can't play"), ("b", "ok")),
+        (("a", "you're so grown up now, starting high school!"), ("b", "stop lol")),
+        (("a", "si no me devuelves mis 50 pesos le digo a tu mama jaja"), ("b", "ya")),
+        # A parent asked for money, stretched laughter, secret santa, a sibling's prank.
+        (("a", "mom i need $30 for the yearbook today or they sell out"), ("b", "ok")),
+        (("a", "bro that meme is killing me"), ("b", "lmaooo i can't breathe")),
+        (("a", "our secret santa rules: don't tell anyone who you got!"), ("b", "ok")),
+        (("a", "lol my brother hacked my fortnite account"), ("b", "annoying")),
+        # A game recording for the coach, nerves, an uncle's promise, 'more fun'.
+        (("a", "bro i recorded the whole game, i'll send it to coach tonight"), ("b", "sick")),
+        (("a", "i'm so scared for tryouts tomorrow, i might throw up"), ("b", "you got this")),
+        (("a", "my uncle said he'd buy me robux if i get an A in math"), ("b", "lucky")),
+        (("a", "it's more fun when we both study"), ("b", "true")),
+        # Birthday money, a class album.
+        (("a", "my grandma sends me 20 dollars every birthday"), ("b", "mine sends socks")),
+        (("a", "mándame las fotos de la excursión, quiero subirlas al álbum de la clase"),),
     ],
 )
-def test_context_keeps_new_words_quiet(lines: tuple[tuple[str, str], ...]) -> None:
+def test_everyday_turns_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
+    """Turns between friends, families, teachers and teams that use the ideas' words and show no
+    red flag (each case a false alarm once seen on a hand-written set, a probe or a fresh line)."""
     conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
     assert scan(conversation)["flags"] == []
 
@@ -292,36 +312,6 @@ def test_a_trade_waits_for_what_it_trades() -> None:
     assert "reciprocation" not in {f["flag"] for f in scan(_conv(*puppy))["flags"]}
 
 
-@pytest.mark.parametrize(
-    "lines",
-    [
-        (("a", "someone logged into my account and messaged all my friends"), ("b", "ugh")),
-        (("a", "i need 40 bucks by friday for the team jersey or i can't play"), ("b", "ok")),
-        (("a", "you're so grown up now, starting high school!"), ("b", "stop lol")),
-        (("a", "si no me devuelves mis 50 pesos le digo a tu mama jaja"), ("b", "ya")),
-    ],
-)
-def test_everyday_money_family_and_retold_hacks_stay_quiet(
-    lines: tuple[tuple[str, str], ...],
-) -> None:
-    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
-    assert scan(conversation)["flags"] == []
-
-
-@pytest.mark.parametrize(
-    "lines",
-    [
-        (("a", "mom i need $30 for the yearbook today or they sell out"), ("b", "ok")),
-        (("a", "bro that meme is killing me"), ("b", "lmaooo i can't breathe")),
-        (("a", "our secret santa rules: don't tell anyone who you got!"), ("b", "ok")),
-        (("a", "lol my brother hacked my fortnite account"), ("b", "annoying")),
-    ],
-)
-def test_parents_laughter_and_secret_santa_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
-    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
-    assert scan(conversation)["flags"] == []
-
-
 def test_gift_cards_are_money_even_where_gifts_are_benign() -> None:
     result = scan(
         _conv("ya tengo tus fotos. quiero 1000 pesos en tarjetas de regalo antes de mañana")
@@ -359,20 +349,6 @@ def test_a_gamer_tag_is_not_a_tag_and_offered_money_is_not_demanded() -> None:
     assert "sextortion_threat" not in {f["flag"] for f in result["flags"]}
     offered = scan(_conv("hi", "hey", "i'll give u 5000 vbucks if u send a shirtless pic"))
     assert "financial_demand" not in {f["flag"] for f in offered["flags"]}
-
-
-@pytest.mark.parametrize(
-    "lines",
-    [
-        (("a", "bro i recorded the whole game, i'll send it to coach tonight"), ("b", "sick")),
-        (("a", "i'm so scared for tryouts tomorrow, i might throw up"), ("b", "you got this")),
-        (("a", "my uncle said he'd buy me robux if i get an A in math"), ("b", "lucky")),
-        (("a", "it's more fun when we both study"), ("b", "true")),
-    ],
-)
-def test_games_nerves_and_family_promises_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
-    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
-    assert scan(conversation)["flags"] == []
 
 
 def test_holding_the_childs_picture_is_context_for_a_demand_for_more() -> None:
@@ -422,18 +398,6 @@ def test_feeling_like_dying_is_distress() -> None:
         "please i'm crying, i feel like dying",
     )
     assert scan(_conv(*lines))["victim_distress"] is True
-
-
-@pytest.mark.parametrize(
-    "lines",
-    [
-        (("a", "my grandma sends me 20 dollars every birthday"), ("b", "mine sends socks")),
-        (("a", "mándame las fotos de la excursión, quiero subirlas al álbum de la clase"),),
-    ],
-)
-def test_birthday_money_and_class_albums_stay_quiet(lines: tuple[tuple[str, str], ...]) -> None:
-    conversation = {"id": "t", "messages": [{"sender": s, "text": text} for s, text in lines]}
-    assert scan(conversation)["flags"] == []
 
 
 @pytest.mark.parametrize(
