@@ -193,14 +193,30 @@ def test_streaming_verdicts_use_only_the_messages_so_far() -> None:
         assert _flags(prefix) == expected
 
 
+# Small talk that lets each side send four lines, so that what follows is past the opening.
+_CHATTED = ("hey", "hi", "what's up", "nm", "same", "lol", "ok", "yeah")
+
+
 @pytest.mark.parametrize(
     ("lines", "alert"),
     [
-        # A lone profile detail, or a lone move to another app, is common between friends.
-        (("saw on your insta you play for the lincoln team", "yeah"), None),
+        # A stranger who opens with details of the child's profile: NCMEC's first red flag.
+        (("saw on your insta you play for the lincoln team", "yeah"), 0),
+        (("hola", "vi en tu insta que juegas en el equipo de tu escuela", "si"), 1),
+        # The same detail deep in a chat is common between friends, and so is a move to another
+        # app: either alone stays under the alert.
+        ((*_CHATTED, "saw on your insta you play for the lincoln team", "yeah"), None),
         (("add me on snap", "ok"), None),
-        # Both from the same stranger: an alert at the second.
-        (("saw on your insta you play for the lincoln team", "yeah", "add me on snap"), 2),
+        # Both from the same person: an alert at the second.
+        (
+            (
+                *_CHATTED,
+                "saw on your insta you play for the lincoln team",
+                "yeah",
+                "add me on snap",
+            ),
+            10,
+        ),
         # Secrecy or flattery of maturity alone is grooming's core: an alert.
         (("hey", "hi", "don't tell your parents we talk"), 2),
     ],
@@ -231,9 +247,7 @@ def test_normalise_is_lower_case_and_settles(text: str) -> None:
 def test_held_out_split_holds_its_ground() -> None:
     """The generated held-out split, whose phrasings neither the patterns nor the ideas were
     written from. Asserted as targets: macro F1 at least 0.9, false alarms on hard negatives at
-    most 2%, distress recall at least 0.95 (all met). Not met yet (data/detect/README.md): early
-    warning 0.88 for 0.9 (a lone profile detail does not alert, by design); its floor here only
-    stops it getting worse."""
+    most 2%, early warning at least 0.9, distress recall at least 0.95 (data/detect/README.md)."""
     from tipline.detect.evaluate import evaluate
 
     rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
@@ -241,7 +255,7 @@ def test_held_out_split_holds_its_ground() -> None:
     assert figures["hard_negative_false_alarm_rate"] <= 0.02
     assert figures["victim_distress_recall"] >= 0.95
     assert figures["macro_f1"] >= 0.9
-    assert figures["early_warning_rate"] >= 0.86
+    assert figures["early_warning_rate"] >= 0.9
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

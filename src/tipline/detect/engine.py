@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tipline.detect import concepts, lexicon
-from tipline.detect.flags import ALERT_THRESHOLD, EXTORTION, FLAGS, level_of, risk_of
+from tipline.detect.flags import (
+    ALERT_THRESHOLD,
+    EXTORTION,
+    FLAGS,
+    OPENING_MESSAGES,
+    level_of,
+    risk_of,
+)
 from tipline.detect.normalise import normalise_all
 from tipline.detect.prefilter import PREFILTER
 
@@ -101,6 +108,8 @@ class Hit:
     score: float
     message_index: int
     evidence: str
+    # Raised in its sender's opening messages (flags.OPENING_MESSAGES).
+    opening: bool = False
 
 
 @dataclass
@@ -128,6 +137,8 @@ class ConversationState:
     waiting: dict[str, Hit] = field(default_factory=dict)
     # Whether anyone has said they hold the child's pictures (concepts HOLD with an image).
     holding: bool = False
+    # How many messages each sender has sent, for what opens a contact.
+    sent: dict[str, int] = field(default_factory=dict)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -158,10 +169,14 @@ class ConversationState:
             self._second_stage(found, sender, readings[0], index)
         self._release(found)
         self.previous = norm
+        opening = self.sent.get(sender, 0) < OPENING_MESSAGES
+        self.sent[sender] = self.sent.get(sender, 0) + 1
         new: list[Hit] = []
         for flag, hit in found.items():
             held = self.flags.get(flag)
             if held is None:
+                # Only a hit of this very message opens a contact; one that waited does not.
+                hit.opening = opening and hit.message_index == index
                 self.flags[flag] = hit
                 new.append(hit)
             elif hit.score > held.score:
@@ -343,7 +358,10 @@ class ConversationState:
 
     @property
     def risk(self) -> float:
-        return risk_of({flag: hit.score for flag, hit in self.flags.items()})
+        return risk_of(
+            {flag: hit.score for flag, hit in self.flags.items()},
+            frozenset(flag for flag, hit in self.flags.items() if hit.opening),
+        )
 
     @property
     def level(self) -> str:

@@ -26,7 +26,8 @@ LEVELS = ("none", "grooming", "extortion")
 # and add up.
 WEIGHTS = {
     # A detail from the profile, or a move to another app, is common between friends: either
-    # alone stays under the alert; both together cross it.
+    # alone stays under the alert (unless the detail opens a contact: OPENING_WEIGHTS); both
+    # together cross it.
     "social_media_reconnaissance": 0.4,
     "rapid_sexual_request": 0.6,
     "platform_migration": 0.4,
@@ -45,9 +46,15 @@ WEIGHTS = {
     "content_demand": 0.85,
     "victim_distress": 0.7,
 }
-# The risk after which a platform is alerted. A profile detail or a move to another app alone
-# stays under it; the two together, a first sexual request, the secrecy and flattery of
-# grooming, or any threat cross it.
+# A flag raised in its sender's opening messages weighs more: details from the child's profile
+# in the first lines of a contact are NCMEC's first red flag, "approaching a child after studying
+# their social media", where the same detail deep in a chat between friends is small talk.
+OPENING_WEIGHTS = {"social_media_reconnaissance": 0.65}
+# How many of its sender's messages count as the opening of a contact.
+OPENING_MESSAGES = 4
+# The risk after which a platform is alerted. A move to another app, or a profile detail past
+# the opening, alone stays under it; the two together, a stranger opening with the child's
+# profile, a first sexual request, the secrecy and flattery of grooming, or any threat cross it.
 ALERT_THRESHOLD = 0.5
 
 
@@ -57,9 +64,11 @@ def level_of(flags: set[str] | frozenset[str]) -> str:
     return "grooming" if flags else "none"
 
 
-def risk_of(scores: dict[str, float]) -> float:
-    """Noisy-or of each flag's weight scaled by how sure the detector is of it."""
+def risk_of(scores: dict[str, float], opening: frozenset[str] = frozenset()) -> float:
+    """Noisy-or of each flag's weight scaled by how sure the detector is of it; `opening` names
+    the flags raised in their sender's opening messages."""
     stay_safe = 1.0
     for flag, score in scores.items():
-        stay_safe *= 1.0 - WEIGHTS[flag] * score
+        weight = OPENING_WEIGHTS.get(flag, WEIGHTS[flag]) if flag in opening else WEIGHTS[flag]
+        stay_safe *= 1.0 - weight * score
     return round(1.0 - stay_safe, 4)
