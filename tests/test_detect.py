@@ -113,6 +113,22 @@ def test_the_other_flags_in_both_languages(lines: tuple[str, ...], flag: str, in
     assert _flags(scan(_conv(*lines))).get(flag) == index
 
 
+def test_a_persona_relays_what_the_other_says_and_a_retelling_stays_quiet() -> None:
+    """Someone speaking for another ("this is sam's brother") passes on a request: "he says
+    send him..." is the request itself, not reported speech. A teen retelling what some guy
+    said stays quiet."""
+    relayed = scan(
+        _conv(
+            "this is sam's brother, he lost his phone so he's using mine to talk to you",
+            "oh ok",
+            "he says send him that pic you promised",
+        )
+    )
+    assert _flags(relayed) == {"multiple_identities": 0, "rapid_sexual_request": 2}
+    retold = scan(_conv("hey", "some guy says send him that pic you promised lol", "block him"))
+    assert retold["flags"] == []
+
+
 def test_identity_slip_is_marked_where_it_happens() -> None:
     result = scan(_conv("i'm 15 too", "cool", "ugh my boss kept me late at work", "what?"))
     assert _flags(result) == {"identity_misrepresentation": 2}

@@ -15,6 +15,7 @@ microseconds a message, so the ideas can be read on every message of a stream. T
 from __future__ import annotations
 
 import itertools
+import re
 
 from tipline.detect.normalise import normalise
 
@@ -119,7 +120,8 @@ _IDEAS: dict[str, str] = {
     # When: the clock a demand puts on the child.
     "DEADLINE": """tonight, today, now, right now, rn, by midnight, midnight, hours, minutes, asap,
         hurry, by tomorrow, before school, deadline, clock, hoy, ahora, ya, esta noche, medianoche,
-        horas, minutos, rapido""",
+        horas, minutos, rapido,
+        before you sleep, before bed, antes de dormir, by tonight, by the morning, para manana""",
     # Those who would see: followers, family, school.
     "AUDIENCE": """followers, friends, friend list, family, parents, mom, mum, dad, uncle, grandma,
         brother, sister, school, class, classmates, teachers, teacher, coach, team, church,
@@ -155,7 +157,8 @@ _IDEAS: dict[str, str] = {
     # Getting into an account, said as done.
     "INTRUDE": """got into, logged into, logged in to, hacked, broke into, im in your,
         i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso,
-        got access, have access, i can see everything, access to your, acceso a tu""",
+        got access, have access, i can see everything, access to your, acceso a tu,
+        entre con, entre en tu, ya entre, got in with, logged in with, i got in""",
     # An account, or what a login guards.
     "ACCOUNT": """account, icloud, cloud, google drive, camera roll, saved memories, memories,
         gallery, backup, my eyes only, email, cuenta, nube, galeria, correo, google photos,
@@ -183,7 +186,9 @@ _IDEAS: dict[str, str] = {
         so special, special to me, different from other, different from the other, other girls,
         other boys, the kids at your school, eres especial, eres diferente, cooler than,
         better than anyone, more than anyone, prettier, cuter, hotter, prettier than,
-        mas bonita que, mas linda que""",
+        mas bonita que, mas linda que,
+        than most adults, than a lot of adults, than most grown ups, than adults,
+        que muchos adultos, que la mayoria de los adultos""",
     "AFFECTION": """love you, i love, miss you, my girl, my boy, babe, baby, crush, only one,
         te amo, te quiero, te extrano, mi amor, bebe, novia, novio, pienso en ti, i love you""",
     # Keeping it from the adults around the child.
@@ -202,7 +207,10 @@ _IDEAS: dict[str, str] = {
         nobody understands you like i do, nadie te entiende como yo, no se enteren tus papas,
         borra la conversacion, guardame el secreto, no digas nada, no le ensenes esto,
         delete this after, delete this after you read it, borra nuestro chat,
-        borra nuestros mensajes, que no se enteren tus papas""",
+        borra nuestros mensajes, que no se enteren tus papas,
+        no need to involve your parents, do not involve your parents, leave your parents out,
+        keep your parents out, no need for your parents, sin decirle a tus papas,
+        no hace falta que sepan tus papas, no metas a tus papas""",
     # Gifts that buy trust.
     "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
         te doy, give you, i will give you""",
@@ -228,12 +236,15 @@ _IDEAS: dict[str, str] = {
         your story, your stories, your posts, your feed, your page, your reels, your highlights,
         your videos, your pics, tu perfil, tu historia, tus historias, tus publicaciones, tus fotos,
         tus videos, profile, bio, story, stories, posts, feed, page, tiktok, reels, highlights,
-        perfil, historia, historias, publicaciones""",
+        perfil, historia, historias, publicaciones,
+        el face, tu face, facebook, your facebook, tu facebook, your fb, fb""",
     "CHILDLIFE": """school, middle, high school, grade, class, team, practice, game, recital,
         tournament, band, cheer, varsity, club, dog, cat, puppy, pet, coach, escuela, colegio,
         secundaria, prepa, grado, clase, equipo, entrenamiento, partido, perro, gato, futbol,
         you go to, high, play for, you play, juegas en, vas a, track, track meet, science fair,
-        skate park, results""",
+        skate park, results,
+        choir, church, church group, youth group, orchestra, robotics, coro, iglesia,
+        banda de la escuela, grupo de jovenes, orquesta""",
     # Another account, another name.
     "PERSONA": """new account, other account, backup account, my backup, alt, alt account,
         second account, fake account, friends account, his account, her account, cousins account,
@@ -246,9 +257,15 @@ _IDEAS: dict[str, str] = {
         soy yo otra vez, sigo siendo yo, no puedes bloquearme, tengo muchas cuentas, cree otra,
         otro perfil, nuevo perfil, esta es la cuenta de, desde la cuenta de, en la cuenta de mi,
         friends phone, my friends phone, cousins phone, my brothers phone, telefono de mi, new acc,
-        new acct""",
+        new acct,
+        using mine to talk, using mine to text, using my phone to talk, using my phone to text,
+        using his phone to, using her phone to, talking for him, talking for her, he is using mine,
+        she is using mine, hes using mine, shes using mine, esta usando el mio, usa mi celular,
+        habla desde mi celular""",
     # Age, and the life of an adult.
-    "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias""",
+    "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias,
+        than most adults, than a lot of adults, than most grown ups, than adults,
+        que muchos adultos, que la mayoria de los adultos""",
     "GROWN": """my wife, my husband, my kids, my job, at work, my boss, my car, my truck, mortgage,
         grown man, adult man, mi esposa, mi esposo, mi trabajo, mi jefe""",
     # Recalling what someone said of themselves.
@@ -278,7 +295,8 @@ _IDEAS: dict[str, str] = {
         arruinar tu vida, arruinar la vida, arruino la vida, arruinarte, te voy a arruinar""",
     # The lists a threat names: a screenshot of them is the threat itself.
     "LIST": """followers, follower list, followers list, friends list, friend list, following,
-        contacts, contact list, seguidores, contactos, lista de amigos, tus amigos""",
+        contacts, contact list, seguidores, contactos, lista de amigos, tus amigos,
+        my list, on my list, mi lista, en mi lista""",
     # Asking how much the child has, or can get.
     "HOWMUCH": """how much money do you have, how much do you have, how much can you send,
         how much can you get, how much can you pay, cuanto dinero tienes, cuanta plata tienes,
@@ -383,7 +401,8 @@ _IDEAS: dict[str, str] = {
     # Reassurance that a picture is safe to send: alone, unseen, deleted.
     "UNSEEN": """are you alone, you alone, estas sola, estas solo, no one will see, nobody will see,
         no one else will see, it disappears, it will disappear, i will delete it, i delete it,
-        nadie la va a ver, nadie lo va a ver, la borro, lo borro""",
+        nadie la va a ver, nadie lo va a ver, la borro, lo borro,
+        just for me, just for him, only for me, only for him, solo para mi, solo para el""",
     # Shoots and deals: a scout's words, and a yearbook's too, so never enough alone.
     "SHOOT": """photographer, photo shoot, photoshoot, shoot, brand, contract, fotografo, sesion,
         contrato, marca, collab, promo, campaign, gig, booking, catalog, campana""",
@@ -391,7 +410,11 @@ _IDEAS: dict[str, str] = {
     "YOU": """you, your, u, ur, yours, tu, tus, te, ti""",
     # Picking the child out of a picture.
     "IDENTIFY": """you are the girl, you are the boy, you are the one from, eres la de, eres el de,
-        eres la chica, eres el chico, your the girl, your the boy, your the one""",
+        eres la chica, eres el chico, your the girl, your the boy, your the one,
+        you are the one who, your the one who, are you the one who, are you the girl who,
+        are you the boy who, are you the guy who, you are the girl who, you are the guy who,
+        tu eres la que, tu eres el que, eres tu la que, eres tu el que, eres la que sale,
+        eres el que sale, eres la que salio, eres el que salio""",
     # Clothes, named.
     "CLOTHING": """shirt, top, hoodie, sweater, pants, shorts, dress, skirt, clothes, pajamas,
         jersey, uniform, playera, camisa, blusa, ropa, falda, pijama, sueter, shirts, tops, camisas,
@@ -429,6 +452,18 @@ _IDEAS: dict[str, str] = {
         your boyfriend, everyone you know, all your, your whole school, your team, tus seguidores,
         tus amigos, tu familia, tus papas, tu mama, tu papa, tu escuela, tus contactos, tu novia,
         tu novio, todos tus, tus companeros, tu entrenador""",
+    # The child's pictures going to the child's people: "the pics go to your group chat", "tus
+    # fotos van para tus contactos". A threat beside an image and a condition.
+    "GOTO": """go to your, goes to your, going to your, get sent to your, gets sent to your,
+        end up in your, end up with your, van para tus, van para tu, van a tus, se van a tus,
+        llegan a tus, les llegan a tus, terminan en tu""",
+    # "You're next": others already paid or were exposed.
+    "NEXT": """you are next, your next, you will be next, eres el siguiente, eres la siguiente,
+        sigues tu, tu sigues""",
+    # Claiming a meeting in person: a stranger's opener, "i think we met at the swim meet".
+    # ("I saw you at the game, nice goal" is a schoolmate's praise: seeing is not meeting.)
+    "METBEFORE": """i think we met, we met at, we met in, met you at, creo que nos conocimos,
+        nos conocimos en, te conoci en""",
     # How the next picture should be better: the demand inside "another, closer".
     "BETTERSHOT": """closer, clearer, longer, mas cerca, mas largo, mas clara, with your face,
         con tu cara""",
@@ -455,6 +490,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("YOURLIFE", "POSTED"),
         ("SEEN", "POSTED", "YOU"),
         ("SEEN", "ONLINE", "YOU"),
+        ("METBEFORE", "CHILDLIFE", "YOU"),
     ),
     "rapid_sexual_request": (
         ("ASK", "UNDRESS"),
@@ -467,6 +503,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("OWED", "IMAGE"),
         ("TRADE", "UNDRESS"),
         ("TRADE", "REMOVE", "CLOTHING"),
+        ("UNDRESS", "UNSEEN"),
     ),
     "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),
@@ -503,6 +540,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("ASK", "CREDENTIAL"),
         ("INTRUDE", "ACCOUNT"),
         ("HOLD", "ACCOUNT"),
+        ("INTRUDE", "CREDENTIAL"),
     ),
     "deepfake_threat": (
         ("FAKE", "UNDRESS"),
@@ -524,6 +562,10 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("RUIN",),
         ("KNOWWHERE",),
         ("PUBLISHTHEM", "YOURAUDIENCE"),
+        ("IMAGE", "GOTO", "CONDITION"),
+        ("IMAGE", "GOTO", "STRONGIF"),
+        ("HOLD", "GOTO"),
+        ("NEXT", "LIST"),
     ),
     "financial_demand": (
         ("MONEY", "DEADLINE"),
@@ -531,6 +573,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("ASK", "MONEY"),
         ("HOWMUCH",),
         ("MONEY", "AMOUNT"),
+        ("MONEY", "NEXT"),
     ),
     "content_demand": (
         ("MORE", "IMAGE", "CONDITION"),
@@ -545,12 +588,21 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("MORE", "BETTERSHOT"),
         ("TRADE", "ORI"),
         ("MORE", "LASTONE"),
+        ("ASK", "IMAGE", "GOTO", "CONDITION"),
+        ("ASK", "IMAGE", "GOTO", "STRONGIF"),
     ),
     "victim_distress": (("FEAR",),),
 }
+# Alternatives whose ideas must come in the order listed: "saw ... your mom" is the child's life
+# found online, "the agency your mom found" is not.
+ORDERED: frozenset[tuple[str, tuple[str, ...]]] = frozenset(
+    {("social_media_reconnaissance", ("SEEN", "YOURLIFE"))}
+)
 # Ideas that rule a flag out of a message: a request made while threatening a fake is the fake,
 # not a request.
 VETOES: dict[str, frozenset[str]] = {
+    # "Send $500 or your pics go to your contacts" asks for money, not for more pictures.
+    "content_demand": frozenset({"MONEY", "AMOUNT"}),
     # ...and "send me $100 or I'm sending your nudes" is a threat, not a request.
     "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE", "ORI", "HOLD"}),
     # "I'll post your photos at your school" names the child's life too: it is the threat.
@@ -562,6 +614,8 @@ VETOES: dict[str, frozenset[str]] = {
 WEIGHT = 0.85
 # The ages of children, said as a bare number ("so mature for 13").
 _CHILD_AGES = frozenset(str(n) for n in range(9, 18))
+# A time of day said as a deadline: "10pm", "9:30pm", "21:00".
+_CLOCK = re.compile(r"(?:[01]?\d|2[0-3])(?::[0-5]\d)?(?:am|pm|hrs)|(?:[01]?\d|2[0-3]):[0-5]\d")
 
 
 def _build() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
@@ -606,6 +660,8 @@ def read(norm: str) -> dict[str, str]:
         elif word[:1] == "$" and len(word) > 1:
             # "$150", and a payment handle ("$somename") too: money either way.
             found.setdefault("MONEY", word)
+        elif _CLOCK.fullmatch(word):
+            found.setdefault("DEADLINE", word)
         elif word.isdigit() and 20 <= int(word) <= 100_000:
             # A bare sum beside a way to pay: "venmo 100".
             found.setdefault("AMOUNT", word)
@@ -627,10 +683,17 @@ def proposals(found: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
         if not VETOES.get(flag, _NONE).isdisjoint(held):
             continue
         for ideas, needed in alternatives:
-            if needed <= held:
+            if needed <= held and ((flag, ideas) not in ORDERED or _in_order(found, ideas)):
                 out.append((flag, tuple(found[idea] for idea in ideas)))
                 break
     return out
+
+
+def _in_order(found: dict[str, str], ideas: tuple[str, ...]) -> bool:
+    """Whether the ideas were first found in this order (read() adds them as they come)."""
+    order = {idea: n for n, idea in enumerate(found)}
+    places = [order[idea] for idea in ideas]
+    return places == sorted(places)
 
 
 def features(found: dict[str, str]) -> list[str]:

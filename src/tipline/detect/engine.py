@@ -69,7 +69,7 @@ def _languages(norm: str) -> frozenset[str]:
 def _threatens(ideas: dict[str, str]) -> bool:
     """More pictures demanded under a threat to publish, in one message (its ideas)."""
     held = ideas.keys()
-    published = bool(held & {"PUBLISH", "SEENBY"})
+    published = bool(held & {"PUBLISH", "SEENBY", "GOTO"})
     return published and bool(held & {"CONDITION", "ORI"} and held & {"IMAGE", "MORE"})
 
 
@@ -275,7 +275,8 @@ class ConversationState:
             for flag, phrases in concepts.proposals(reading.ideas):
                 if flag in self.flags or flag in found:
                     continue
-                evidence = " … ".join(phrases)
+                # One phrase may carry two ideas ("than most adults": praise and an age).
+                evidence = " … ".join(dict.fromkeys(phrases))
                 start = max(norm.find(phrases[0]), 0)
                 if self._admissible(flag, sender, reading, start, evidence):
                     hit = Hit(flag, concepts.WEIGHT, index, evidence[:EVIDENCE_CHARS])
@@ -294,8 +295,12 @@ class ConversationState:
         proposes the flag for the whole message) the flag, here, from this speaker? (Education
         is ruled out before: an educational reading is never searched.)"""
         norm, reported = reading.text, reading.reported
-        # "My cousin wants to message you" is a second persona speaking, not a retelling.
-        persona = flag == "multiple_identities" and words is not None and " you" in f" {words}"
+        # "My cousin wants to message you" is a second persona speaking, not a retelling; and
+        # one who speaks for another ("this is sam's brother") relays, not retells, what the
+        # other "says".
+        persona = (
+            flag == "multiple_identities" and words is not None and " you" in f" {words}"
+        ) or self._relaying(sender)
         at = len(norm) if start is None else start
         if reported is not None and reported.start() <= at and not persona:
             return False
@@ -331,10 +336,16 @@ class ConversationState:
             # "Another", "more", "again": the words themselves say something was sent before.
             return bool(
                 earlier
+                or _threatens(reading.ideas)
                 or _PRESSURE.search(norm)
                 or _AGAIN.search(words if words is not None else norm)
             )
         return True
+
+    def _relaying(self, sender: str) -> bool:
+        """Whether this sender has spoken as, or for, a second persona."""
+        hit = self.flags.get("multiple_identities")
+        return hit is not None and self.suspect == sender
 
     def _identity_slip(self, sender: str, norm: str, index: int) -> Hit | None:
         """A claimed age that the same sender's own words then contradict."""

@@ -37,7 +37,7 @@ WEIGHTS = {
     # grooming, and worth an alert alone (adults flirting are exempt before it counts).
     "relationship_building": 0.65,
     # A contact back on a new account after a block is persistence, and alarming alone.
-    "multiple_identities": 0.55,
+    "multiple_identities": 0.6,
     "identity_misrepresentation": 0.45,
     "account_compromise": 0.6,
     "deepfake_threat": 0.95,

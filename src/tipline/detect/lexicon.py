@@ -729,7 +729,12 @@ BENIGN = {
         r"study|studying|streaks|my phone died|new phone|class group|group chat for|"
         r"partida|el server|proyecto en equipo|estudiar|estudiemos|grupo de la escuela|"
         r"grupo del salon|group chat|team chat|team group|the group|al grupo|el grupo|"
-        r"grupo de)\b"
+        r"grupo de|"
+        # A whole group moving ("we should all move to discord for the book club"), or a
+        # family's travel ("text me on whatsapp when you land").
+        r"we should all|lets all|let's all|all of us|everyone move|book club|todos nos|"
+        r"when you land|when you get to the hotel|the wifi|on the plane|at the airport|"
+        r"cuando aterrices|en el avion|en el aeropuerto)\b"
     ),
     "financial_demand": re.compile(
         r"\b(?:pizza|dinner|lunch|breakfast|tickets?|gas|uber|lyft|rent|split|bill|movie|"
@@ -758,12 +763,21 @@ BENIGN = {
         # A class album from a school trip.
         r"album|el album|excursion|field trip)\b"
     ),
+    # A relative saying back the child's news: "congrats on making varsity! the whole family is
+    # proud of you".
+    "social_media_reconnaissance": re.compile(
+        r"\b(?:whole family|all the family|the family is|family is (?:so )?proud|"
+        r"toda la familia|la familia esta)\b"
+    ),
     "fake_modeling_agency": re.compile(
         r"\b(?:(?:parent|guardian|mom|dad|mother|father|padre|madre|mama|papa|tutor)s?"
         r"(?: \w+){0,4} (?:must|will|can|should|needs to|has to|is|are|debe|puede|tiene que|"
         r"va a) (?:attend|attending|come|coming|sign|signing|be present|be there|join|joining|"
         r"firmar|venir|estar)|licensed|license number|our office|studio address|chaperone|"
-        r"work permit|lawyer|licencia|oficina|abogado)\b"
+        r"work permit|lawyer|licencia|oficina|abogado|"
+        # An agency the parent chose and attends: "the agency your mom found is legit".
+        r"license|legit|at every shoot|(?:your|my|tu|mi) (?:mom|dad|parents|mama|papa|papas) "
+        r"(?:found|booked|picked|chose|signed|encontro|eligio|firmo))\b"
     ),
 }
 MESSAGE_BENIGN = {
