@@ -1096,6 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-9",
         "handwritten-10",
         "handwritten-11",
+        "handwritten-12",
         "everyday",
     ):
         write(
