@@ -129,6 +129,34 @@ def test_a_persona_relays_what_the_other_says_and_a_retelling_stays_quiet() -> N
     assert retold["flags"] == []
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A trade offered, then its kind named: the request is marked where the kind is.
+        (
+            (
+                "wanna swap some pics? i'll go first",
+                "what kind",
+                "the kind u keep in ur hidden folder",
+            ),
+            {"rapid_sexual_request": 2, "reciprocation": 0},
+        ),
+        (
+            ("mándame unas fotos", "¿de qué?", "en traje de baño, solo para mí"),
+            {"rapid_sexual_request": 2},
+        ),
+        # A picture of a puppy, then a word of clothing about something else, stays quiet.
+        (("send me a pic of the puppy", "ok", "lol he's wearing my hoodie"), {}),
+        # Naming the kind long after the asking is not the same request.
+        (("send me a pic of the puppy", "a", "b", "c", "d", "e", "in a swimsuit lol"), {}),
+    ],
+)
+def test_a_picture_asked_for_then_its_kind_named_is_a_request(
+    lines: tuple[str, ...], expected: dict[str, int]
+) -> None:
+    assert _flags(scan(_conv(*lines))) == expected
+
+
 def test_identity_slip_is_marked_where_it_happens() -> None:
     result = scan(_conv("i'm 15 too", "cool", "ugh my boss kept me late at work", "what?"))
     assert _flags(result) == {"identity_misrepresentation": 2}

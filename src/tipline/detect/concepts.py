@@ -72,7 +72,9 @@ _IDEAS: dict[str, str] = {
         que llevas puesto, fotos privadas, foto privada, all of you, todo de ti, ver todo,
         youd never post, you would never post, never post, what do you sleep in, algo rico,
         you do not show anyone, you do not show, no one sees, que no subes, de las que no subes,
-        las que no subes""",
+        las que no subes,
+        where more shows, show more, more skin, donde se vea mas, se vea mas, mas piel,
+        what you are working with, what your working with""",
     "BODY": """your body, your chest, boobs, butt, private parts, tu cuerpo, tu pecho, your abs,
         your belly, your stomach, your hips, your curves, your figure, tu panza, your legs,
         your feet, your thighs, tus piernas, tus pies, tus muslos, pechos, senos, your butt,
@@ -158,7 +160,9 @@ _IDEAS: dict[str, str] = {
     "INTRUDE": """got into, logged into, logged in to, hacked, broke into, im in your,
         i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso,
         got access, have access, i can see everything, access to your, acceso a tu,
-        entre con, entre en tu, ya entre, got in with, logged in with, i got in""",
+        entre con, entre en tu, ya entre, got in with, logged in with, i got in,
+        already in your, i am in your, i know your password, your password is,
+        i know your pin, ya estoy en tu, se tu contrasena, tu contrasena es""",
     # An account, or what a login guards.
     "ACCOUNT": """account, icloud, cloud, google drive, camera roll, saved memories, memories,
         gallery, backup, my eyes only, email, cuenta, nube, galeria, correo, google photos,
@@ -244,7 +248,8 @@ _IDEAS: dict[str, str] = {
         you go to, high, play for, you play, juegas en, vas a, track, track meet, science fair,
         skate park, results,
         choir, church, church group, youth group, orchestra, robotics, coro, iglesia,
-        banda de la escuela, grupo de jovenes, orquesta""",
+        banda de la escuela, grupo de jovenes, orquesta,
+        torneo, esports, voley, volley, volleyball, basquet, basketball""",
     # Another account, another name.
     "PERSONA": """new account, other account, backup account, my backup, alt, alt account,
         second account, fake account, friends account, his account, her account, cousins account,
@@ -418,7 +423,8 @@ _IDEAS: dict[str, str] = {
     # Clothes, named.
     "CLOTHING": """shirt, top, hoodie, sweater, pants, shorts, dress, skirt, clothes, pajamas,
         jersey, uniform, playera, camisa, blusa, ropa, falda, pijama, sueter, shirts, tops, camisas,
-        playeras""",
+        playeras,
+        sudadera, chamarra, camiseta, sueter, hoodie, sweatshirt, jacket""",
     # Taking them off.
     "REMOVE": """without, without that, without the, lose the, take off, off, sin, sin la, sin el,
         quitate, quita""",
@@ -457,6 +463,22 @@ _IDEAS: dict[str, str] = {
     "GOTO": """go to your, goes to your, going to your, get sent to your, gets sent to your,
         end up in your, end up with your, van para tus, van para tu, van a tus, se van a tus,
         llegan a tus, les llegan a tus, terminan en tu""",
+    # The child's life said to the child: "you're on the westlake team", "tú juegas en el club".
+    "YOUREON": """your on the, you are on the, your in the, you are in the, you play for,
+        you play on, you swim for, you dance at, you skate at, you go to, tu juegas, juegas en,
+        juegas voley, juegas futbol, juegas basquet, estudias en, vas en el, vas en la, bailas en,
+        nadas en""",
+    # A question tag asking the child to confirm: "...right?", "¿verdad?".
+    "TAG": """right, verdad, cierto, correct, am i right, no es cierto""",
+    # Pictures the child keeps hidden: "the kind you keep in your hidden folder".
+    "HIDDEN": """hidden folder, hidden album, private album, private folder, my eyes only,
+        hidden photos, hidden pics, keep hidden, keep in hidden, you keep private, vault,
+        carpeta oculta, album oculto, album privado, fotos ocultas, que escondes,
+        que tienes escondidas""",
+    # Wanting pictures to stay private, the lever of a threat.
+    "STAYPRIVATE": """stay private, stays private, to stay private, stay hidden, stay secret,
+        want it private, want this private, que se quede privado, que quede privado,
+        que siga privado, que nadie lo vea, que nadie las vea""",
     # "You're next": others already paid or were exposed.
     "NEXT": """you are next, your next, you will be next, eres el siguiente, eres la siguiente,
         sigues tu, tu sigues""",
@@ -491,6 +513,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("SEEN", "POSTED", "YOU"),
         ("SEEN", "ONLINE", "YOU"),
         ("METBEFORE", "CHILDLIFE", "YOU"),
+        ("YOUREON", "CHILDLIFE", "TAG"),
+        ("YOUREON", "CHILDLIFE", "SEEN"),
     ),
     "rapid_sexual_request": (
         ("ASK", "UNDRESS"),
@@ -504,6 +528,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("TRADE", "UNDRESS"),
         ("TRADE", "REMOVE", "CLOTHING"),
         ("UNDRESS", "UNSEEN"),
+        ("ASK", "HIDDEN"),
+        ("TRADE", "HIDDEN"),
     ),
     "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),
@@ -566,6 +592,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("IMAGE", "GOTO", "STRONGIF"),
         ("HOLD", "GOTO"),
         ("NEXT", "LIST"),
+        ("STAYPRIVATE", "OBEY"),
+        ("HOLD", "OBEY"),
     ),
     "financial_demand": (
         ("MONEY", "DEADLINE"),
@@ -590,6 +618,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("MORE", "LASTONE"),
         ("ASK", "IMAGE", "GOTO", "CONDITION"),
         ("ASK", "IMAGE", "GOTO", "STRONGIF"),
+        ("MORE", "HIDDEN"),
     ),
     "victim_distress": (("FEAR",),),
 }

@@ -39,6 +39,10 @@ _GROWN_LIFE = re.compile(
 _PRESSURE = re.compile(r"\b(?:or else|or i|unless|right now|now|hurry|o si no|ahora|ya)\b")
 _AGAIN = re.compile(r"\b(?:more|another|again|one more|otro|otra|otros|mas|longer|better)\b")
 EVIDENCE_CHARS = 120
+# What makes a picture asked for a sexual one, named on its own ("swimsuit ones"), and within
+# how many messages of the asking.
+_KINDS = ("UNDRESS", "SPICY", "HIDDEN")
+_KIND_WITHIN = 4
 DEFAULT = object()
 
 
@@ -139,6 +143,8 @@ class ConversationState:
     holding: bool = False
     # How many messages each sender has sent, for what opens a contact.
     sent: dict[str, int] = field(default_factory=dict)
+    # Who last asked for, or offered to trade, a picture, and at which message.
+    asked: dict[str, int] = field(default_factory=dict)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -167,6 +173,7 @@ class ConversationState:
             found.setdefault(slip.flag, slip)
         if self.scorer is not None and (found or self.flags):
             self._second_stage(found, sender, readings[0], index)
+        self._settle(found, sender, ideas, index)
         self._release(found)
         self.previous = norm
         opening = self.sent.get(sender, 0) < OPENING_MESSAGES
@@ -272,6 +279,9 @@ class ConversationState:
             # Then the ideas: the same flags in words no pattern lists.
             if sender in self.teachers:
                 continue
+            kind = self._kind_named(sender, reading, index)
+            if kind is not None:
+                self._take(found, kind, reading)
             for flag, phrases in concepts.proposals(reading.ideas):
                 if flag in self.flags or flag in found:
                     continue
@@ -341,6 +351,32 @@ class ConversationState:
                 or _AGAIN.search(words if words is not None else norm)
             )
         return True
+
+    def _settle(
+        self, found: dict[str, Hit], sender: str, ideas: dict[str, str], index: int
+    ) -> None:
+        """What one message's flags say together, and what it leaves for the next."""
+        if "deepfake_threat" in found:
+            # "I can make anyone look naked... want me to show you" is the fake, not a request.
+            found.pop("rapid_sexual_request", None)
+        if {"ASK", "TRADE"} & ideas.keys() and "IMAGE" in ideas:
+            self.asked[sender] = index
+
+    def _kind_named(self, sender: str, reading: _Reading, index: int) -> Hit | None:
+        """A picture asked for or traded, then its kind named in a later message: "wanna swap
+        pics?" ... "the kind u keep in your hidden folder", "what kind of pics" ... "swimsuit
+        ones". The request is the two together; it is marked where the kind is named."""
+        flag = "rapid_sexual_request"
+        asked = self.asked.get(sender)
+        if asked is None or not 0 < index - asked <= _KIND_WITHIN or flag in self.flags:
+            return None
+        named = [reading.ideas[k] for k in _KINDS if k in reading.ideas]
+        if not named:
+            return None
+        start = max(reading.text.find(named[0]), 0)
+        if not self._admissible(flag, sender, reading, start, named[0]):
+            return None
+        return Hit(flag, concepts.WEIGHT, index, " … ".join(named)[:EVIDENCE_CHARS])
 
     def _relaying(self, sender: str) -> bool:
         """Whether this sender has spoken as, or for, a second persona."""

@@ -716,7 +716,8 @@ HYPERBOLE = re.compile(
 NEGATED = re.compile(
     # ...and "not" after "do" is the "do not" the other branch already judged.
     r"(?<!if you )(?<!if u )(?<!si )(?<!si tu )(?<!do )"
-    r"(?:don't|do not|dont|never|please don't|pls dont|won't|will not|wouldn't|no|not|no lo|"
+    # A whole word: "baño" ends in "no" and negates nothing.
+    r"\b(?:don't|do not|dont|never|please don't|pls dont|won't|will not|wouldn't|no|not|no lo|"
     r"no las|no me|no le|nunca) (?:\w+ ){0,1}$"
 )
 # Plainly benign contexts, per flag: once seen in a conversation (a bill, a game, a surprise,
@@ -775,8 +776,11 @@ BENIGN = {
         r"va a) (?:attend|attending|come|coming|sign|signing|be present|be there|join|joining|"
         r"firmar|venir|estar)|licensed|license number|our office|studio address|chaperone|"
         r"work permit|lawyer|licencia|oficina|abogado|"
-        # An agency the parent chose and attends: "the agency your mom found is legit".
-        r"license|legit|at every shoot|(?:your|my|tu|mi) (?:mom|dad|parents|mama|papa|papas) "
+        # An agency the parent chose and attends: "the agency your mom found is legit"; the
+        # school's picture day.
+        r"license|legit|at every shoot|picture day|school pictures|school photos|"
+        r"class photo|order form|foto escolar|fotos escolares|"
+        r"(?:your|my|tu|mi) (?:mom|dad|parents|mama|papa|papas) "
         r"(?:found|booked|picked|chose|signed|encontro|eligio|firmo))\b"
     ),
 }
@@ -810,7 +814,8 @@ MINOR = re.compile(
 NEEDS_SEXUAL_CONTEXT = frozenset({"reciprocation", "content_demand"})
 SEXUAL_CONTEXT = re.compile(
     rf"{_IMG_EN}|{_IMG_ES}|\b(?:sexual|naughty|sexy|hot pic|body|naked|spicy|nude|explicit|"
-    r"desnud|picante|sin ropa)\b"
+    r"desnud|picante|sin ropa|hidden (?:folder|album)|private album|my eyes only|"
+    r"carpeta oculta|album oculto)\b"
 )
 # The grooming flags that two adults may share without harm.
 ADULT_EXEMPT = frozenset(
