@@ -4,7 +4,7 @@ pattern lists its words, with the same guards as the patterns."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from test_detect import _conv
@@ -100,15 +100,19 @@ def test_phrases_are_read_as_the_messages_are() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
+# A digit to str.isdigit that int() cannot read (found by this test in CI); a clock time.
+@example("❶ ²³ 100")
+@example("$200 by 10pm")
 def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
     norm = normalise(text)
     found = concepts.read(norm)
     assert set(found) <= {*concepts.IDEAS, "AGE", "MONEY", "AMOUNT"}
     plain = f" {norm.replace(chr(39), '')} "
     assert all(f" {words} " in plain for words in found.values())
-    for flag, phrases in concepts.proposals(found):
-        assert flag in concepts.RULES
-        assert phrases
+    for in_context in (False, True):
+        for flag, phrases in concepts.proposals(found, in_context=in_context):
+            assert flag in concepts.RULES
+            assert phrases
 
 
 def test_everyday_chat_stays_quiet() -> None:
@@ -201,11 +205,16 @@ def test_single_lines_in_other_words() -> None:
     pattern: "don't tell anyone but I got into the honor society"). Batches found 66 of 88, 17
     of 35 and 33 of 46 before their misses were mended."""
     missed, noisy = [], []
-    for flag, text in _probes():
-        # A trade or a demand for more comes after a first request; the rest after a greeting.
-        before = (
-            ("send nudes", "ok") if flag in ("content_demand", "reciprocation") else ("hey", "hi")
-        )
+    for marked, text in _probes():
+        flag, _, held = marked.partition("@")
+        # A trade or a demand for more comes after a first request; a line marked '@held' after
+        # someone says they hold the child's pictures; the rest after a greeting.
+        if held:
+            before: tuple[str, ...] = ("i have the pics you sent me", "please no")
+        elif flag in ("content_demand", "reciprocation"):
+            before = ("send nudes", "ok")
+        else:
+            before = ("hey", "hi")
         result = scan(_conv(*before, text))
         last = {f["flag"] for f in result["flags"] if f["message_index"] == 2}
         if flag == "none":

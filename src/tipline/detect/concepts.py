@@ -36,7 +36,8 @@ _IDEAS: dict[str, str] = {
         lemme get, me mandas, me pasas, me envias, me ensenas, quiero que me mandes, a ver,
         muestrame como, prove it, prove, prove you are, for me, para mi, porfa, pls, plz,
         dejame verte, quiero verte, verte, we need, necesitamos, hagamos, lets both, we both,
-        got a pic, got a picture, you got a pic, have a pic""",
+        got a pic, got a picture, you got a pic, have a pic,
+        your turn, its your turn, now its your turn, te toca, ahora te toca""",
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
@@ -74,7 +75,8 @@ _IDEAS: dict[str, str] = {
         you do not show anyone, you do not show, no one sees, que no subes, de las que no subes,
         las que no subes,
         where more shows, show more, more skin, donde se vea mas, se vea mas, mas piel,
-        what you are working with, what your working with""",
+        what you are working with, what your working with,
+        private ones, more private ones, the private ones, unas privadas, las privadas""",
     "BODY": """your body, your chest, boobs, butt, private parts, tu cuerpo, tu pecho, your abs,
         your belly, your stomach, your hips, your curves, your figure, tu panza, your legs,
         your feet, your thighs, tus piernas, tus pies, tus muslos, pechos, senos, your butt,
@@ -118,12 +120,15 @@ _IDEAS: dict[str, str] = {
         pay, pay me, dinero, plata, lana, feria, dolares, pesos, soles, tarjeta de regalo,
         tarjetas de regalo, transferencia, deposito, oxxo, mercado pago, nequi, bizum, pagar, pagas,
         pagues, pagame, how much money, depositas, depositar, depositame, me depositas, transfieres,
-        recarga, saldo""",
+        recarga, saldo,
+        the payment, payment, pay me, pay up, pay now, pay and, pago, el pago, paga y, pagame,
+        paga ya, steam cards, steam card, gift card codes, the codes""",
     # When: the clock a demand puts on the child.
     "DEADLINE": """tonight, today, now, right now, rn, by midnight, midnight, hours, minutes, asap,
         hurry, by tomorrow, before school, deadline, clock, hoy, ahora, ya, esta noche, medianoche,
         horas, minutos, rapido,
-        before you sleep, before bed, antes de dormir, by tonight, by the morning, para manana""",
+        before you sleep, before bed, antes de dormir, by tonight, by the morning, para manana,
+        tick tock, tic tac, clock is ticking, waiting, im waiting, te estoy esperando""",
     # Those who would see: followers, family, school.
     "AUDIENCE": """followers, friends, friend list, family, parents, mom, mum, dad, uncle, grandma,
         brother, sister, school, class, classmates, teachers, teacher, coach, team, church,
@@ -137,7 +142,9 @@ _IDEAS: dict[str, str] = {
         send it, send them, publish, publico, publicar, subo, subir, comparto, compartir, filtro,
         filtrar, difundo, difundir, mando, mandar, tag, tagging, subirlas, subirla, mandarlas,
         mandarla, publicarlas, publicarla, pasarlas, enviarlas, paso, envio, muestro,
-        lo que me mandaste, sending, sending it, i am sending""",
+        lo que me mandaste, sending, sending it, i am sending,
+        viral, go viral, make you viral, make it viral, hacerte viral, hacer viral, lo hago viral,
+        goes out, gets out, sale a la luz""",
     # The condition that makes a sentence a threat.
     "CONDITION": """or else, unless, or, if you dont, if u dont, otherwise, si no, sino, o si no,
         a menos que, imagine if, what if, imagina si, que tal si""",
@@ -448,7 +455,8 @@ _IDEAS: dict[str, str] = {
     # picture held.
     "SEENBY": """goes on, see it, see them, sees it, will see, get it, get them, la ven, lo ven,
         la vean, van a ver, see, sees, see everything, gets, get the, go on, ven, veran,
-        see what you sent, saw, vio, viera""",
+        see what you sent, saw, vio, viera,
+        va a ver, lo va a ver, lo van a ver, la va a ver""",
     # A condition that leaves no doubt: not a bare 'or'.
     "STRONGIF": """or else, unless, if you do not, otherwise, si no, o si no, a menos que, or i,
         or everyone, or your, or all your, or they, o todos, o tus""",
@@ -479,6 +487,27 @@ _IDEAS: dict[str, str] = {
     "STAYPRIVATE": """stay private, stays private, to stay private, stay hidden, stay secret,
         want it private, want this private, que se quede privado, que quede privado,
         que siga privado, que nadie lo vea, que nadie las vea""",
+    # Paid for, the pictures go away: "send 500 and i delete everything".
+    "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
+        and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,
+        y lo borro, borro todo, te lo borro""",
+    # Any sum the child can find: "cashapp me what you have".
+    "ANYSUM": """what you have, what you got, all you have, all you got, lo que tengas,
+        todo lo que tengas, whatever you have, lo que puedas""",
+    # Where the money should come from: "ask your parents", "find the money".
+    "FINDMONEY": """find the money, get the money, ask your parents for, ask your mom for,
+        ask your dad for, steal it, pidele el dinero, pidele a tus papas, consigue el dinero,
+        busca el dinero, robalo, roba el dinero""",
+    # The law turned on the child: "you will go to jail", "registered sex offender".
+    "LAWSCARE": """go to jail, going to jail, go to prison, sex offender, registered sex offender,
+        child porn, child pornography, report you to the police, report you to police,
+        call the police on you, you will be arrested, get arrested, ir a la carcel,
+        vas a ir a la carcel, denunciar a la policia, te voy a denunciar, te denuncio,
+        pornografia infantil, te van a arrestar, delincuente sexual""",
+    # What the child will lose: a threat in the scripts' words.
+    "CONSEQUENCE": """say goodbye to your, disown you, no college, your reputation, your future,
+        your scholarship, you will regret, you are going to regret, tu reputacion, tu futuro,
+        despidete de tu, te vas a arrepentir, te van a correr de tu casa""",
     # "You're next": others already paid or were exposed.
     "NEXT": """you are next, your next, you will be next, eres el siguiente, eres la siguiente,
         sigues tu, tu sigues""",
@@ -530,6 +559,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("UNDRESS", "UNSEEN"),
         ("ASK", "HIDDEN"),
         ("TRADE", "HIDDEN"),
+        ("TRADE", "SPICY"),
     ),
     "platform_migration": (("MOVE", "APP"), ("APP", "WATCHED"), ("ASK", "CONTACT")),
     "reciprocation": (("TRADE",),),
@@ -594,6 +624,12 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("NEXT", "LIST"),
         ("STAYPRIVATE", "OBEY"),
         ("HOLD", "OBEY"),
+        ("LAWSCARE", "WILL"),
+        ("LAWSCARE", "SEENBY"),
+        ("CONSEQUENCE", "PUBLISH"),
+        ("CONSEQUENCE", "SEENBY"),
+        ("CONSEQUENCE", "LIST"),
+        ("CONSEQUENCE", "HOLD"),
     ),
     "financial_demand": (
         ("MONEY", "DEADLINE"),
@@ -602,6 +638,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("HOWMUCH",),
         ("MONEY", "AMOUNT"),
         ("MONEY", "NEXT"),
+        ("MONEY", "DELETEDEAL"),
+        ("AMOUNT", "DELETEDEAL"),
     ),
     "content_demand": (
         ("MORE", "IMAGE", "CONDITION"),
@@ -622,10 +660,21 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "victim_distress": (("FEAR",),),
 }
+# Rules that hold only once the conversation has shown what it is about (a sexual request, a
+# picture held, a threat): "your school will see it tonight", "ask your parents for it", "pay
+# and this stays between us" are everyday words anywhere else.
+IN_CONTEXT: dict[str, tuple[tuple[str, ...], ...]] = {
+    "sextortion_threat": (("YOURAUDIENCE", "SEENBY"), ("CONSEQUENCE",), ("LAWSCARE",)),
+    "financial_demand": (("FINDMONEY",), ("MONEY", "ANYSUM"), ("MONEY", "SECRET")),
+}
 # Alternatives whose ideas must come in the order listed: "saw ... your mom" is the child's life
 # found online, "the agency your mom found" is not.
 ORDERED: frozenset[tuple[str, tuple[str, ...]]] = frozenset(
-    {("social_media_reconnaissance", ("SEEN", "YOURLIFE"))}
+    {
+        ("social_media_reconnaissance", ("SEEN", "YOURLIFE")),
+        # "Your school will see it", not "get the money from your parents".
+        ("sextortion_threat", ("YOURAUDIENCE", "SEENBY")),
+    }
 )
 # Ideas that rule a flag out of a message: a request made while threatening a fake is the fake,
 # not a request.
@@ -644,7 +693,9 @@ WEIGHT = 0.85
 # The ages of children, said as a bare number ("so mature for 13").
 _CHILD_AGES = frozenset(str(n) for n in range(9, 18))
 # A time of day said as a deadline: "10pm", "9:30pm", "21:00".
-_CLOCK = re.compile(r"(?:[01]?\d|2[0-3])(?::[0-5]\d)?(?:am|pm|hrs)|(?:[01]?\d|2[0-3]):[0-5]\d")
+_CLOCK = re.compile(
+    r"(?:[01]?[0-9]|2[0-3])(?::[0-5][0-9])?(?:am|pm|hrs)|(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+)
 
 
 def _build() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
@@ -670,10 +721,22 @@ IDEAS = tuple(_IDEAS)
 FLATTERY = frozenset({"FLATTER", "BOND", "AFFECTION"})
 TABLE, _STARTS = _build()
 _NONE: frozenset[str] = frozenset()
-_ALTERNATIVES = [
-    (flag, [(ideas, frozenset(ideas)) for ideas in alternatives])
-    for flag, alternatives in RULES.items()
-]
+
+
+def _alternatives(
+    rules: dict[str, tuple[tuple[str, ...], ...]],
+) -> list[tuple[str, list[tuple[tuple[str, ...], frozenset[str]]]]]:
+    return [
+        (flag, [(ideas, frozenset(ideas)) for ideas in alternatives])
+        for flag, alternatives in rules.items()
+    ]
+
+
+_ALTERNATIVES = _alternatives(RULES)
+# In context, each flag's own rules and then its context rules, in one list per flag.
+_IN_CONTEXT_ALTERNATIVES = _alternatives(
+    {flag: RULES[flag] + IN_CONTEXT.get(flag, ()) for flag in RULES}
+)
 
 
 def read(norm: str) -> dict[str, str]:
@@ -691,7 +754,8 @@ def read(norm: str) -> dict[str, str]:
             found.setdefault("MONEY", word)
         elif _CLOCK.fullmatch(word):
             found.setdefault("DEADLINE", word)
-        elif word.isdigit() and 20 <= int(word) <= 100_000:
+        elif word.isascii() and word.isdigit() and 20 <= int(word) <= 100_000:
+            # (ASCII only: "❶" is a digit to str.isdigit and not a number to int.)
             # A bare sum beside a way to pay: "venmo 100".
             found.setdefault("AMOUNT", word)
         for n in range(2, _STARTS.get(word, 1) + 1):
@@ -701,14 +765,18 @@ def read(norm: str) -> dict[str, str]:
     return found
 
 
-def proposals(found: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
+def proposals(
+    found: dict[str, str], *, in_context: bool = False
+) -> list[tuple[str, tuple[str, ...]]]:
     """(flag, phrases) for every flag whose rule the ideas satisfy: the words of each idea of
-    the first alternative that holds, in the rule's order (the evidence, and where it starts)."""
+    the first alternative that holds, in the rule's order (the evidence, and where it starts).
+    `in_context`: the conversation has shown a sexual request, a picture held or a threat, so
+    the IN_CONTEXT rules apply too."""
     if not found:
         return []
     held = found.keys()
     out = []
-    for flag, alternatives in _ALTERNATIVES:
+    for flag, alternatives in _IN_CONTEXT_ALTERNATIVES if in_context else _ALTERNATIVES:
         if not VETOES.get(flag, _NONE).isdisjoint(held):
             continue
         for ideas, needed in alternatives:

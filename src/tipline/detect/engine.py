@@ -282,7 +282,7 @@ class ConversationState:
             kind = self._kind_named(sender, reading, index)
             if kind is not None:
                 self._take(found, kind, reading)
-            for flag, phrases in concepts.proposals(reading.ideas):
+            for flag, phrases in concepts.proposals(reading.ideas, in_context=self._in_context):
                 if flag in self.flags or flag in found:
                     continue
                 # One phrase may carry two ideas ("than most adults": praise and an age).
@@ -351,6 +351,16 @@ class ConversationState:
                 or _AGAIN.search(words if words is not None else norm)
             )
         return True
+
+    @property
+    def _in_context(self) -> bool:
+        """Whether the conversation has shown what it is about: words of a sexual kind, a first
+        request, someone holding the child's pictures, or a threat."""
+        return (
+            self.sexual_context
+            or self.holding
+            or not self.flags.keys().isdisjoint({"rapid_sexual_request", *EXTORTION})
+        )
 
     def _settle(
         self, found: dict[str, Hit], sender: str, ideas: dict[str, str], index: int

@@ -75,7 +75,16 @@ class Pattern:
 
 
 def _p(flag: str, weight: float, lang: str, *expressions: str) -> list[Pattern]:
-    return [Pattern(flag, re.compile(e), weight, lang) for e in expressions]
+    return [Pattern(flag, re.compile(_whole_word(e)), weight, lang) for e in expressions]
+
+
+def _whole_word(expression: str) -> str:
+    """A pattern starts at the start of a word: "ia" (Spanish for AI) must not match inside
+    "policia", nor "no" inside "baño". Patterns anchored already, or starting with a space,
+    are left as written."""
+    if expression.startswith(("^", "\\b", " ")):
+        return expression
+    return "\\b" + expression
 
 
 PATTERNS: list[Pattern] = [
@@ -503,8 +512,10 @@ PATTERNS: list[Pattern] = [
         r"followers|class)",
         r"(?:your |ur |all your )(?:followers|friends|family|school|parents|mom|dad|classmates) "
         r"(?:get|gets|will"
-        r" get|are getting|see|sees|will see|receive)(?: \w+){0,2} (?:the |your |it|them|this|"
-        r"everything|whole|all|every|each|pics|photos|video|folder)",
+        r" get|are getting|see|sees|will see|receive)(?: \w+){0,2} (?:your |it|them|this|"
+        r"everything|whole|all|every|each|pics|photos|video|folder|"
+        # "...will see the pics", not "...will see the play tonight".
+        r"the (?:pics?|photos?|pictures?|videos?|vids?|screenshots?|chat|messages|nudes))",
         r"(?:want|wanna) (?:everyone|everybody|your friends|your family|your parents|your school)"
         r" to see",
         r"\b(?:expose|exposing|leak|leaking) (?:you|ur|your)\b",
@@ -718,7 +729,8 @@ NEGATED = re.compile(
     r"(?<!if you )(?<!if u )(?<!si )(?<!si tu )(?<!do )"
     # A whole word: "baño" ends in "no" and negates nothing.
     r"\b(?:don't|do not|dont|never|please don't|pls dont|won't|will not|wouldn't|no|not|no lo|"
-    r"no las|no me|no le|nunca) (?:\w+ ){0,1}$"
+    # "I don't care, find the money": not caring negates nothing that follows.
+    r"no las|no me|no le|nunca) (?!care |mind |importa )(?:\w+ ){0,1}$"
 )
 # Plainly benign contexts, per flag: once seen in a conversation (a bill, a game, a surprise,
 # a licensed agency) the flag needs pressure before it counts; MESSAGE_BENIGN ones only count
