@@ -767,7 +767,9 @@ BENIGN = {
         # Family talking: a sister told she is mature, a proud parent.
         r"proud of you|sis|lil sis|little sis|bro|lil bro|mija|mijo|hermanita|hermanito|"
         r"orgullos[oa] de ti|all grown up|grown up now|so big now|starting high school|"
-        r"ya estas grande|que grande estas|secret santa|amigo secreto)\b"
+        r"ya estas grande|que grande estas|secret santa|amigo secreto|"
+        # A group's privacy ("disappearing messages in the group"), not a pair's secret.
+        r"in the group|the group chat|our group chat|en el grupo|del grupo)\b"
     ),
     "sextortion_threat": re.compile(
         r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook|"
@@ -807,6 +809,7 @@ MESSAGE_BENIGN = {
 MONEY_OFFERED = re.compile(
     r"\b(?:we|i|i will|we will|they|i can|we can) (?:pay|will pay|can pay|would pay)\b|"
     r"\b(?:pay you|get paid|you earn|you could earn|te pagamos|te pago|ganar dinero|"
+    r"send you (?:some )?money|send you \$\w+|te mando dinero|te deposito|"
     r"give you|i will give you|i'll give you|te doy|te regalo)\b"
 )
 # Two adults: no child in sight, grown-up lives. The grooming flags do not apply between them.
