@@ -201,9 +201,9 @@ def _probes() -> list[tuple[str, str]]:
 
 def test_single_lines_in_other_words() -> None:
     """data/detect/probes.txt: lines written to probe the ideas, each showing one flag (all
-    found), and everyday lines that must stay quiet (one still raises a flag, through an older
-    pattern: "don't tell anyone but I got into the honor society"). Batches found 66 of 88, 17
-    of 35 and 33 of 46 before their misses were mended."""
+    found), and everyday lines that must stay quiet (all quiet). Batches found 66 of 88, 17 of
+    35, 33 of 46, 18 of 36 and 15 of 31 before their misses were mended; 11 of 40 everyday
+    lines raised a flag before theirs were."""
     missed, noisy = [], []
     for marked, text in _probes():
         flag, _, held = marked.partition("@")
@@ -222,7 +222,7 @@ def test_single_lines_in_other_words() -> None:
         elif flag not in last:
             missed.append((flag, text))
     assert missed == []
-    assert len(noisy) <= 1, noisy
+    assert noisy == []
 
 
 _WORDS = st.sampled_from(

@@ -500,7 +500,7 @@ _IDEAS: dict[str, str] = {
     # Who watches over the child, probed: "do your parents check your phone?".
     "SUPERVISION": """do your parents check, your parents check your phone, check your phone,
         what time do your parents, your parents go to bed, when are you home alone,
-        are you home alone, home alone tonight, your parents asleep, are your parents asleep,
+        home alone tonight, your parents asleep, are your parents asleep,
         se duermen tus papas, tus papas revisan, revisan tu celular, estas sola en casa,
         estas solo en casa, tus papas estan dormidos""",
     # Telling on the child: "or I'll tell your parents what you've been doing".

@@ -720,7 +720,10 @@ HYPERBOLE = re.compile(
     r"i am dead|im dead)\b|"
     r"\b(?:homework|test|exam|quiz|this song|the game|cringe|so funny|hilarious|tarea|examen|"
     # Nerves before an event are not panic.
-    r"tryouts|audition|recital|presentation|finals|the recital|ensayo|audicion|presentacion)\b"
+    r"tryouts|audition|recital|presentation|finals|the recital|ensayo|audicion|presentacion|"
+    # Embarrassment and a cancelled show are not despair.
+    r"of embarrassment|de verguenza|de la verguenza|favorite show|the finale|cancelled|"
+    r"canceled|cancelaron)\b"
 )
 # Not doing something is not doing it: "please don't send it to my friends".
 # A condition is not a negation: "if you don't pay me", "si no me pagas" are the threat itself.
@@ -747,7 +750,9 @@ BENIGN = {
         # family's travel ("text me on whatsapp when you land").
         r"we should all|lets all|let's all|all of us|everyone move|book club|todos nos|"
         r"when you land|when you get to the hotel|the wifi|on the plane|at the airport|"
-        r"cuando aterrices|en el avion|en el aeropuerto)\b"
+        r"cuando aterrices|en el avion|en el aeropuerto|abroad|data plan|roaming|"
+        # Schoolwork together: "facetime tonight and do the math", "tu snap para el proyecto".
+        r"homework|the math|math|project|science project|proyecto|ciencias|la tarea)\b"
     ),
     "financial_demand": re.compile(
         r"\b(?:pizza|dinner|lunch|breakfast|tickets?|gas|uber|lyft|rent|split|bill|movie|"
@@ -769,7 +774,8 @@ BENIGN = {
         r"orgullos[oa] de ti|all grown up|grown up now|so big now|starting high school|"
         r"ya estas grande|que grande estas|secret santa|amigo secreto|"
         # A group's privacy ("disappearing messages in the group"), not a pair's secret.
-        r"in the group|the group chat|our group chat|en el grupo|del grupo)\b"
+        r"in the group|the group chat|our group chat|en el grupo|del grupo|"
+        r"little brother|little sister|baby brother|baby sister)\b"
     ),
     "sextortion_threat": re.compile(
         r"\b(?:family group|family chat|grupo de la familia|grupo familiar|the yearbook|"
@@ -799,6 +805,14 @@ BENIGN = {
     ),
 }
 MESSAGE_BENIGN = {
+    # The speaker's own secret ("don't tell anyone but i have a crush on jake"), with no "you"
+    # in it; and a sale ("send me $10 and i'll give you my old headphones").
+    "relationship_building": re.compile(
+        r"\b(?:but|pero) (?:i|im|i'm|yo|me)\b(?!.*\b(?:you|u|ur|your|te|ti|tu|tus)\b)|"
+        r"\b(?:my old|sell you|te vendo|mi viejo|mis viejos|mi vieja)\b"
+    ),
+    # Banter taken back: "send nudes lol jk send the notes".
+    "rapid_sexual_request": re.compile(r"\b(?:jk|just kidding|es broma|no es cierto)\b"),
     "account_compromise": re.compile(
         r"\b(?:wifi|wi fi|netflix|disney|spotify|hulu|hbo|router|locker|gate code|garage)\b"
     ),
