@@ -1097,6 +1097,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-10",
         "handwritten-11",
         "handwritten-12",
+        "handwritten-13",
         "everyday",
     ):
         write(

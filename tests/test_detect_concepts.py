@@ -376,8 +376,8 @@ def test_a_hypothetical_audience_is_a_threat() -> None:
 def test_other_peoples_everyday_chat_stays_quiet() -> None:
     """The chatterbot corpus (other writers, English and Spanish small talk about money,
     emotions, sport, food...) holds no red flag. Under 1% of its 2,300 conversations raise one
-    (0.8% measured: questions about money in general, "I want to die peacefully in my sleep",
-    "tengo miedo" with no one threatening)."""
+    (0.5% measured in the sixth session, 11: questions about money in general, "I want to die
+    peacefully in my sleep", "tengo miedo" with no one threatening)."""
     from pathlib import Path
 
     import chatterbot_corpus  # type: ignore[import-untyped]
