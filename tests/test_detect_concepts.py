@@ -106,7 +106,7 @@ def test_phrases_are_read_as_the_messages_are() -> None:
 def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
     norm = normalise(text)
     found = concepts.read(norm)
-    assert set(found) <= {*concepts.IDEAS, "AGE", "MONEY", "AMOUNT"}
+    assert set(found) <= {*concepts.IDEAS, "AGE", "MONEY", "AMOUNT", "DOLLARS"}
     plain = f" {norm.replace(chr(39), '')} "
     assert all(f" {words} " in plain for words in found.values())
     for in_context in (False, True):

@@ -41,7 +41,9 @@ _IDEAS: dict[str, str] = {
     # An image or a recording of the child.
     "IMAGE": """pic, pics, pix, picture, pictures, photo, photos, selfie, selfies, snaps, snapshot,
         vid, vids, video, videos, clip, clips, recording, nudes, nude, noodz, nudez, mirror pic,
-        foto, fotos, imagen, imagenes, pack, packs, selfi, tu pack, n00dz, noods, n00ds""",
+        foto, fotos, imagen, imagenes, pack, packs, selfi, tu pack, n00dz, noods, n00ds,
+        that call, the call, the video call, la llamada, la videollamada, the recording,
+        la grabacion""",
     # Clothes coming off, or nearly none: the sexual setting of a request.
     "UNDRESS": """naked, nude, nudes, undressed, shirtless, topless, without your shirt,
         without your top, without clothes, no clothes, no shirt, shirt off, top off, clothes off,
@@ -76,7 +78,9 @@ _IDEAS: dict[str, str] = {
         las que no subes,
         where more shows, show more, more skin, donde se vea mas, se vea mas, mas piel,
         what you are working with, what your working with,
-        private ones, more private ones, the private ones, unas privadas, las privadas""",
+        private ones, more private ones, the private ones, unas privadas, las privadas,
+        you can not post, the kind you can not post, cant post, can not post on,
+        que no puedes subir, que no puedes publicar""",
     "BODY": """your body, your chest, boobs, butt, private parts, tu cuerpo, tu pecho, your abs,
         your belly, your stomach, your hips, your curves, your figure, tu panza, your legs,
         your feet, your thighs, tus piernas, tus pies, tus muslos, pechos, senos, your butt,
@@ -99,7 +103,9 @@ _IDEAS: dict[str, str] = {
     "WATCHED": """monitored, watched, not private, not safe, isnt private, isnt safe,
         saves everything, reads everything, disappear, disappears, nos leen, revisan, vigilan,
         graban, no es seguro, no es privado, se borra, safer, safer there, more private, mas seguro,
-        mas privado""",
+        mas privado,
+        without mods, without the mods, no mods, away from the mods, mods can not see,
+        sin moderadores, sin los moderadores""",
     # A trade: "I'll go first", "fair is fair".
     "TRADE": """ill show you, ill send you, ill go first, i go first, fair trade, trade, swap,
         exchange, your turn, ur turn, fair is fair, only fair, one for one, mine for yours,
@@ -199,7 +205,8 @@ _IDEAS: dict[str, str] = {
         better than anyone, more than anyone, prettier, cuter, hotter, prettier than,
         mas bonita que, mas linda que,
         than most adults, than a lot of adults, than most grown ups, than adults,
-        que muchos adultos, que la mayoria de los adultos""",
+        que muchos adultos, que la mayoria de los adultos,
+        better than the other kids, better than other kids, way better than, mucho mejor que""",
     "AFFECTION": """love you, i love, miss you, my girl, my boy, babe, baby, crush, only one,
         te amo, te quiero, te extrano, mi amor, bebe, novia, novio, pienso en ti, i love you""",
     # Keeping it from the adults around the child.
@@ -228,12 +235,15 @@ _IDEAS: dict[str, str] = {
     # Gifts that buy trust.
     "GIFT": """buy you, get you, i will buy you, i will get you, a new phone, te compro, te regalo,
         te doy, give you, i will give you,
-        christmas present, early christmas present, birthday present, regalo de navidad""",
+        christmas present, early christmas present, birthday present, regalo de navidad,
+        gift you, i can gift, i will gift, gift u, sugar daddy, sugar mommy, sugar baby,
+        i pay, te regalo robux, te regalo pavos""",
     # Modelling, scouting, paid shoots.
     "SCOUT": """model, models, modeling, modelling, agency, scout, scouting, talent, casting,
         portfolio, ambassador, sponsor, test shots, agencia, modelos, modelo, cazatalentos,
         be a model, posing, influencer, brand deal, sponsored, paid collab, book you, headshots,
-        comp card, talent search, scouting for, sesion pagada, colaboracion, patrocinio""",
+        comp card, talent search, scouting for, sesion pagada, colaboracion, patrocinio,
+        recruiter, reclutador, reclutadora, visor, ojeador, scout for a club""",
     # Having looked at the child's profile.
     "SEEN": """saw, seen, found, checked out, looked at, been looking at, noticed, loved, liked, vi,
         he visto, me gusto, me gustaron, revise, encontre, saw on your, i know your, i follow your,
@@ -260,7 +270,8 @@ _IDEAS: dict[str, str] = {
         skate park, results,
         choir, church, church group, youth group, orchestra, robotics, coro, iglesia,
         banda de la escuela, grupo de jovenes, orquesta,
-        torneo, esports, voley, volley, volleyball, basquet, basketball""",
+        torneo, esports, voley, volley, volleyball, basquet, basketball,
+        server, roblox, obby, minecraft, fortnite, goalie, portero, sub 15, sub 17""",
     # Another account, another name.
     "PERSONA": """new account, other account, backup account, my backup, alt, alt account,
         second account, fake account, friends account, his account, her account, cousins account,
@@ -281,7 +292,8 @@ _IDEAS: dict[str, str] = {
     # Age, and the life of an adult.
     "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias,
         than most adults, than a lot of adults, than most grown ups, than adults,
-        que muchos adultos, que la mayoria de los adultos""",
+        que muchos adultos, que la mayoria de los adultos,
+        like an adult, like a grown up, como un adulto, como una adulta, como adulto""",
     "GROWN": """my wife, my husband, my kids, my job, at work, my boss, my car, my truck, mortgage,
         grown man, adult man, mi esposa, mi esposo, mi trabajo, mi jefe""",
     # Recalling what someone said of themselves.
@@ -327,7 +339,9 @@ _IDEAS: dict[str, str] = {
     "OFFER": """paid shoot, get paid, paid for posing, you could be, you should be, podrias ser,
         puedes ser, you have the look, no experience needed, get you a contract, i am a scout,
         i am with a, soy de una, fotos de prueba, test shots, new face, looking for girls,
-        looking for boys, buscamos chicas, buscamos chicos, paid""",
+        looking for boys, buscamos chicas, buscamos chicos, paid,
+        i can get you, te puedo conseguir, get you a tryout, una prueba, a tryout,
+        a trial, te consigo""",
     # The child catching a lie about age or sex.
     "SLIP": """way older than, sound like an adult, sounds like an adult, look like an adult,
         sound like a man, sounds like a man, like a grown man, looks fake, not you in, someone else,
@@ -436,7 +450,10 @@ _IDEAS: dict[str, str] = {
         you are the one who, your the one who, are you the one who, are you the girl who,
         are you the boy who, are you the guy who, you are the girl who, you are the guy who,
         tu eres la que, tu eres el que, eres tu la que, eres tu el que, eres la que sale,
-        eres el que sale, eres la que salio, eres el que salio""",
+        eres el que sale, eres la que salio, eres el que salio,
+        your the kid from, you are the kid from, are you the kid from, your the girl from,
+        you are the girl from, your the guy from, you are the guy from, eres el nino de,
+        eres la nina de, eres el chavo de, eres la chava de""",
     # Clothes, named.
     "CLOTHING": """shirt, top, hoodie, sweater, pants, shorts, dress, skirt, clothes, pajamas,
         jersey, uniform, playera, camisa, blusa, ropa, falda, pijama, sueter, shirts, tops, camisas,
@@ -507,6 +524,10 @@ _IDEAS: dict[str, str] = {
     "TELLON": """tell your parents, tell your mom, tell your dad, tell your school,
         tell your teacher, le digo a tus papas, le cuento a tus papas, les digo a tus papas,
         le digo a tu mama, le digo a tu papa, les cuento a tus papas""",
+    # The ways a demand is paid: beside a dollar sum ("$250 on paypal") once a threat is seen.
+    "PAYWAY": """paypal, cashapp, cash app, venmo, zelle, bitcoin, btc, crypto, gift card,
+        gift cards, apple gift card, steam card, google play, western union, tarjeta de regalo,
+        tarjetas de regalo, transferencia, oxxo""",
     # Paid for, the pictures go away: "send 500 and i delete everything".
     "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
         and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,
@@ -687,7 +708,12 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 # and this stays between us" are everyday words anywhere else.
 IN_CONTEXT: dict[str, tuple[tuple[str, ...], ...]] = {
     "sextortion_threat": (("YOURAUDIENCE", "SEENBY"), ("CONSEQUENCE",), ("LAWSCARE",)),
-    "financial_demand": (("FINDMONEY",), ("MONEY", "ANYSUM"), ("MONEY", "SECRET")),
+    "financial_demand": (
+        ("FINDMONEY",),
+        ("MONEY", "ANYSUM"),
+        ("MONEY", "SECRET"),
+        ("PAYWAY", "DOLLARS"),
+    ),
 }
 # Alternatives whose ideas must come in the order listed: "saw ... your mom" is the child's life
 # found online, "the agency your mom found" is not.
@@ -774,6 +800,8 @@ def read(norm: str) -> dict[str, str]:
         elif word[:1] == "$" and len(word) > 1:
             # "$150", and a payment handle ("$somename") too: money either way.
             found.setdefault("MONEY", word)
+            if word[1:2].isdigit():
+                found.setdefault("DOLLARS", word)
         elif _CLOCK.fullmatch(word):
             found.setdefault("DEADLINE", word)
         elif word.isascii() and word.isdigit() and 20 <= int(word) <= 100_000:

@@ -77,6 +77,11 @@ def _threatens(ideas: dict[str, str]) -> bool:
     return published and bool(held & {"CONDITION", "ORI"} and held & {"IMAGE", "MORE"})
 
 
+def _unexcused(flag: str, ideas: dict[str, str]) -> bool:
+    """Words no benign context excuses for this flag."""
+    return flag == "platform_migration" and "WATCHED" in ideas
+
+
 def _worth_trying(
     group: lexicon.FlagPatterns, norm: str, candidates: frozenset[int] | None
 ) -> Iterable[lexicon.Pattern]:
@@ -329,8 +334,9 @@ class ConversationState:
             # The child retelling or pleading about what was asked ("you want me to send
             # more?") is not the child doing it.
             return False
-        # A bill, a game or a surprise excuses the words only while nothing else is wrong.
-        if flag in self.benign_seen and not self.flags:
+        # A bill, a game or a surprise excuses the words only while nothing else is wrong, and
+        # never a move made to get away from who watches ("add me on discord, no mods there").
+        if flag in self.benign_seen and not self.flags and not _unexcused(flag, reading.ideas):
             return False
         local = lexicon.MESSAGE_BENIGN.get(flag)
         if local is not None and local.search(norm):
@@ -369,7 +375,13 @@ class ConversationState:
         if "deepfake_threat" in found:
             # "I can make anyone look naked... want me to show you" is the fake, not a request.
             found.pop("rapid_sexual_request", None)
-        if {"ASK", "TRADE"} & ideas.keys() and "IMAGE" in ideas:
+        # A picture asked for, or a trade offered ("i sent u something, ur turn now").
+        if (
+            ("ASK" in ideas and "IMAGE" in ideas)
+            or "TRADE" in ideas
+            or "reciprocation" in found
+            or "reciprocation" in self.waiting
+        ):
             self.asked[sender] = index
 
     def _kind_named(self, sender: str, reading: _Reading, index: int) -> Hit | None:

@@ -762,7 +762,9 @@ BENIGN = {
         r"lunch money|bus fare|school fees|excursion|mesada|para el regalo|regalo de|"
         r"regalo para|gift for|present for|"
         r"jersey|uniform|team fees|dues|registration|pay me back|pay back|devuelves|devuelvas|"
-        r"devolver|uniforme|inscripcion|yearbook|anuario|birthday|cumpleanos|every birthday)\b|"
+        r"devolver|uniforme|inscripcion|yearbook|anuario|birthday|cumpleanos|every birthday|"
+        # Borrowing from a friend: "¿me prestas 200?", "can i borrow $20".
+        r"me prestas|prestame|can i borrow|lend me|loan me|te los devuelvo|recargo)\b|"
         # A child asking a parent: "mom i need $30 for...".
         r"^(?:mom|mum|dad|mama|papa|mami|papi|ma|pa)\b"
     ),
@@ -824,6 +826,7 @@ MONEY_OFFERED = re.compile(
     r"\b(?:we|i|i will|we will|they|i can|we can) (?:pay|will pay|can pay|would pay)\b|"
     r"\b(?:pay you|get paid|you earn|you could earn|te pagamos|te pago|ganar dinero|"
     r"send you (?:some )?money|send you \$\w+|te mando dinero|te deposito|"
+    r"gift you|gift u|i can gift|i will gift|te regalo|"
     r"give you|i will give you|i'll give you|te doy|te regalo)\b"
 )
 # Two adults: no child in sight, grown-up lives. The grooming flags do not apply between them.
