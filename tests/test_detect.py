@@ -157,6 +157,34 @@ def test_a_picture_asked_for_then_its_kind_named_is_a_request(
     assert _flags(scan(_conv(*lines))) == expected
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected", "alert"),
+    [
+        # A picture asked for in words no pattern knows; the child's refusal tells what it was.
+        (
+            ("hey", "hi", "take a pic for me rn, just how you are", "you're a creep, i'm only 13"),
+            {"rapid_sexual_request": 2},
+            3,
+        ),
+        (
+            ("hola", "hola", "mándame una tuya de ahorita", "qué asco, no mando eso"),
+            {"rapid_sexual_request": 2},
+            3,
+        ),
+        # Teasing, an ordinary "no", and a refusal with nothing asked stay quiet.
+        (("send me a pic of your crush", "you creep lol"), {}, None),
+        (("send me a pic of your haircut", "no way it's awful"), {}, None),
+        (("how was school", "you're a creep"), {}, None),
+    ],
+)
+def test_a_refusal_tells_what_was_asked(
+    lines: tuple[str, ...], expected: dict[str, int], alert: int | None
+) -> None:
+    result = scan(_conv(*lines))
+    assert _flags(result) == expected
+    assert result["first_alert_index"] == alert
+
+
 def test_identity_slip_is_marked_where_it_happens() -> None:
     result = scan(_conv("i'm 15 too", "cool", "ugh my boss kept me late at work", "what?"))
     assert _flags(result) == {"identity_misrepresentation": 2}

@@ -528,6 +528,23 @@ _IDEAS: dict[str, str] = {
     "PAYWAY": """paypal, cashapp, cash app, venmo, zelle, bitcoin, btc, crypto, gift card,
         gift cards, apple gift card, steam card, google play, western union, tarjeta de regalo,
         tarjetas de regalo, transferencia, oxxo""",
+    # The child refusing what was asked: the reply tells what the request was ("that's creepy",
+    # "i'm only 13", "no me siento cómoda").
+    # (Addressed to the asker: "so creepy" is also what a teen says of a news story.)
+    "REFUSE": """you are creepy, your creepy, you are a creep, you creep, you perv,
+        you are a perv, you pervert, you are a pervert, not comfortable, im not comfortable,
+        i am not comfortable, i do not do that, i do not do those, i do not send those,
+        i do not send pics like that, not sending that, i am not sending that, im not sending that,
+        why would i send that, why would i send you that, im only 13, i am only 13, im only 12,
+        i am only 12, im only 14, i am only 14, im a minor, i am a minor, im underage,
+        i am underage, blocking you, i am blocking you, im blocking you, telling my mom,
+        i am telling my mom, im telling my mom, que asco, pervertido, pervertida, degenerado,
+        no me siento comoda, no me siento comodo, no hago eso, no mando eso, no mando esas,
+        no te voy a mandar eso, soy menor, solo tengo 13, solo tengo 12, solo tengo 14,
+        te voy a bloquear, le voy a decir a mi mama, asqueroso""",
+    # A picture asked for without the word: "send me one where more shows".
+    "VAGUEPIC": """send me one, send one, take one, one of you, something of you, mandame una,
+        manda una, una tuya, algo tuyo, una de ti""",
     # Paid for, the pictures go away: "send 500 and i delete everything".
     "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
         and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,

@@ -43,6 +43,8 @@ EVIDENCE_CHARS = 120
 # how many messages of the asking.
 _KINDS = ("UNDRESS", "SPICY", "HIDDEN")
 _KIND_WITHIN = 4
+# Within how many messages a refusal answers the asking.
+_REFUSED_WITHIN = 2
 DEFAULT = object()
 
 
@@ -148,8 +150,8 @@ class ConversationState:
     holding: bool = False
     # How many messages each sender has sent, for what opens a contact.
     sent: dict[str, int] = field(default_factory=dict)
-    # Who last asked for, or offered to trade, a picture, and at which message.
-    asked: dict[str, int] = field(default_factory=dict)
+    # Who last asked for, or offered to trade, a picture: at which message, and its words.
+    asked: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -178,7 +180,7 @@ class ConversationState:
             found.setdefault(slip.flag, slip)
         if self.scorer is not None and (found or self.flags):
             self._second_stage(found, sender, readings[0], index)
-        self._settle(found, sender, ideas, index)
+        self._settle(found, sender, readings[0], index)
         self._release(found)
         self.previous = norm
         opening = self.sent.get(sender, 0) < OPENING_MESSAGES
@@ -368,21 +370,29 @@ class ConversationState:
             or not self.flags.keys().isdisjoint({"rapid_sexual_request", *EXTORTION})
         )
 
-    def _settle(
-        self, found: dict[str, Hit], sender: str, ideas: dict[str, str], index: int
-    ) -> None:
+    def _settle(self, found: dict[str, Hit], sender: str, reading: _Reading, index: int) -> None:
         """What one message's flags say together, and what it leaves for the next."""
+        norm, ideas = reading.text, reading.ideas
         if "deepfake_threat" in found:
             # "I can make anyone look naked... want me to show you" is the fake, not a request.
             found.pop("rapid_sexual_request", None)
+        # "you creep lol" between siblings is teasing, not a refusal.
+        teasing = lexicon.HYPERBOLE.search(norm) is not None
+        refused = (
+            None
+            if teasing or self._retelling(sender, reading)
+            else self._refused(sender, ideas, index)
+        )
+        if refused is not None and "rapid_sexual_request" not in found:
+            found["rapid_sexual_request"] = refused
         # A picture asked for, or a trade offered ("i sent u something, ur turn now").
         if (
-            ("ASK" in ideas and "IMAGE" in ideas)
+            ("ASK" in ideas and ("IMAGE" in ideas or "VAGUEPIC" in ideas))
             or "TRADE" in ideas
             or "reciprocation" in found
             or "reciprocation" in self.waiting
         ):
-            self.asked[sender] = index
+            self.asked[sender] = (index, norm[:EVIDENCE_CHARS])
 
     def _kind_named(self, sender: str, reading: _Reading, index: int) -> Hit | None:
         """A picture asked for or traded, then its kind named in a later message: "wanna swap
@@ -390,7 +400,7 @@ class ConversationState:
         ones". The request is the two together; it is marked where the kind is named."""
         flag = "rapid_sexual_request"
         asked = self.asked.get(sender)
-        if asked is None or not 0 < index - asked <= _KIND_WITHIN or flag in self.flags:
+        if asked is None or not 0 < index - asked[0] <= _KIND_WITHIN or flag in self.flags:
             return None
         named = [reading.ideas[k] for k in _KINDS if k in reading.ideas]
         if not named:
@@ -399,6 +409,28 @@ class ConversationState:
         if not self._admissible(flag, sender, reading, start, named[0]):
             return None
         return Hit(flag, concepts.WEIGHT, index, " … ".join(named)[:EVIDENCE_CHARS])
+
+    def _retelling(self, sender: str, reading: _Reading) -> bool:
+        """Teaching, or telling what someone else said: never the thing itself."""
+        return reading.educational or reading.reported is not None or sender in self.teachers
+
+    def _refused(self, sender: str, ideas: dict[str, str], index: int) -> Hit | None:
+        """A picture asked for, and the other side's reply refuses it as improper ("that's
+        creepy", "i'm only 13"): the reply tells what the request was, in whatever words it came.
+        The request is marked at the asking, raised at the reply."""
+        flag = "rapid_sexual_request"
+        if "REFUSE" not in ideas or flag in self.flags:
+            return None
+        asks = [
+            (at, words, who)
+            for who, (at, words) in self.asked.items()
+            if who != sender and 0 < index - at <= _REFUSED_WITHIN and self.suspect in (None, who)
+        ]
+        if not asks:
+            return None
+        at, words, who = max(asks)
+        self.suspect = who  # the asker, not the child who refused
+        return Hit(flag, concepts.WEIGHT, at, f"{words} … {ideas['REFUSE']}"[:EVIDENCE_CHARS])
 
     def _relaying(self, sender: str) -> bool:
         """Whether this sender has spoken as, or for, a second persona."""
