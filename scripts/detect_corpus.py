@@ -1099,6 +1099,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-12",
         "handwritten-13",
         "everyday",
+        "everyday-2",
     ):
         write(
             OUT / f"{name}.jsonl",
