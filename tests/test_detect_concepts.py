@@ -115,18 +115,28 @@ def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
             assert phrases
 
 
-def test_everyday_chat_stays_quiet() -> None:
-    """Conversations full of the ideas' words (photos, money, apps, secrets, school, love) and
-    no red flag (data/detect/everyday.txt). Two still raise a flag, both through the patterns:
-    a friend's "vi tu historia" and "I'm literally shaking, I got the lead"."""
+@pytest.mark.parametrize(
+    ("name", "at_least", "still_flagged"),
+    [
+        # Two still raise a flag, both through the patterns: a friend's "vi tu historia" and
+        # "I'm literally shaking, I got the lead".
+        ("everyday", 35, 2),
+        # One: a friend's "i saw on ur story u got a puppy!!", which from a stranger would be
+        # the first red flag; the words alone cannot tell them apart. (4 of 20 at first.)
+        ("everyday-2", 20, 1),
+    ],
+)
+def test_everyday_chat_stays_quiet(name: str, at_least: int, still_flagged: int) -> None:
+    """Conversations full of the ideas' words (photos, money, apps, secrets, school, love,
+    codes, bedtimes) and no red flag (data/detect/everyday*.txt)."""
     import json
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "data" / "detect" / "everyday.jsonl"
+    path = Path(__file__).resolve().parent.parent / "data" / "detect" / f"{name}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     flagged = [row["id"] for row in rows if scan(row)["flags"]]
-    assert len(rows) >= 35
-    assert len(flagged) <= 2, flagged
+    assert len(rows) >= at_least
+    assert len(flagged) <= still_flagged, flagged
 
 
 @pytest.mark.parametrize(

@@ -801,6 +801,7 @@ BENIGN = {
         # An agency the parent chose and attends: "the agency your mom found is legit"; the
         # school's picture day.
         r"license|legit|at every shoot|picture day|school pictures|school photos|"
+        r"modeling club|fashion show|for charity|desfile de la escuela|club de modelaje|"
         r"class photo|order form|foto escolar|fotos escolares|"
         r"(?:your|my|tu|mi) (?:mom|dad|parents|mama|papa|papas) "
         r"(?:found|booked|picked|chose|signed|encontro|eligio|firmo))\b"
@@ -810,13 +811,20 @@ MESSAGE_BENIGN = {
     # The speaker's own secret ("don't tell anyone but i have a crush on jake"), with no "you"
     # in it; and a sale ("send me $10 and i'll give you my old headphones").
     "relationship_building": re.compile(
-        r"\b(?:but|pero) (?:i|im|i'm|yo|me)\b(?!.*\b(?:you|u|ur|your|te|ti|tu|tus)\b)|"
+        r"\b(?:but|pero) (?:i|im|i'm|i'll|ill|yo|me|voy|tengo|quiero|creo|estoy|fui|hice|saque|"
+        r"reprobe)\b(?!.*\b(?:you|u|ur|your|te|ti|tu|tus)\b)|"
         r"\b(?:my old|sell you|te vendo|mi viejo|mis viejos|mi vieja)\b"
     ),
     # Banter taken back: "send nudes lol jk send the notes".
     "rapid_sexual_request": re.compile(r"\b(?:jk|just kidding|es broma|no es cierto)\b"),
     "account_compromise": re.compile(
         r"\b(?:wifi|wi fi|netflix|disney|spotify|hulu|hbo|router|locker|gate code|garage)\b"
+    ),
+    # A relative's new number, to be saved ("this is your cousin ana, new number! save it"),
+    # unless it comes after a block.
+    "multiple_identities": re.compile(
+        r"^(?!.*\bblock).*\b(?:save it|save my number|save this number|guardalo|guarda mi numero|"
+        r"guarda este numero)\b"
     ),
     # "What is your favourite number?"
     "platform_migration": re.compile(r"\b(?:favorite|favourite|favorito|favorita|lucky)\b"),
