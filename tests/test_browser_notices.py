@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from browser import axe_violations, describe, new_page, shot
 from tipline.db import Database
@@ -58,10 +59,13 @@ def test_a_victim_prepares_notices_and_tracks_them(
         page.go_back()
         page.locator("#notices-form button[type=submit]").click()
         page.wait_for_selector("#notices-result")
+        # The result is in the page as soon as it is parsed; the browser's record is put back
+        # once the document has loaded (a CI run once read the select before that).
+        page.wait_for_load_state("domcontentloaded")
         notices = page.locator("article.notice")
-        assert notices.nth(1).locator(f'tr[data-url="{URLS[2]}"] select').input_value() == "removed"
+        expect(notices.nth(1).locator(f'tr[data-url="{URLS[2]}"] select')).to_have_value("removed")
         reminder = notices.nth(0).locator(f'tr[data-url="{URLS[0]}"] .notice-reminder')
-        assert reminder.is_visible()
+        expect(reminder).to_be_visible()
         assert not notices.nth(0).locator(f'tr[data-url="{URLS[1]}"] .notice-reminder').is_visible()
         shot(page, f"notices-{lang}")
         violations = axe_violations(page)

@@ -677,7 +677,7 @@ REPORTED = re.compile(
     r"started|posted|asking|telling|saying|sending|threatening|wanting|logged|hacked|sends|"
     r"gives|gave|"
     r"broke|stole|leaked|dijo|pidio|pidieron|"
-    r"dijeron|amenazo|escribio|queria|quiso|me mando)|"
+    r"dijeron|amenazo|escribio|queria|quiso|me mando|dice|dicen|decia|cuenta|conto)|"
     # A message quoted: "got a message saying 'send nudes or...'".
     r"\b(?:message|messages|text|texts|dm|dms|mensaje|mensajes) (?:saying|that said|said|like|"
     r"que decia|diciendo)\b"
@@ -813,7 +813,11 @@ MESSAGE_BENIGN = {
     "relationship_building": re.compile(
         r"\b(?:but|pero) (?:i|im|i'm|i'll|ill|yo|me|voy|tengo|quiero|creo|estoy|fui|hice|saque|"
         r"reprobe)\b(?!.*\b(?:you|u|ur|your|te|ti|tu|tus)\b)|"
-        r"\b(?:my old|sell you|te vendo|mi viejo|mis viejos|mi vieja)\b"
+        r"\b(?:my old|sell you|te vendo|mi viejo|mis viejos|mi vieja)\b|"
+        # Kept from the teacher ("no le cuentes a la profe que copiamos"), not from "your" parents.
+        r"\b(?:the teacher|the sub|la profe|al profe|el profe|la maestra|al maestro|el maestro)\b|"
+        # Said to one's mother: "te mando la recarga que me pediste, mamá".
+        r"(?<!tu )(?<!your )\b(?:mama|mom|mum|ma)$"
     ),
     # Banter taken back: "send nudes lol jk send the notes".
     "rapid_sexual_request": re.compile(r"\b(?:jk|just kidding|es broma|no es cierto)\b"),
