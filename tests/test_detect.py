@@ -363,6 +363,33 @@ def test_cli_scans_files_and_evaluates(tmp_path: Path) -> None:
     assert bad.stderr.count("\n") == 1
 
 
+def test_explained_message_by_message_for_a_reviewer(tmp_path: Path) -> None:
+    """The risk after each message, what each raised (a request the child's refusal revealed is
+    raised at the refusal and marked at the asking), the alert where it fired; the same in the
+    CLI's table and its JSON."""
+    from tipline.detect import explain
+
+    lines = ("hey", "hi", "take a pic for me rn, just how you are", "you're a creep, i'm only 13")
+    explained = explain(_conv(*lines))
+    steps, result = explained["messages"], explained["result"]
+    assert [s["index"] for s in steps] == [0, 1, 2, 3]
+    assert [s["raised"] for s in steps[:3]] == [[], [], []]
+    assert steps[3]["raised"][0]["flag"] == "rapid_sexual_request"
+    assert steps[3]["raised"][0]["message_index"] == 2
+    assert [s["alert"] for s in steps] == [False, False, False, True]
+    assert steps[-1]["risk"] == result["risk"] == scan(_conv(*lines))["risk"]
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(_conv(*lines)) + "\n")
+    table = _cli("scan", str(source), "--explain")
+    assert table.returncode == 0, table.stderr
+    # (The table wraps to the terminal's width: check the parts.)
+    assert "rapid_sexual_request" in table.stdout
+    assert "(at 2)" in table.stdout
+    assert "ALERT" in table.stdout
+    as_json = _cli("scan", str(source), "--explain", "--json")
+    assert json.loads(as_json.stdout) == explained
+
+
 def test_api_detects_and_opens_a_top_priority_report(
     http: httpx.Client,
     database,  # type: ignore[no-untyped-def]

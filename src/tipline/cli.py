@@ -752,6 +752,9 @@ def scan_conversations(
     evaluate: Path | None = typer.Option(
         None, "--evaluate", help="Labelled conversations: print precision, recall and more."
     ),
+    explain: bool = typer.Option(
+        False, "--explain", help="For reviewers: each conversation message by message."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Red-flag detection over conversations (DESIGN.md formats), one result per line."""
@@ -763,6 +766,9 @@ def scan_conversations(
         return
     if source is None:
         raise BadInput("give a file of conversations (or - for standard input), or --evaluate")
+    if explain:
+        _explain_conversations(source, as_json=as_json)
+        return
     handle = sys.stdin if str(source) == "-" else _open_text(source)
     sink = _open_text(output, "w") if output else sys.stdout
     try:
@@ -819,6 +825,50 @@ def _open_text(path: Path, mode: str = "r") -> Any:
         return path.open(mode, encoding="utf-8")
     except OSError as exc:
         raise BadInput(f"{path}: {exc.strerror}", code="no_such_file") from None
+
+
+def _explain_conversations(source: Path, *, as_json: bool) -> None:
+    """Each conversation as a table: a message a row, the risk after it, what it raised."""
+    from tipline.detect import explain
+    from tipline.detect import service as detect
+
+    handle = sys.stdin if str(source) == "-" else _open_text(source)
+    try:
+        for row in detect.read_conversations(handle, source=str(source)):
+            explained = explain(row)
+            if as_json:
+                _emit_json(explained)
+                continue
+            result = explained["result"]
+            table = Table(
+                "#",
+                "sender",
+                "message",
+                "risk",
+                "raised here",
+                title=f"{result['id']}: {result['level']}, risk {result['risk']:.2f}"
+                + (" - the child is in distress" if result["victim_distress"] else ""),
+            )
+            for step, message in zip(explained["messages"], row["messages"], strict=True):
+                raised = "\n".join(
+                    f"{r['flag']}"
+                    + (f" (at {r['message_index']})" if r["message_index"] != step["index"] else "")
+                    + f": \u201c{r['evidence']}\u201d"
+                    for r in step["raised"]
+                )
+                risk = f"{step['risk']:.2f}" + (" ALERT" if step["alert"] else "")
+                text = str(message.get("text", ""))
+                table.add_row(
+                    str(step["index"]),
+                    str(step["sender"]),
+                    text if len(text) <= 80 else text[:79] + "\u2026",
+                    risk,
+                    raised,
+                )
+            out.print(table)
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
 
 
 def _evaluate_detector(path: Path, *, as_json: bool) -> None:

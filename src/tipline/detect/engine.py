@@ -488,14 +488,43 @@ class ConversationState:
         }
 
 
-def scan(conversation: dict[str, Any], scorer: Any = DEFAULT) -> dict[str, Any]:
-    """One conversation in the DESIGN.md format in, its result out (both stages, unless a
-    `scorer` is given: None runs the first stage alone)."""
+def explain(conversation: dict[str, Any], scorer: Any = DEFAULT) -> dict[str, Any]:
+    """The scan, message by message, as a reviewer reads it: after each message, the risk so far,
+    the flags it raised (a flag raised here may be marked at an earlier message: a trade that
+    waited for its context, a request the child's refusal revealed), and whether the alert
+    fired here. The last entry's risk is the result's."""
+    state = ConversationState(scorer=_scorer(scorer))
+    steps = []
+    for message in conversation.get("messages", []):
+        new = state.add(str(message.get("sender", "")), str(message.get("text", "")))
+        index = state.messages - 1
+        steps.append(
+            {
+                "index": index,
+                "sender": str(message.get("sender", "")),
+                "risk": state.risk,
+                "raised": [
+                    {"flag": h.flag, "message_index": h.message_index, "evidence": h.evidence}
+                    for h in new
+                ],
+                "alert": state.first_alert_index == index,
+            }
+        )
+    return {"result": state.result(str(conversation.get("id", ""))), "messages": steps}
+
+
+def _scorer(scorer: Any) -> Any:
     if scorer is DEFAULT:
         from tipline.detect.model import default
 
-        scorer = default()
-    state = ConversationState(scorer=scorer)
+        return default()
+    return scorer
+
+
+def scan(conversation: dict[str, Any], scorer: Any = DEFAULT) -> dict[str, Any]:
+    """One conversation in the DESIGN.md format in, its result out (both stages, unless a
+    `scorer` is given: None runs the first stage alone)."""
+    state = ConversationState(scorer=_scorer(scorer))
     for message in conversation.get("messages", []):
         state.add(str(message.get("sender", "")), str(message.get("text", "")))
     return state.result(str(conversation.get("id", "")))
