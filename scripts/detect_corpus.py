@@ -1098,6 +1098,7 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-11",
         "handwritten-12",
         "handwritten-13",
+        "handwritten-14",
         "everyday",
         "everyday-2",
     ):
