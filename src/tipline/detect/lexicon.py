@@ -541,7 +541,9 @@ PATTERNS: list[Pattern] = [
         r"amigos|familia|escuela|publico|subo|mando)",
         r"(?:arruinar|arruino|destruir)(?:te)? (?:la|tu) vida",
         r"todos (?:lo |las )?(?:van a ver|veran|sabran)",
-        r"(?:te voy a|voy a) (?:exponer|quemar|balconear|evidenciar)",
+        # ("Te voy a quemar en el fut" is beating someone at football.)
+        r"(?:te voy a|voy a) (?:exponer|quemar|balconear|evidenciar)"
+        r"(?! en el (?:fut|partido|juego))",
         r"(?:todos|toda la gente) (?:en|de) tus (?:contactos|seguidores|amigos)",
         r"(?:si esto sale|cuando esto salga|si se filtra)",
         r"(?:tienes|tenes) (?:\d+|una|dos|diez|cinco) (?:minutos|horas)",
