@@ -110,14 +110,16 @@ _IDEAS: dict[str, str] = {
         so we can talk, solos, solas, just us, alone, somewhere else, somewhere private,
         get the app, message me there, more active on, i do not use this app, barely use this,
         hablemos en otro lado, descarga, bajate, no uso esta app, pasate, pasate a, vente a,
-        wanna, want to, quieres, hacemos, hagamos una""",
+        wanna, want to, quieres, hacemos, hagamos una,
+        come to, ven a, mejor por, mejor en""",
     # "Here is not safe": the reason given for moving.
     "WATCHED": """monitored, watched, not private, not safe, isnt private, isnt safe,
         saves everything, reads everything, disappear, disappears, nos leen, revisan, vigilan,
         graban, no es seguro, no es privado, se borra, safer, safer there, more private, mas seguro,
         mas privado,
         without mods, without the mods, no mods, away from the mods, mods can not see,
-        sin moderadores, sin los moderadores""",
+        sin moderadores, sin los moderadores,
+        nos pueden leer, pueden leer, aqui nos leen, aqui revisan, deletes stuff""",
     # A trade: "I'll go first", "fair is fair".
     "TRADE": """ill show you, ill send you, ill go first, i go first, fair trade, trade, swap,
         exchange, your turn, ur turn, fair is fair, only fair, one for one, mine for yours,
@@ -184,7 +186,8 @@ _IDEAS: dict[str, str] = {
         put your face, undress app, nudify, makes you look naked, make you look naked,
         make it look like you, look like you, turn your, fake pics, fake photos, fotos falsas,
         parezca que eres tu, editar tus fotos, ai pics, ai nudes, ai photos, photoshopped, edit you,
-        make pics of you, make a video of you, hacer fotos tuyas, con ia""",
+        make pics of you, make a video of you, hacer fotos tuyas, con ia,
+        doing stuff you never did, things you never did, cosas que nunca hiciste""",
     # Getting into an account, said as done.
     "INTRUDE": """got into, logged into, logged in to, hacked, broke into, im in your,
         i can see your, accessed, entre a tu, me meti a tu, me meti en tu, hackee, tengo acceso,
@@ -312,7 +315,11 @@ _IDEAS: dict[str, str] = {
         using mine to talk, using mine to text, using my phone to talk, using my phone to text,
         using his phone to, using her phone to, talking for him, talking for her, he is using mine,
         she is using mine, hes using mine, shes using mine, esta usando el mio, usa mi celular,
-        habla desde mi celular""",
+        habla desde mi celular,
+        blocking me does nothing, blocking me will not help, blocking me wont help,
+        blocking me will not work, like 5 accounts, 5 accounts, bloquearme no sirve,
+        tengo varias cuentas, el mismo de antes, la misma de antes, cambie de perfil,
+        cambie de cuenta""",
     # Age, and the life of an adult.
     "AGE": """years old, yo, year old, yr old, age, my age, your age, edad, anos, tenias,
         than most adults, than a lot of adults, than most grown ups, than adults,
@@ -376,7 +383,9 @@ _IDEAS: dict[str, str] = {
         reverse image, have a car, you drive, but you drive, pareces mucho mayor, no eres tu en,
         suena de adulto, voz de adulto""",
     # A deepfake named.
-    "DEEPFAKE": """deepfake, deep fake, deepfakes, nudify, undress app""",
+    "DEEPFAKE": """deepfake, deep fake, deepfakes, nudify, undress app,
+        clothes remover, clothes remover bot, undress bot, nudify bot, remover de ropa,
+        quita ropa, app que quita la ropa""",
     # Nobody will know it is fake.
     "NOONEKNOWS": """nobody will know, no one will know, nobody would know, nadie va a saber,
         nadie sabra, nobody will believe, no one will believe, will look real, looks real,
@@ -698,7 +707,9 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("FAKE", "IMAGE", "CONDITION"),
         ("DEEPFAKE",),
         ("FAKE", "PORN"),
-        ("NOONEKNOWS", "FAKE"),
+        # (The fake first: its words start the evidence, so "...u never did" before "nobody
+        # will know" is not read as negating it.)
+        ("FAKE", "NOONEKNOWS"),
     ),
     "sextortion_threat": (
         ("PUBLISH", "AUDIENCE", "CONDITION"),
@@ -783,6 +794,8 @@ ORDERED: frozenset[tuple[str, tuple[str, ...]]] = frozenset(
 VETOES: dict[str, frozenset[str]] = {
     # "Send $500 or your pics go to your contacts" asks for money, not for more pictures.
     "content_demand": frozenset({"MONEY", "AMOUNT"}),
+    # "The face swap app" is a fake's word, not a trade's.
+    "reciprocation": frozenset({"FAKE", "DEEPFAKE"}),
     # ...and "send me $100 or I'm sending your nudes" is a threat, not a request.
     "rapid_sexual_request": frozenset({"FAKE", "DEEPFAKE", "ORI", "HOLD"}),
     # "I'll post your photos at your school" names the child's life too: it is the threat.

@@ -766,7 +766,8 @@ BENIGN = {
         r"jersey|uniform|team fees|dues|registration|pay me back|pay back|devuelves|devuelvas|"
         r"devolver|uniforme|inscripcion|yearbook|anuario|birthday|cumpleanos|every birthday|"
         # Borrowing from a friend: "¿me prestas 200?", "can i borrow $20".
-        r"me prestas|prestame|can i borrow|lend me|loan me|te los devuelvo|recargo)\b|"
+        r"me prestas|prestame|can i borrow|lend me|loan me|te los devuelvo|recargo|"
+        r"te los regreso|te lo regreso|del viaje|para el viaje)\b|"
         # A child asking a parent: "mom i need $30 for...".
         r"^(?:mom|mum|dad|mama|papa|mami|papi|ma|pa)\b"
     ),
