@@ -110,8 +110,7 @@ _IDEAS: dict[str, str] = {
         so we can talk, solos, solas, just us, alone, somewhere else, somewhere private,
         get the app, message me there, more active on, i do not use this app, barely use this,
         hablemos en otro lado, descarga, bajate, no uso esta app, pasate, pasate a, vente a,
-        wanna, want to, quieres, hacemos, hagamos una,
-        come to, ven a, mejor por, mejor en""",
+        come to, ven a""",
     # "Here is not safe": the reason given for moving.
     "WATCHED": """monitored, watched, not private, not safe, isnt private, isnt safe,
         saves everything, reads everything, disappear, disappears, nos leen, revisan, vigilan,
@@ -235,7 +234,7 @@ _IDEAS: dict[str, str] = {
         delete the messages, nobody has to know, no one has to know, dont tell your, wouldnt get it,
         wouldnt understand, they check your phone, nuestro secreto, no le digas, no digas,
         entre nosotros, entre tu y yo, borra los mensajes, no le cuentes, delete our messages,
-        delete the chat, delete this chat, our messages after, trust me, you can trust me,
+        delete the chat, delete this chat, our messages after, you can trust me,
         confia en mi, puedes confiar en mi, nobody understands you, no one understands you,
         nadie te entiende, do not mention me, do not let your parents see, delete this,
         hide the app, no one needs to know, keep this quiet, between you and me, our little secret,
@@ -559,7 +558,7 @@ _IDEAS: dict[str, str] = {
         que siga privado, que nadie lo vea, que nadie las vea""",
     # Who watches over the child, probed: "do your parents check your phone?".
     "SUPERVISION": """do your parents check, your parents check your phone, check your phone,
-        what time do your parents, your parents go to bed, when are you home alone,
+        your parents go to bed, when are you home alone,
         home alone tonight, your parents asleep, are your parents asleep,
         se duermen tus papas, tus papas revisan, revisan tu celular, estas sola en casa,
         estas solo en casa, tus papas estan dormidos""",

@@ -320,7 +320,6 @@ PATTERNS: list[Pattern] = [
         r" (?:kids|girls|boys|people|teens)",
         r"(?:you seem|you're|you are) (?:so |really |way )?(?:more )?(?:mature|grown up|older than)"
         r"(?: \w+){0,3}(?: your age| for your age)?",
-        r"\btrust me\b",
         r"(?:nobody|no one|noone) (?:has to|needs to|will ever|would ever|is going to) know",
         r"(?:you are|you're|your|ur) (?:so|really|very|super) mature\b",
         r"\bage (?:is just a number|doesn't matter|does not matter|is nothing)\b",
@@ -754,7 +753,9 @@ BENIGN = {
         r"when you land|when you get to the hotel|the wifi|on the plane|at the airport|"
         r"cuando aterrices|en el avion|en el aeropuerto|abroad|data plan|roaming|"
         # Schoolwork together: "facetime tonight and do the math", "tu snap para el proyecto".
-        r"homework|the math|math|project|science project|proyecto|ciencias|la tarea)\b"
+        r"homework|the math|math|project|science project|proyecto|ciencias|la tarea|"
+        # Friends playing: "come to discord after dinner, we're playing".
+        r"we're playing|were playing|we are playing|lets play|let's play|jugando|vamos a jugar)\b"
     ),
     "financial_demand": re.compile(
         r"\b(?:pizza|dinner|lunch|breakfast|tickets?|gas|uber|lyft|rent|split|bill|movie|"
@@ -793,7 +794,10 @@ BENIGN = {
     # proud of you".
     "social_media_reconnaissance": re.compile(
         r"\b(?:whole family|all the family|the family is|family is (?:so )?proud|"
-        r"toda la familia|la familia esta)\b"
+        r"toda la familia|la familia esta|"
+        # Someone who shares the place: "you're on the team right? coach said you're starting".
+        r"coach said|coach says|at practice|in class today|at lunch|in homeroom|en clase|"
+        r"en el recreo|el profe dijo|la profe dijo)\b"
     ),
     "fake_modeling_agency": re.compile(
         r"\b(?:(?:parent|guardian|mom|dad|mother|father|padre|madre|mama|papa|tutor)s?"
@@ -825,7 +829,10 @@ MESSAGE_BENIGN = {
     # Banter taken back: "send nudes lol jk send the notes".
     "rapid_sexual_request": re.compile(r"\b(?:jk|just kidding|es broma|no es cierto)\b"),
     "account_compromise": re.compile(
-        r"\b(?:wifi|wi fi|netflix|disney|spotify|hulu|hbo|router|locker|gate code|garage)\b"
+        r"\b(?:wifi|wi fi|netflix|disney|spotify|hulu|hbo|router|locker|gate code|garage|"
+        # Advice: "i know your password is weak, change it please".
+        r"change it|change your password|is weak|too weak|cambia tu contrasena|es debil|2fa|"
+        r"two factor)\b"
     ),
     # A relative's new number, to be saved ("this is your cousin ana, new number! save it"),
     # unless it comes after a block.
