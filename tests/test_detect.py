@@ -237,6 +237,15 @@ def test_quiet_on_what_merely_sounds_alike(kind: str) -> None:
     assert result["first_alert_index"] is None
 
 
+def test_the_childs_everyday_reply_is_not_distress() -> None:
+    """The model alone once took "i'm so bored" for distress, after a request: it needs a word
+    of feeling now. Real panic in new words still counts."""
+    bored = scan(_conv("send me a nude pic", "wanna facetime? i'm so bored"))
+    assert bored["victim_distress"] is False
+    panic = scan(_conv("i'll post it everywhere", "i'm shaking, i can't stop crying"))
+    assert panic["victim_distress"] is True
+
+
 def test_pleading_is_not_a_threat_and_sender_names_carry_nothing() -> None:
     plea = scan(_conv("hi", "please don't send it to my friends"))
     assert plea["flags"] == []

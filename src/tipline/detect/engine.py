@@ -228,6 +228,10 @@ class ConversationState:
             p = float(probs[position])
             if p < PROPOSE_AT or flag in found or flag in self.flags:
                 continue
+            if flag == "victim_distress" and not lexicon.FEELING.search(norm):
+                # The model alone names distress only where a word of feeling is: it once took
+                # "i'm so bored" for it (every "i am so..." it had seen was "i am so scared").
+                continue
             if self._admissible(flag, sender, reading, None, None):
                 self._take(found, Hit(flag, round(p, 3), index, norm[:EVIDENCE_CHARS]), reading)
 

@@ -715,6 +715,15 @@ SELF_TOLD = re.compile(
     r"forwarded|me mando|me enseno|me conto)\b"
 )
 # "I'm dying lol": hyperbole, not distress.
+# Words of feeling, pain or plea, in either language: the model's own proposal of distress needs
+# one (engine._second_stage). Broad on purpose: a stem, not a phrase.
+FEELING = re.compile(
+    r"\b(?:scared|afraid|terrified|panic|panicking|shaking|crying|cry|die|dying|dead|kill|"
+    r"end it|hurt|can not|cant|hopeless|no way out|over|ruined|help|please|sick|throw up|"
+    r"breathe|alone|worthless|hate myself|disappear|miedo|asustad|llorando|llorar|morir|muero|"
+    r"matar|ayuda|por favor|no puedo|acabar|temblando|vomitar|respirar|desaparecer|sola|solo|"
+    r"me odio)"
+)
 HYPERBOLE = re.compile(
     # Laughter stretched ("lmaooo") is laughter: the second reading of a stretched word keeps two.
     r"\b(?:lo+l|lmf?ao+|haha+|hehe|jk|jaja+|jeje|xd+|rofl|lowkey|ngl|literally dead|"
