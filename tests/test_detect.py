@@ -147,6 +147,23 @@ def test_a_persona_relays_what_the_other_says_and_a_retelling_stays_quiet() -> N
         ),
         # A picture of a puppy, then a word of clothing about something else, stays quiet.
         (("send me a pic of the puppy", "ok", "lol he's wearing my hoodie"), {}),
+        # Friends choosing outfit and beach photos name a kind too.
+        (
+            (
+                "send me pics of the outfits you're trying on",
+                "ok one sec",
+                "the swimsuit one too for the beach trip",
+            ),
+            {},
+        ),
+        (
+            (
+                "can you send me the pic from the pool party",
+                "which one",
+                "the one where we're all in bikinis lol",
+            ),
+            {},
+        ),
         # Naming the kind long after the asking is not the same request.
         (("send me a pic of the puppy", "a", "b", "c", "d", "e", "in a swimsuit lol"), {}),
     ],

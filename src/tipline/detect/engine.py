@@ -43,6 +43,10 @@ EVIDENCE_CHARS = 120
 # how many messages of the asking.
 _KINDS = ("UNDRESS", "SPICY", "HIDDEN")
 _KIND_WITHIN = 4
+_OUTING = re.compile(
+    r"\b(?:beach|pool|lake|swim meet|trying on|outfits?|vacation|trip|playa|alberca|piscina|"
+    r"lago|vacaciones|viaje|probando)\b"
+)
 # Within how many messages a refusal answers the asking.
 _REFUSED_WITHIN = 2
 DEFAULT = object()
@@ -407,7 +411,9 @@ class ConversationState:
         if asked is None or not 0 < index - asked[0] <= _KIND_WITHIN or flag in self.flags:
             return None
         named = [reading.ideas[k] for k in _KINDS if k in reading.ideas]
-        if not named:
+        # Friends choosing the beach photos ("the one where we're all in bikinis lol") name a
+        # kind too: laughter or a swimming trip makes it theirs.
+        if not named or _OUTING.search(reading.text) or lexicon.HYPERBOLE.search(reading.text):
             return None
         start = max(reading.text.find(named[0]), 0)
         if not self._admissible(flag, sender, reading, start, named[0]):
