@@ -1099,8 +1099,10 @@ def main(argv: list[str] | None = None) -> int:
         "handwritten-12",
         "handwritten-13",
         "handwritten-14",
+        "handwritten-15",
         "everyday",
         "everyday-2",
+        "everyday-3",
     ):
         write(
             OUT / f"{name}.jsonl",
