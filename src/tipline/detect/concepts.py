@@ -380,7 +380,9 @@ _IDEAS: dict[str, str] = {
     "SLIP": """way older than, sound like an adult, sounds like an adult, look like an adult,
         sound like a man, sounds like a man, like a grown man, looks fake, not you in, someone else,
         reverse image, have a car, you drive, but you drive, pareces mucho mayor, no eres tu en,
-        suena de adulto, voz de adulto""",
+        suena de adulto, voz de adulto,
+        a grown mans, grown mans, was a grown man, stock photo, thats not you, that is not you,
+        se oyo un senor, voz de senor, era un senor, esa no eres tu, ese no eres tu""",
     # A deepfake named.
     "DEEPFAKE": """deepfake, deep fake, deepfakes, nudify, undress app,
         clothes remover, clothes remover bot, undress bot, nudify bot, remover de ropa,
@@ -587,6 +589,9 @@ _IDEAS: dict[str, str] = {
     # A picture asked for without the word: "send me one where more shows".
     "VAGUEPIC": """send me one, send one, take one, one of you, something of you, mandame una,
         manda una, una tuya, algo tuyo, una de ti""",
+    # An adult's life, said back to the one who claimed to be a teen: "you talk about your job".
+    "YOURGROWN": """your wife, your husband, your kids, your job, your boss, your car, your truck,
+        tu esposa, tu esposo, tu trabajo, tus hijos, tu jefe, tu carro""",
     # Paid for, the pictures go away: "send 500 and i delete everything".
     "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
         and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,
@@ -692,6 +697,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("SAID", "AGE", "BUT"),
         ("SAID", "SEX", "BUT"),
         ("SAID", "GROWN"),
+        ("SAID", "YOURGROWN", "BUT"),
         ("SLIP",),
     ),
     "account_compromise": (
@@ -761,6 +767,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("MORE", "LASTONE"),
         ("ASK", "IMAGE", "GOTO", "CONDITION"),
         ("ASK", "IMAGE", "GOTO", "STRONGIF"),
+        ("OWED", "MORE"),
         ("MORE", "HIDDEN"),
     ),
     "victim_distress": (("FEAR",),),

@@ -849,6 +849,8 @@ MESSAGE_BENIGN = {
         r"^(?!.*\bblock).*\b(?:save it|save my number|save this number|guardalo|guarda mi numero|"
         r"guarda este numero)\b"
     ),
+    # A birthday's candles are not a lie caught: "u said u were 16 but there were 17 candles".
+    "identity_misrepresentation": re.compile(r"\b(?:candles|velas|velitas|birthday party)\b"),
     # "What is your favourite number?"
     "platform_migration": re.compile(r"\b(?:favorite|favourite|favorito|favorita|lucky)\b"),
 }
