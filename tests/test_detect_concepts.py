@@ -216,17 +216,20 @@ def test_single_lines_in_other_words() -> None:
     lines raised a flag before theirs were."""
     missed, noisy = [], []
     for marked, text in _probes():
-        flag, _, held = marked.partition("@")
+        flag, _, marker = marked.partition("@")
         # A trade or a demand for more comes after a first request; a line marked '@held' after
-        # someone says they hold the child's pictures; the rest after a greeting.
-        if held:
+        # someone says they hold the child's pictures; '@threatened', the child's reply to a
+        # threat; the rest after a greeting.
+        if marker == "held":
             before: tuple[str, ...] = ("i have the pics you sent me", "please no")
+        elif marker == "threatened":
+            before = ("i will post your pics to all your followers",)
         elif flag in ("content_demand", "reciprocation"):
             before = ("send nudes", "ok")
         else:
             before = ("hey", "hi")
         result = scan(_conv(*before, text))
-        last = {f["flag"] for f in result["flags"] if f["message_index"] == 2}
+        last = {f["flag"] for f in result["flags"] if f["message_index"] == len(before)}
         if flag == "none":
             noisy += [text] if result["flags"] else []
         elif flag not in last:

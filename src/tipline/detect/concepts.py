@@ -343,7 +343,15 @@ _IDEAS: dict[str, str] = {
         me quiero morir, no quiero vivir, matarme, acabar con todo, can not do this anymore,
         do not want to be here, want to disappear, just want to disappear, ya no puedo mas,
         no puedo mas, will hate me, me van a odiar, hate me, no aguanto, feel like dying,
-        i feel like dying, crying so hard""",
+        i feel like dying, crying so hard,
+        thinking about ending it, ending it all, end my life, ending my life,
+        take my life, quitarme la vida, me voy a quitar la vida, hyperventilating,
+        panic attack, ataque de panico, ataque de ansiedad, nobody can help me,
+        no one can help me, hopeless, its hopeless, nadie me puede ayudar, no tiene caso,
+        rather die, would rather die, id rather die, prefiero morir, prefiero morirme,
+        no le veo sentido, no tiene sentido vivir, no point anymore, there is no point,
+        quisiera desaparecer, desaparecer para siempre, disappear forever, cut myself,
+        me quiero cortar, cortarme""",
     # Pleading, which is not distress (RED-FLAGS.md): in no rule, but the second stage reads it.
     "PLEAD": """please, stop, leave me alone, dont do this, ill do anything, im sorry, por favor,
         dejame en paz, no lo hagas, perdon""",
@@ -592,6 +600,11 @@ _IDEAS: dict[str, str] = {
     # An adult's life, said back to the one who claimed to be a teen: "you talk about your job".
     "YOURGROWN": """your wife, your husband, your kids, your job, your boss, your car, your truck,
         tu esposa, tu esposo, tu trabajo, tus hijos, tu jefe, tu carro""",
+    # The body's panic: distress once the conversation has shown a threat or a request (in
+    # everyday talk, "i'm gonna pass out i'm so tired" is tiredness).
+    "FAINT": """going to faint, gonna faint, about to faint, pass out, going to pass out,
+        gonna pass out, desmayar, me voy a desmayar, throw up, going to throw up, gonna throw up,
+        going to be sick, voy a vomitar, ganas de vomitar""",
     # Paid for, the pictures go away: "send 500 and i delete everything".
     "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
         and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,
@@ -777,6 +790,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 # and this stays between us" are everyday words anywhere else.
 IN_CONTEXT: dict[str, tuple[tuple[str, ...], ...]] = {
     "sextortion_threat": (("YOURAUDIENCE", "SEENBY"), ("CONSEQUENCE",), ("LAWSCARE",)),
+    "victim_distress": (("FAINT",),),
     "financial_demand": (
         ("FINDMONEY",),
         ("MONEY", "ANYSUM"),

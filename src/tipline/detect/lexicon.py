@@ -743,7 +743,8 @@ NEGATED = re.compile(
     # A whole word: "baño" ends in "no" and negates nothing.
     r"\b(?:don't|do not|dont|never|please don't|pls dont|won't|will not|wouldn't|no|not|no lo|"
     # "I don't care, find the money": not caring negates nothing that follows.
-    r"no las|no me|no le|nunca) (?!care |mind |importa )(?:\w+ ){0,1}$"
+    # ...and "I can't stop shaking" is shaking.
+    r"no las|no me|no le|nunca) (?!care |mind |importa |stop |dejar de |parar de )(?:\w+ ){0,1}$"
 )
 # Plainly benign contexts, per flag: once seen in a conversation (a bill, a game, a surprise,
 # a licensed agency) the flag needs pressure before it counts; MESSAGE_BENIGN ones only count
