@@ -43,8 +43,16 @@ _SEPARATORS = re.compile(r"[ .\-_*·•|/]+")
 # A leet digit or symbol between letters ("nud3s", "s3nd", "h0t"), or $/@ starting a word
 # ("$ex"). Whole numbers and amounts ("14", "$200") are left alone.
 # A digit inside a word, or one closing a word of two letters or more ("lik3"), is a letter.
-_LEET = re.compile(r"(?<=[a-z])[013457@$](?=[a-z])|(?<=[a-z]{2})[013457](?![\w$])")
-_LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+# "!" between letters is an i ("p!c"); "m3", "t0" close a word of one letter; "1'll" is "i'll".
+_LEET = re.compile(
+    r"(?<=[a-z])[013457@$!](?=[a-z])|(?<=[a-z]{2})[013457](?![\w$])|(?<=\b[a-z])[03](?![\w$])|"
+    r"\b1(?='(?:ll|m|d|ve)\b)"
+)
+_LEET_MAP = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+}  # fmt: skip
+# "w/o" and "w/" before the separators split them: "without", "with".
+_WITH = re.compile(r"\bw/o\b|\bw/(?=\s)")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 _ABBREVIATIONS = {
     "u": "you", "ur": "your", "r": "are", "yu": "you", "pls": "please",
@@ -64,6 +72,7 @@ _ABBREVIATIONS = {
     "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque",
     "tb": "tambien", "tmb": "tambien", "xfa": "por favor", "porfa": "por favor",
     "pasame": "pasame", "mandame": "mandame", "fotitos": "fotos", "fotito": "foto",
+    "snd": "send", "sned": "send",
 }  # fmt: skip
 _ABBREV = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")(?![\w'])")
 _JUNK = re.compile(r"[^\w\s$%'@#]+")
@@ -152,13 +161,20 @@ def normalise_all(text: str) -> list[str]:
     return [first] if second == first else [first, second]
 
 
+def _unleet(match: re.Match[str]) -> str:
+    return _LEET_MAP[match.group(0)]
+
+
 def _normalise(text: str, stretch: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.lower().translate(_TABLE)
+    text = _WITH.sub(lambda m: "without" if m.group(0) == "w/o" else "with", text)
     text = _SPACED.sub(_unspace, text)
     text = _SPACED_PIC.sub(lambda m: "pics" if m.group(1) else "pic", text)
-    text = _LEET.sub(lambda m: _LEET_MAP[m.group(0)], text)
+    # Until it settles: undoing one leet character can put a letter beside the next ("a0@a").
+    while (unleet := _LEET.sub(_unleet, text)) != text:
+        text = unleet
     text = _STRETCH.sub(stretch, text)
     text = _ABBREV.sub(lambda m: _ABBREVIATIONS[m.group(1)], text)
     text = _PUNCT.sub(" ", text)
