@@ -94,6 +94,8 @@ def _worth_trying(
     """A flag's patterns that may match: those the prefilter named, or all of them when the
     flag's gate finds anything (no prefilter for this message)."""
     if candidates is not None:
+        if group.number_set.isdisjoint(candidates):
+            return ()
         return [p for p, n in zip(group.patterns, group.numbers, strict=True) if n in candidates]
     return group.patterns if group.gate.search(norm) is not None else ()
 
