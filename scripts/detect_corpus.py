@@ -1103,6 +1103,7 @@ def main(argv: list[str] | None = None) -> int:
         "everyday",
         "everyday-2",
         "everyday-3",
+        "everyday-4",
     ):
         write(
             OUT / f"{name}.jsonl",
