@@ -124,6 +124,10 @@ def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
         # One: a friend's "i saw on ur story u got a puppy!!", which from a stranger would be
         # the first red flag; the words alone cannot tell them apart. (4 of 20 at first.)
         ("everyday-2", 20, 1),
+        # Two (4 of 18 at first): "lets move our convo to imessage, my snap keeps logging me
+        # out" (a groomer's excuse in the same words) and a coach's "you're so mature for a
+        # freshman" (a groomer's words too; the platform knows who the coach is).
+        ("everyday-4", 18, 2),
     ],
 )
 def test_everyday_chat_stays_quiet(name: str, at_least: int, still_flagged: int) -> None:

@@ -605,6 +605,10 @@ _IDEAS: dict[str, str] = {
     "FAINT": """going to faint, gonna faint, about to faint, pass out, going to pass out,
         gonna pass out, desmayar, me voy a desmayar, throw up, going to throw up, gonna throw up,
         going to be sick, voy a vomitar, ganas de vomitar""",
+    # A profile picture changed is not a profile made anew: "u look so different in ur new
+    # profile pic".
+    "PFP": """new profile pic, new profile picture, new pfp, your pfp, nueva foto de perfil,
+        tu foto de perfil, profile pic, profile picture""",
     # Paid for, the pictures go away: "send 500 and i delete everything".
     "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
         and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,
@@ -814,6 +818,7 @@ ORDERED: frozenset[tuple[str, tuple[str, ...]]] = frozenset(
 VETOES: dict[str, frozenset[str]] = {
     # "Send $500 or your pics go to your contacts" asks for money, not for more pictures.
     "content_demand": frozenset({"MONEY", "AMOUNT"}),
+    "multiple_identities": frozenset({"PFP"}),
     # "The face swap app" is a fake's word, not a trade's.
     "reciprocation": frozenset({"FAKE", "DEEPFAKE"}),
     # ...and "send me $100 or I'm sending your nudes" is a threat, not a request.

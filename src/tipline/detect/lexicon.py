@@ -731,6 +731,8 @@ HYPERBOLE = re.compile(
     r"\b(?:homework|test|exam|quiz|this song|the game|cringe|so funny|hilarious|tarea|examen|"
     # Nerves before an event are not panic.
     r"tryouts|audition|recital|presentation|finals|the recital|ensayo|audicion|presentacion|"
+    # Nor is fear of the dentist.
+    r"dentist|needles|the doctor|vaccine|dentista|inyeccion|vacuna|"
     # Embarrassment and a cancelled show are not despair.
     r"of embarrassment|de verguenza|de la verguenza|favorite show|the finale|cancelled|"
     r"canceled|cancelaron)\b"
