@@ -767,7 +767,9 @@ BENIGN = {
         # Schoolwork together: "facetime tonight and do the math", "tu snap para el proyecto".
         r"homework|the math|math|project|science project|proyecto|ciencias|la tarea|"
         # Friends playing: "come to discord after dinner, we're playing".
-        r"we're playing|were playing|we are playing|lets play|let's play|jugando|vamos a jugar)\b"
+        r"we're playing|were playing|we are playing|lets play|let's play|jugando|vamos a jugar|"
+        # Asked for a handle to tag someone in a photo: "i'll tag u in the team pic".
+        r"tag you in|to tag you|etiquetarte|para etiquetarte)\b"
     ),
     "financial_demand": re.compile(
         r"\b(?:pizza|dinner|lunch|breakfast|tickets?|gas|uber|lyft|rent|split|bill|movie|"
