@@ -202,6 +202,21 @@ def test_a_refusal_tells_what_was_asked(
     assert result["first_alert_index"] == alert
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "send me the code so i can see your pics",
+        "give me your password, i want to see your private pics",
+        "i can make anyone look naked with this app, want me to show you",
+    ],
+)
+def test_a_break_in_or_a_fake_is_not_also_a_request(line: str) -> None:
+    flags = _flags(scan(_conv("hey", "hi", line)))
+    assert {"account_compromise", "deepfake_threat"} & flags.keys()
+    assert "rapid_sexual_request" not in flags
+    assert "social_media_reconnaissance" not in flags
+
+
 def test_identity_slip_is_marked_where_it_happens() -> None:
     result = scan(_conv("i'm 15 too", "cool", "ugh my boss kept me late at work", "what?"))
     assert _flags(result) == {"identity_misrepresentation": 2}

@@ -383,9 +383,12 @@ class ConversationState:
     def _settle(self, found: dict[str, Hit], sender: str, reading: _Reading, index: int) -> None:
         """What one message's flags say together, and what it leaves for the next."""
         norm, ideas = reading.text, reading.ideas
-        if "deepfake_threat" in found:
-            # "I can make anyone look naked... want me to show you" is the fake, not a request.
+        if "deepfake_threat" in found or "account_compromise" in found:
+            # "I can make anyone look naked... want me to show you" is the fake, and "send me the
+            # code so i can see your pics" the break-in: not a request for pictures, nor a
+            # detail studied from a profile.
             found.pop("rapid_sexual_request", None)
+            found.pop("social_media_reconnaissance", None)
         # "you creep lol" between siblings is teasing, not a refusal.
         teasing = lexicon.HYPERBOLE.search(norm) is not None
         refused = (
