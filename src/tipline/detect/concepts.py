@@ -145,13 +145,15 @@ _IDEAS: dict[str, str] = {
         recarga, saldo,
         the payment, payment, pay me, pay up, pay now, pay and, pago, el pago, paga y, pagame,
         paga ya, steam cards, steam card, gift card codes, the codes,
-        recarga, recarga de saldo, saldo, tarjeta de regalo""",
+        recarga, recarga de saldo, saldo, tarjeta de regalo,
+        varo, guita, pasta, billete, billetes, mil pesos, dos mil, 2 mil, 1k, 2k, 5k""",
     # When: the clock a demand puts on the child.
     "DEADLINE": """tonight, today, now, right now, rn, by midnight, midnight, hours, minutes, asap,
         hurry, by tomorrow, before school, deadline, clock, hoy, ahora, ya, esta noche, medianoche,
         horas, minutos, rapido,
         before you sleep, before bed, antes de dormir, by tonight, by the morning, para manana,
-        tick tock, tic tac, clock is ticking, waiting, im waiting, te estoy esperando""",
+        tick tock, tic tac, clock is ticking, waiting, im waiting, te estoy esperando,
+        antes de las, before 10, before 11, before 9, antes de mediodia""",
     # Those who would see: followers, family, school.
     "AUDIENCE": """followers, friends, friend list, family, parents, mom, mum, dad, uncle, grandma,
         brother, sister, school, class, classmates, teachers, teacher, coach, team, church,
@@ -160,7 +162,8 @@ _IDEAS: dict[str, str] = {
         tio, escuela, colegio, clase, companeros, profes, profesores, maestra, maestro, todos,
         todo el mundo, contactos, redes, internet, everywhere, all over, the whole school, page,
         every site, every website, all over the internet, todas las paginas,
-        salon, el grupo de tu salon, tu clase, companeros""",
+        salon, el grupo de tu salon, tu clase, companeros,
+        abuela, abuelo, grandpa, pastor, iglesia""",
     # Making it public.
     "PUBLISH": """post, posted, share, leak, expose, spread, upload, forward, sell, release,
         send it, send them, publish, publico, publicar, subo, subir, comparto, compartir, filtro,
@@ -541,7 +544,8 @@ _IDEAS: dict[str, str] = {
     "SEENBY": """goes on, see it, see them, sees it, will see, get it, get them, la ven, lo ven,
         la vean, van a ver, see, sees, see everything, gets, get the, go on, ven, veran,
         see what you sent, saw, vio, viera,
-        va a ver, lo va a ver, lo van a ver, la va a ver""",
+        va a ver, lo va a ver, lo van a ver, la va a ver,
+        going on, get a copy, gets a copy, una copia""",
     # A condition that leaves no doubt: not a bare 'or'.
     "STRONGIF": """or else, unless, if you do not, otherwise, si no, o si no, a menos que, or i,
         or everyone, or your, or all your, or they, o todos, o tus""",
@@ -551,7 +555,9 @@ _IDEAS: dict[str, str] = {
         your boyfriend, everyone you know, all your, your whole school, your team, tus seguidores,
         tus amigos, tu familia, tus papas, tu mama, tu papa, tu escuela, tus contactos, tu novia,
         tu novio, todos tus, tus companeros, tu entrenador,
-        tu salon, el grupo de tu salon, tu clase, tus companeros, tu grupo""",
+        tu salon, el grupo de tu salon, tu clase, tus companeros, tu grupo,
+        your grandma, your grandpa, your aunt, your uncle, your church, your pastor,
+        tu abuela, tu abuelo, tu tia, tu tio, tu iglesia""",
     # The child's pictures going to the child's people: "the pics go to your group chat", "tus
     # fotos van para tus contactos". A threat beside an image and a condition.
     "GOTO": """go to your, goes to your, going to your, get sent to your, gets sent to your,
@@ -616,6 +622,9 @@ _IDEAS: dict[str, str] = {
     # profile pic".
     "PFP": """new profile pic, new profile picture, new pfp, your pfp, nueva foto de perfil,
         tu foto de perfil, profile pic, profile picture""",
+    # To expose someone, in one verb: "te voy a funar", "te escracho", "expose you".
+    "EXPOSE": """expose you, exposing you, te voy a funar, te funo, te escracho,
+        te voy a escrachar, te exhibo, te voy a exhibir, te voy a quemar, te quemo""",
     # Paid for, the pictures go away: "send 500 and i delete everything".
     "DELETEDEAL": """i delete everything, i will delete everything, and i delete, i delete it all,
         and i will delete, i will delete it, delete everything, lo borro todo, y borro todo,
@@ -626,7 +635,8 @@ _IDEAS: dict[str, str] = {
     # Where the money should come from: "ask your parents", "find the money".
     "FINDMONEY": """find the money, get the money, ask your parents for, ask your mom for,
         ask your dad for, steal it, pidele el dinero, pidele a tus papas, consigue el dinero,
-        busca el dinero, robalo, roba el dinero""",
+        busca el dinero, robalo, roba el dinero,
+        consigueme, consigueme la plata, consigue la plata, consigueme el dinero""",
     # The law turned on the child: "you will go to jail", "registered sex offender".
     "LAWSCARE": """go to jail, going to jail, go to prison, sex offender, registered sex offender,
         child porn, child pornography, report you to the police, report you to police,
@@ -759,6 +769,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("STAYPRIVATE", "OBEY"),
         ("HOLD", "OBEY"),
         ("LAWSCARE", "WILL"),
+        ("EXPOSE", "AUDIENCE"),
         ("IMAGE", "ORI", "TELLON"),
         ("LAWSCARE", "SEENBY"),
         ("CONSEQUENCE", "PUBLISH"),
@@ -800,7 +811,12 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 # picture held, a threat): "your school will see it tonight", "ask your parents for it", "pay
 # and this stays between us" are everyday words anywhere else.
 IN_CONTEXT: dict[str, tuple[tuple[str, ...], ...]] = {
-    "sextortion_threat": (("YOURAUDIENCE", "SEENBY"), ("CONSEQUENCE",), ("LAWSCARE",)),
+    "sextortion_threat": (
+        ("YOURAUDIENCE", "SEENBY"),
+        ("CONSEQUENCE",),
+        ("LAWSCARE",),
+        ("PUBLISH", "YOURAUDIENCE"),
+    ),
     "victim_distress": (("FAINT",),),
     "financial_demand": (
         ("FINDMONEY",),
