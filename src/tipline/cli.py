@@ -759,7 +759,6 @@ def scan_conversations(
 ) -> None:
     """Red-flag detection over conversations (DESIGN.md formats), one result per line."""
     from tipline.detect import scan
-    from tipline.detect import service as detect
 
     if evaluate is not None:
         _evaluate_detector(evaluate, as_json=as_json)
@@ -769,17 +768,17 @@ def scan_conversations(
     if explain:
         _explain_conversations(source, as_json=as_json)
         return
-    handle = sys.stdin if str(source) == "-" else _open_text(source)
     sink = _open_text(output, "w") if output else sys.stdout
     try:
-        with Progress(console=err, transient=True, disable=output is None) as progress:
+        with (
+            _conversations(source) as rows,
+            Progress(console=err, transient=True, disable=output is None) as progress,
+        ):
             task = progress.add_task("scanning", total=None)
-            for row in detect.read_conversations(handle, source=str(source)):
+            for row in rows:
                 sink.write(json.dumps(scan(row), ensure_ascii=False) + "\n")
                 progress.advance(task)
     finally:
-        if handle is not sys.stdin:
-            handle.close()
         if sink is not sys.stdout:
             sink.close()
 
@@ -830,11 +829,9 @@ def _open_text(path: Path, mode: str = "r") -> Any:
 def _explain_conversations(source: Path, *, as_json: bool) -> None:
     """Each conversation as a table: a message a row, the risk after it, what it raised."""
     from tipline.detect import explain
-    from tipline.detect import service as detect
 
-    handle = sys.stdin if str(source) == "-" else _open_text(source)
-    try:
-        for row in detect.read_conversations(handle, source=str(source)):
+    with _conversations(source) as rows:
+        for row in rows:
             explained = explain(row)
             if as_json:
                 _emit_json(explained)
@@ -866,6 +863,16 @@ def _explain_conversations(source: Path, *, as_json: bool) -> None:
                     raised,
                 )
             out.print(table)
+
+
+@contextmanager
+def _conversations(source: Path) -> Iterator[Iterator[dict[str, Any]]]:
+    """The conversations in a file, or on standard input for "-" (left open: it is not ours)."""
+    from tipline.detect import service as detect
+
+    handle = sys.stdin if str(source) == "-" else _open_text(source)
+    try:
+        yield detect.read_conversations(handle, source=str(source))
     finally:
         if handle is not sys.stdin:
             handle.close()

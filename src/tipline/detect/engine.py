@@ -94,8 +94,6 @@ def _worth_trying(
     """A flag's patterns that may match: those the prefilter named, or all of them when the
     flag's gate finds anything (no prefilter for this message)."""
     if candidates is not None:
-        if group.number_set.isdisjoint(candidates):
-            return ()
         return [p for p, n in zip(group.patterns, group.numbers, strict=True) if n in candidates]
     return group.patterns if group.gate.search(norm) is not None else ()
 
@@ -247,10 +245,9 @@ class ConversationState:
         # Someone holding the child's pictures ("i still have the pic you sent") has shown the
         # context; so has a demand for more under a threat to publish ("send another or I post
         # the first"), even when nothing before did.
-        sexual = self.sexual_context or self.holding or "rapid_sexual_request" in self.flags
         if (
             hit.flag in lexicon.NEEDS_SEXUAL_CONTEXT
-            and not sexual
+            and not self._in_context
             and not _threatens(reading.ideas)
         ):
             self.waiting.setdefault(hit.flag, hit)
@@ -396,8 +393,10 @@ class ConversationState:
             if teasing or self._retelling(sender, reading)
             else self._refused(sender, ideas, index)
         )
-        if refused is not None and "rapid_sexual_request" not in found:
-            found["rapid_sexual_request"] = refused
+        if refused is not None:
+            hit, asker = refused
+            self.suspect = asker  # the one who asked, not the child who refused
+            found.setdefault(hit.flag, hit)
         # A picture asked for, or a trade offered ("i sent u something, ur turn now").
         if (
             ("ASK" in ideas and ("IMAGE" in ideas or "VAGUEPIC" in ideas))
@@ -429,10 +428,10 @@ class ConversationState:
         """Teaching, or telling what someone else said: never the thing itself."""
         return reading.educational or reading.reported is not None or sender in self.teachers
 
-    def _refused(self, sender: str, ideas: dict[str, str], index: int) -> Hit | None:
+    def _refused(self, sender: str, ideas: dict[str, str], index: int) -> tuple[Hit, str] | None:
         """A picture asked for, and the other side's reply refuses it as improper ("that's
         creepy", "i'm only 13"): the reply tells what the request was, in whatever words it came.
-        The request is marked at the asking, raised at the reply."""
+        The request (marked at the asking, raised at the reply), and who asked."""
         flag = "rapid_sexual_request"
         if "REFUSE" not in ideas or flag in self.flags:
             return None
@@ -444,8 +443,7 @@ class ConversationState:
         if not asks:
             return None
         at, words, who = max(asks)
-        self.suspect = who  # the asker, not the child who refused
-        return Hit(flag, concepts.WEIGHT, at, f"{words} … {ideas['REFUSE']}"[:EVIDENCE_CHARS])
+        return Hit(flag, concepts.WEIGHT, at, f"{words} … {ideas['REFUSE']}"[:EVIDENCE_CHARS]), who
 
     def _relaying(self, sender: str) -> bool:
         """Whether this sender has spoken as, or for, a second persona."""

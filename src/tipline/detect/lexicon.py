@@ -905,8 +905,6 @@ class FlagPatterns:
     gate: re.Pattern[str]
     patterns: tuple[Pattern, ...]
     numbers: tuple[int, ...]  # each pattern's index in PATTERNS (prefilter.py names them so)
-    # The same as a set: for most messages the prefilter names none of a flag's patterns.
-    number_set: frozenset[int]
 
 
 def _grouped(languages: frozenset[str]) -> list[FlagPatterns]:
@@ -920,8 +918,7 @@ def _grouped(languages: frozenset[str]) -> list[FlagPatterns]:
         ordered = sorted(numbered, key=lambda item: -item[1].weight)
         patterns = tuple(p for _, p in ordered)
         gate = re.compile("|".join(f"(?:{p.regex.pattern})" for p in patterns))
-        numbers = tuple(n for n, _ in ordered)
-        out.append(FlagPatterns(flag, gate, patterns, numbers, frozenset(numbers)))
+        out.append(FlagPatterns(flag, gate, patterns, tuple(n for n, _ in ordered)))
     return out
 
 
