@@ -18,5 +18,11 @@ def raw_connection(database: Database) -> Iterator[sa.Connection]:
         else:
             conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_update")
             conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_delete")
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS pending_events_no_update")
+            for trigger in (
+                "pending_events_no_update",
+                "pending_events_chained_only",
+                "audit_head_no_delete",
+                "audit_head_forward_only",
+            ):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
         yield conn

@@ -49,7 +49,13 @@ def test_an_untouched_log_verifies(database: Database) -> None:
     assert result.events == 6
     cli = _cli_verify()
     assert cli.returncode == 0, cli.stderr
-    assert json.loads(cli.stdout) == {"ok": True, "events": 6, "breaks": []}
+    assert json.loads(cli.stdout) == {
+        "ok": True,
+        "events": 6,
+        "breaks": [],
+        # The "start" line and the anchor `_log`'s drain wrote (tests/test_audit_anchor.py).
+        "anchors": {"checked": 2, "latest": 6, "keyed_from": 1},
+    }
 
 
 def test_events_chain_to_their_predecessor(database: Database) -> None:

@@ -576,10 +576,18 @@ def audit_verify(as_json: bool = JsonOpt) -> None:
                 "ok": result.ok,
                 "events": result.events,
                 "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks],
+                # Signed checkpoints outside the database (audit/seal.py): each still in the
+                # chain, and the chain not behind the latest.
+                "anchors": {
+                    "checked": result.anchors,
+                    "latest": result.latest_anchor,
+                    "keyed_from": result.keyed_from,
+                },
             }
         )
     elif result.ok:
         out.print(f"audit log intact: {result.events} events")
+        out.print(_anchor_line(result))
     else:
         first = result.breaks[0]
         sys.stderr.write(
@@ -588,6 +596,16 @@ def audit_verify(as_json: bool = JsonOpt) -> None:
         )
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _anchor_line(result: Any) -> str:
+    """The anchor check, for `audit verify`'s second line."""
+    if not result.anchors:
+        return "anchors: none yet"
+    keyed = "no start line"
+    if result.keyed_from is not None:
+        keyed = f"keyed hashes from event {result.keyed_from}"
+    return f"anchors: {result.anchors} checked, latest at event {result.latest_anchor}; {keyed}"
 
 
 # stats --------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 One runs in every server and worker process. A commit that recorded events wakes the appenders
 of its own process at once; other processes' events are picked up within `interval` seconds.
 Several appenders may run at the same time: the head row lock lets one extend the chain at a
-time, and each batch reads the pending rows only after taking that lock.
+time, and each batch reads the pending rows only after taking that lock. Each anchors the
+chain outside the database (audit/seal.py) at most every `anchor_every` seconds, and once more
+when it stops.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from tipline.audit import service
+from tipline.audit import seal, service
 from tipline.background import Background
 from tipline.db import Database
 
@@ -35,9 +37,11 @@ class Appender(Background):
         # (under load, a batch per commit would itself contend for the head row).
         gather: float = 0.02,
         followers: tuple[Callable[[], None], ...] = (),
+        anchor_every: float = seal.ANCHOR_EVERY,
     ) -> None:
         super().__init__(interval=interval, gather=gather)
         self.database = database
+        self.anchor_every = anchor_every
         # Told (cheaply: they must not block) whenever new events are in the chain.
         self.followers = followers
 
@@ -49,11 +53,14 @@ class Appender(Background):
         """Stop, after chaining whatever is pending now."""
         _running.discard(self)
         super().stop()
-        self.work()
+        self._chain(anchor_every=0.0)
 
     def work(self) -> None:
+        self._chain(anchor_every=self.anchor_every)
+
+    def _chain(self, *, anchor_every: float) -> None:
         try:
-            if service.drain(self.database):
+            if service.drain(self.database, anchor_every=anchor_every):
                 for follow in self.followers:
                     follow()
         except Exception:

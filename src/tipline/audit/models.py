@@ -16,7 +16,9 @@ class Event(Base):
 
     # Gapless: assigned under the append lock, so a deleted event leaves a visible hole.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed for the trigger that lets a pending event be deleted only once it is chained
+    # (migration 0013): it looks its event up by content, created_at first.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(80), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
@@ -29,7 +31,10 @@ class Event(Base):
 
 
 class AuditHead(Base):
-    """The latest seq and hash, kept apart so that cutting events off the end is detectable."""
+    """The latest seq and hash, kept apart so that cutting events off the end is detectable.
+
+    One row, never deleted; an update may only move it forward, to an event in the chain
+    (trigger, migration 0013)."""
 
     __tablename__ = "audit_head"
 
@@ -45,7 +50,8 @@ class PendingEvent(Base):
     capped intake at about 200 reports/s (bench/intake.py). Now a change commits its event here,
     with no lock, and the appender (audit/appender.py) chains pending events in batches,
     usually within milliseconds. Rows here cannot be updated (trigger); the appender deletes
-    each one in the same transaction that writes it into the chain.
+    each one in the same transaction that writes it into the chain, and a trigger refuses any
+    other delete (migration 0013).
     """
 
     __tablename__ = "pending_events"
