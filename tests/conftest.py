@@ -102,6 +102,8 @@ def settings(tmp_path: Path, database_template: str, monkeypatch: pytest.MonkeyP
         public_rate_limit="10000/minute",
         follow_up_rate_limit="10000/minute",
         notices_rate_limit="10000/minute",
+        image_pixel_budget="1000000/minute",
+        failed_login_limit="10000/minute",
         notices_allow_loopback=True,
     )
 
@@ -137,10 +139,11 @@ def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app served by uvicorn on a real loopback port, for real-HTTP and browser tests."""
     import uvicorn
 
+    from tipline.server import uvicorn_config
+
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
+    # Configured as `tipline serve` configures it (no proxy headers believed by uvicorn).
+    server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
@@ -18,11 +19,12 @@ from tipline import __version__
 from tipline.app_errors import LoginRequired
 from tipline.audit.appender import Appender
 from tipline.config import Settings, get_settings
-from tipline.db import Database, database_for
+from tipline.db import Database, DatabaseBusy, database_for, is_busy
 from tipline.errors import TiplineError
 from tipline.ratelimit import PublicRateLimiter
 from tipline.stats.follower import Follower
 from tipline.web.bodylimit import BodyLimit
+from tipline.web.forwarded import ForwardedHeaders, TrustedProxies, parse_networks
 from tipline.web.headers import SecurityHeaders
 from tipline.web.templating import STATIC_DIR, render
 
@@ -92,6 +94,26 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers[key] = value
         return response
 
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
+        if not is_busy(exc):
+            return await _unexpected(request, exc)
+        return _busy(request)
+
+    @app.exception_handler(DatabaseBusy)
+    async def _database_busy(request: Request, exc: DatabaseBusy) -> Response:
+        return _busy(request)
+
+    def _busy(request: Request) -> Response:
+        # Not a bug and not the caller's fault: the write lock was not free in time. Nothing was
+        # stored (the transaction rolled back), so the same request can simply be sent again.
+        log.warning("database busy on %s %s", request.method, request.url.path, exc_info=True)
+        response = error_response(
+            request, 503, "busy", "the service is busy; please try again in a moment"
+        )
+        response.headers["Retry-After"] = str(DatabaseBusy.retry_after)
+        return response
+
     from tipline.ispws.codes import Code, IspwsError
     from tipline.ispws.views import IspwsUnauthenticated, error_answer, unauthenticated_answer
 
@@ -120,6 +142,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     # Fail at start-up, not on the first upload, if the key is missing or exposed.
     _ = settings.master_key
+    trusted_proxies = parse_networks(settings.trusted_proxies)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -162,8 +185,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return settings.max_upload_bytes + _FORM_OVERHEAD
 
     app.add_middleware(BodyLimit, limit_for=_body_limit)
-    # Added last, so it is outermost: even a refused body gets the headers.
-    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
+    # Outermost but one: even a refused body gets the headers.
+    app.add_middleware(
+        SecurityHeaders, headers=SECURITY_HEADERS, secure_cookies=settings.secure_cookies
+    )
+    # Outermost: the client address and scheme are settled before anything reads them (the
+    # headers above need the scheme; rate limits need the address).
+    app.add_middleware(ForwardedHeaders, trusted=TrustedProxies(trusted_proxies))
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

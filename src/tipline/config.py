@@ -29,18 +29,31 @@ class Settings(BaseSettings):
     session_max_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
-    # Behind TLS the cookie must be Secure; the embedded demo runs on plain http://127.0.0.1.
+    # Cookies are Secure on every HTTPS request (seen directly, or through a trusted proxy's
+    # X-Forwarded-Proto); this forces them Secure over plain HTTP too (a TLS terminator that
+    # sends no X-Forwarded-Proto). The embedded demo runs on plain http://127.0.0.1.
     secure_cookies: bool = False
+    # Proxies (comma-separated addresses or networks) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty: nobody's; the connection's own peer is the client.
+    trusted_proxies: str = ""
     # Per client address; "off" turns a limit off (benchmarks, a hotline behind its own proxy).
     public_rate_limit: str = "10/hour"
     # Looking a report up with its case number and token: generous for a reporter coming back,
     # tight enough that guessing tokens is hopeless.
     follow_up_rate_limit: str = "60/hour"
+    # Megapixels of images one address may have decoded per period (public uploads): what a
+    # photo costs is fine; a stream of 64-megapixel images is not.
+    image_pixel_budget: str = "1000/hour"
+    # Wrong passwords, PINs and API keys from one address, across all accounts.
+    failed_login_limit: str = "30/10minutes"
     # Where reports are forwarded: a CyberTipline-compatible base URL (ending in /ispws) and
     # this installation's login there. None by default: nothing leaves unless configured.
     upstream_url: str | None = None
     upstream_username: str | None = None
     upstream_password: str | None = None
+    # Seconds a request waits for the database's write lock (SQLite) before it is answered 503
+    # with Retry-After; readers never wait for it.
+    db_lock_timeout: float = Field(default=5.0, gt=0, le=60)
     # Threads per server process for request handlers (and the database pool to match).
     worker_threads: int = 4
     # Run queued jobs inline, in the caller (tests, one-shot CLI commands).

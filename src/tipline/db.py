@@ -67,10 +67,47 @@ def new_id() -> str:
 ID = String(32)
 
 
-def make_engine(url: str) -> Engine:
+# How long a transaction waits for SQLite's write lock before giving up (the caller answers 503
+# with Retry-After). Bounded on purpose: a request waiting longer than this holds a worker thread
+# that the lock holder may need to finish (issue 17: 12 concurrent reads stalled for 60 s).
+LOCK_TIMEOUT_SECONDS = 5.0
+
+# Execution option naming how a SQLite transaction starts; see `_on_begin` and `Database.reader`.
+SQLITE_BEGIN = "tipline_sqlite_begin"
+
+
+class DatabaseBusy(Exception):
+    """The database's write lock was not free in time: try again shortly (HTTP 503)."""
+
+    retry_after = 2
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a driver error means "locked, try again", not a bug: SQLite's busy and locked
+    errors, PostgreSQL's lock timeout (55P03) and serialization failures (40001, 40P01)."""
+    orig = getattr(exc, "orig", exc)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in {"55P03", "40001", "40P01"}:
+        return True
+    message = str(orig).lower()
+    return type(orig).__name__ == "OperationalError" and (
+        "database is locked" in message
+        or "database table is locked" in message
+        or "database is busy" in message
+    )
+
+
+def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _configure_sqlite(engine)
+        # A SQLite connection costs a file handle, and readers no longer queue behind the
+        # write lock: let as many requests read at once as arrive.
+        engine = create_engine(
+            url,
+            connect_args={"timeout": lock_timeout, "check_same_thread": False},
+            pool_size=20,
+            max_overflow=20,
+        )
+        _configure_sqlite(engine, lock_timeout=lock_timeout)
         return engine
     # No ping before each checkout: it was a quarter of the round trips of a public report
     # (bench/intake.py). A connection the server closed is detected on use, the pool is
@@ -78,7 +115,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=10, max_overflow=10)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, lock_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction starts (see _on_begin).
@@ -87,23 +124,59 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Take the write lock up front: the audit chain reads the last event and appends after it,
-        # and two deferred transactions could otherwise both read the same predecessor.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that may write takes the write lock up front: SQLite cannot wait for it
+        # later (a deferred transaction that has read and then writes gets SQLITE_BUSY at once,
+        # or SQLITE_BUSY_SNAPSHOT if another commit came between), and read-then-write logic
+        # (the audit head, idempotency keys, lockout counters) needs the two to be one.
+        # A read-only transaction (Database.reader) starts deferred: in WAL mode it never waits
+        # and never makes a writer wait.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        conn.info[_WRITING] = mode != "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(
+        conn: Any, cursor: Any, statement: str, _params: Any, _ctx: Any, _many: bool
+    ) -> None:
+        # A deferred (reading) transaction about to write: end the read and take the write lock
+        # first, waiting for it as long as the lock timeout allows. Upgrading in place would
+        # fail at once whenever another commit came after this transaction's first read (SQLite
+        # does not wait there). The reads before it and the writes after are then two
+        # transactions, as under PostgreSQL's READ COMMITTED: a request that reads and then
+        # writes what it read must be a writing request (Database.sessionmaker).
+        if conn.info.get(_WRITING, True) or not _is_write(statement):
+            return
+        conn.info[_WRITING] = True
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+_WRITING = "tipline.sqlite.writing"
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(_WRITE_VERBS)
 
 
 class Database:
     """One engine and session factory per process (per app or CLI run)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, lock_timeout=lock_timeout)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # For requests that only read (GET, HEAD) and for login checks: on SQLite these never
+        # take the write lock, so any number of them run beside a writer. A reader may still
+        # write (an audit event, a session's last-seen time): see `_before_write`.
+        self.reader = sessionmaker(
+            self.engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}), expire_on_commit=False
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -121,7 +194,7 @@ class Database:
 
 
 def database_for(settings: Settings) -> Database:
-    return Database(settings.resolved_database_url)
+    return Database(settings.resolved_database_url, lock_timeout=settings.db_lock_timeout)
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

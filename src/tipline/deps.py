@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from tipline.config import Settings
 from tipline.db import Database
+from tipline.evidence.hashing import pixel_count
+
+# Methods whose requests only read. Their transactions start deferred (Database.reader): on
+# SQLite they never take, or wait for, the write lock.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Ending a request's transaction has threads of its own. With one shared pool, requests waiting
+# for the write lock could hold every thread while the lock's holder waited for one to commit
+# and release it: a deadlock broken only by the lock timeout (issue 17). One limiter per event
+# loop (a limiter belongs to the loop it was made on; tests run many).
+_FINISHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _finishers() -> CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _FINISHERS.get(loop)
+    if limiter is None:
+        limiter = _FINISHERS[loop] = CapacityLimiter(8)
+    return limiter
 
 
 def get_settings(request: Request) -> Settings:
@@ -22,23 +47,47 @@ def get_database(request: Request) -> Database:
     return database
 
 
-async def get_db(database: Database = Depends(get_database)) -> AsyncIterator[Session]:
+async def get_db(
+    request: Request, database: Database = Depends(get_database)
+) -> AsyncIterator[Session]:
     """One transaction per request: committed when the view returns, rolled back on any error.
 
     Async on purpose: making a Session does no I/O (the connection is taken at the first
     statement, in the view's thread), so entering needs no thread; only the closing commit,
-    rollback and release of the connection run in the thread pool.
+    rollback and release of the connection run in a thread (of their own: `_FINISHERS`).
+
+    A request that may write has its whole body read first, so that a slow sender never holds
+    the write lock (the body is cached; the view reads it again for free).
     """
-    db_session = database.sessionmaker()
+    if request.method in READ_METHODS:
+        db_session = database.reader()
+    else:
+        # "Stream consumed": FastAPI has already read it, as a form.
+        with suppress(RuntimeError):
+            await request.body()
+        db_session = database.sessionmaker()
+    async with _session_finished(db_session):
+        yield db_session
+
+
+async def get_read_db(database: Database = Depends(get_database)) -> AsyncIterator[Session]:
+    """A read-only transaction of its own, whatever the method: for checking a caller's
+    credentials before the request's slow work (hashing a file) and before its write lock."""
+    async with _session_finished(database.reader()) as db_session:
+        yield db_session
+
+
+@asynccontextmanager
+async def _session_finished(db_session: Session) -> AsyncIterator[Session]:
     try:
         yield db_session
     except BaseException:
-        await run_in_threadpool(_finish, db_session, commit=False)
+        await to_thread.run_sync(_finish, db_session, False, limiter=_finishers())
         raise
-    await run_in_threadpool(_finish, db_session, commit=True)
+    await to_thread.run_sync(_finish, db_session, True, limiter=_finishers())
 
 
-def _finish(db_session: Session, *, commit: bool) -> None:
+def _finish(db_session: Session, commit: bool) -> None:
     try:
         if commit:
             db_session.commit()
@@ -48,10 +97,36 @@ def _finish(db_session: Session, *, commit: bool) -> None:
         db_session.close()
 
 
+async def raw_body(request: Request) -> bytes:
+    """The whole body, read on the event loop, for views that run in a thread."""
+    return await request.body()
+
+
+async def form_data(request: Request) -> FormData:
+    """The form, read on the event loop, for views that run in a thread (so that the database
+    is never used on the event loop: a wait for SQLite's lock there froze every request)."""
+    return await request.form()
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def rate_limit(request: Request, scope: str) -> None:
+def rate_limit(request: Request, scope: str, *, cost: int = 1) -> None:
     """Count this request against the caller's address for a public scope (ratelimit.py)."""
-    request.app.state.rate_limiter.check(scope, client_address(request))
+    request.app.state.rate_limiter.check(scope, client_address(request), cost=cost)
+
+
+def charge_pixels(request: Request, data: bytes) -> None:
+    """Charge an image's decoding cost (its megapixels, read from its header) to the sender's
+    budget before it is decoded."""
+    megapixels = -(-pixel_count(data) // 1_000_000)
+    rate_limit(request, "pixels", cost=megapixels)
+
+
+def refuse_if_failing(request: Request) -> None:
+    request.app.state.rate_limiter.refuse_if_failing(client_address(request))
+
+
+def count_failure(request: Request) -> None:
+    request.app.state.rate_limiter.count_failure(client_address(request))

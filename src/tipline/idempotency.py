@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tipline.errors import BadInput, Conflict
@@ -33,7 +34,17 @@ def body_hash(body: bytes) -> str:
 def replay(
     db_session: Session, *, ident: str, request_hash: str
 ) -> tuple[int, dict[str, Any]] | None:
-    stored = db_session.get(IdempotencyKey, ident)
+    """The first answer for this key, if a request with it was already stored.
+
+    Retries sent at the same time are put in line on the key, so the second waits for the
+    first to commit and then replays its answer (without this, PostgreSQL answered the second
+    with a duplicate-key 500; issue 17). SQLite needs nothing: the request's transaction holds
+    the write lock from its first statement.
+    """
+    if db_session.get_bind().dialect.name == "postgresql":
+        lock = int.from_bytes(bytes.fromhex(ident[:16]), "big", signed=True)
+        db_session.execute(select(func.pg_advisory_xact_lock(lock)))
+    stored = db_session.get(IdempotencyKey, ident, populate_existing=True)
     if stored is None:
         return None
     if stored.request_hash != request_hash:

@@ -31,15 +31,32 @@ class PublicRateLimiter:
             "takedown": _item(settings.public_rate_limit),
             "follow-up": _item(settings.follow_up_rate_limit),
             "notices": _item(settings.notices_rate_limit),
+            # Megapixels of images decoded for one address (see `charge`).
+            "pixels": _item(settings.image_pixel_budget),
+            # Wrong passwords, PINs and keys from one address, whatever the account: the
+            # per-account lockout cannot see a guesser who spreads over many accounts, and each
+            # guess costs the server an argon2 hash (issue 17).
+            "failures": _item(settings.failed_login_limit),
         }
         uri = settings.redis_url or "memory://"
         self.limiter = MovingWindowRateLimiter(storage_from_string(uri))
 
-    def check(self, scope: str, client: str) -> None:
+    def check(self, scope: str, client: str, *, cost: int = 1) -> None:
         item = self.items[scope]
-        if item is None:
+        if item is None or cost <= 0:
             return
-        if not self.limiter.hit(item, scope, client):
+        if not self.limiter.hit(item, scope, client, cost=cost):
             raise RateLimited(
                 "too many requests from this address; please wait and try again",
             )
+
+    def refuse_if_failing(self, client: str) -> None:
+        """Before checking a secret: refuse an address that has failed too often lately."""
+        item = self.items["failures"]
+        if item is not None and not self.limiter.test(item, "failures", client):
+            raise RateLimited("too many failed attempts from this address; please wait")
+
+    def count_failure(self, client: str) -> None:
+        item = self.items["failures"]
+        if item is not None:
+            self.limiter.hit(item, "failures", client)

@@ -12,8 +12,10 @@ import multiprocessing
 import signal
 import socket
 from types import FrameType
+from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from tipline.config import Settings
 
@@ -29,12 +31,25 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def uvicorn_config(app: ASGIApp, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """uvicorn as tipline runs it (and the tests' live server)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        # uvicorn would otherwise believe X-Forwarded-For and X-Forwarded-Proto from 127.0.0.1
+        # and ::1 (or $FORWARDED_ALLOW_IPS): any local caller could pick its own address. The
+        # app reads them itself, from TIPLINE_TRUSTED_PROXIES only (web/forwarded.py).
+        proxy_headers=False,
+        **options,
+    )
+
+
 def run_one(settings: Settings, host: str, port: int, *, reuse_port: bool = False) -> None:
     from tipline.app import create_app
 
-    config = uvicorn.Config(
-        create_app(settings), host=host, port=port, log_level="info", access_log=False
-    )
+    config = uvicorn_config(create_app(settings), host, port, log_level="info")
     server = uvicorn.Server(config)
     if reuse_port:
         server.run(sockets=[listening_socket(host, port)])

@@ -14,8 +14,8 @@ from tipline.auth import service
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.roles import Role
 from tipline.config import Settings
-from tipline.deps import get_db, get_settings
-from tipline.errors import Forbidden
+from tipline.deps import count_failure, get_db, get_settings, refuse_if_failing
+from tipline.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "tipline_session"
 PRE_SESSION_CSRF_COOKIE = "tipline_csrf"
@@ -88,6 +88,11 @@ def require_org(scope: str) -> Callable[..., Organisation]:
     """An API dependency: the organisation behind a live key whose kind grants `scope`."""
 
     def _dependency(request: Request, db_session: Session = Depends(get_db)) -> Organisation:
-        return service.authenticate_api_key(db_session, presented=_bearer(request), scope=scope)
+        refuse_if_failing(request)
+        try:
+            return service.authenticate_api_key(db_session, presented=_bearer(request), scope=scope)
+        except Unauthorized:
+            count_failure(request)
+            raise
 
     return _dependency

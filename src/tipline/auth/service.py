@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 import pyotp
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
+from tipline.auth import lockout
 from tipline.auth import secrets as sec
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.auth.roles import API_SCOPES, OrgKind, Role
@@ -140,43 +143,83 @@ def change_password(db_session: Session, *, user: User, current: str, new: str) 
 # Login: password, lockout, TOTP ---------------------------------------------------------------
 
 
-def _locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+_USERS = cast(Table, User.__table__)
 
 
-def _count_failure(db_session: Session, *, user: User, settings: Settings, step: str) -> None:
-    user.failed_logins += 1
+def _lock_for(settings: Settings) -> Callable[[int], timedelta | None]:
+    def lock_for(failures: int) -> timedelta | None:
+        if failures >= settings.login_max_failures:
+            return timedelta(minutes=settings.login_lockout_minutes)
+        return None
+
+    return lock_for
+
+
+def _reserve(
+    db_session: Session, *, where: list[Any], settings: Settings
+) -> lockout.Attempt | None:
+    """Count this sign-in step as failed before it is checked (auth/lockout.py); committed at
+    once so that parallel guesses see it."""
+    attempt = lockout.reserve(
+        db_session,
+        table=_USERS,
+        where=where,
+        counter="failed_logins",
+        lock="locked_until",
+        now=utcnow(),
+        lock_for=_lock_for(settings),
+    )
+    db_session.commit()
+    return attempt
+
+
+def _record_failure(
+    db_session: Session, *, user: User, attempt: lockout.Attempt, step: str
+) -> None:
     audit.record(
         db_session,
         actor="public",
         action="auth.login_failed",
         subject_type="user",
         subject_id=user.id,
-        data={"step": step, "failures": user.failed_logins},
+        data={"step": step, "failures": attempt.failures},
     )
-    if user.failed_logins >= settings.login_max_failures:
-        user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
+    if attempt.locked_until is not None:
         audit.record(
             db_session,
             actor="system",
             action="auth.locked",
             subject_type="user",
             subject_id=user.id,
-            data={"until": user.locked_until.isoformat()},
+            data={"until": attempt.locked_until.isoformat()},
         )
+
+
+def _account_locked() -> Locked:
+    return Locked("too many failed attempts; try again later", code="account_locked")
 
 
 def check_password(db_session: Session, *, email: str, password: str, settings: Settings) -> User:
     """First factor. Failures count towards a lockout; every failure is an event."""
-    user = db_session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active:
-        sec.verify_password(None, password)  # same time as a real check
-        raise Unauthorized("wrong email or password", code="login_failed")
-    if _locked(user):
-        raise Locked("too many failed attempts; try again later", code="account_locked")
+    address = email.strip().lower()
+    attempt = _reserve(
+        db_session, where=[_USERS.c.email == address, _USERS.c.is_active], settings=settings
+    )
+    if attempt is None:
+        user = db_session.scalar(select(User).where(User.email == address))
+        if user is None or not user.is_active:
+            sec.verify_password(None, password)  # same time as a real check
+            raise Unauthorized("wrong email or password", code="login_failed")
+        raise _account_locked()
+    user = db_session.get_one(User, attempt.row_id, populate_existing=True)
     if not sec.verify_password(user.password_hash, password):
-        _count_failure(db_session, user=user, settings=settings, step="password")
+        _record_failure(db_session, user=user, attempt=attempt, step="password")
         raise Unauthorized("wrong email or password", code="login_failed")
+    # The password was right: it is not a failure (the count starts again after the TOTP step).
+    lockout.refund(
+        db_session, table=_USERS, attempt=attempt, counter="failed_logins", lock="locked_until"
+    )
+    db_session.refresh(user)
     return user
 
 
@@ -209,11 +252,13 @@ def check_totp(
     db_session: Session, *, user: User, code: str, settings: Settings, enrolling: bool = False
 ) -> None:
     """Second factor. A code is accepted once (no replay), one step of clock drift allowed."""
-    if _locked(user):
-        raise Locked("too many failed attempts; try again later", code="account_locked")
     secret = totp_secret(user, settings)
     if secret is None or (user.totp_enabled == enrolling):
         raise BadInput("two-factor sign-in is not in the expected state", code="totp_state")
+    attempt = _reserve(db_session, where=[_USERS.c.id == user.id], settings=settings)
+    if attempt is None:
+        raise _account_locked()
+    db_session.refresh(user)
     code = re.sub(r"\s", "", code)
     totp = pyotp.TOTP(secret)
     now_step = int(time.time()) // totp.interval
@@ -222,7 +267,13 @@ def check_totp(
             totp.at(step * totp.interval), code
         ):
             user.totp_last_step = step
-            user.failed_logins = 0
+            lockout.clear(
+                db_session,
+                table=_USERS,
+                row_id=user.id,
+                counter="failed_logins",
+                lock="locked_until",
+            )
             if enrolling:
                 user.totp_enabled = True
                 audit.record(
@@ -233,7 +284,7 @@ def check_totp(
                     subject_id=user.id,
                 )
             return
-    _count_failure(db_session, user=user, settings=settings, step="totp")
+    _record_failure(db_session, user=user, attempt=attempt, step="totp")
     raise Unauthorized("that code is not right; check the time on your phone", code="totp_failed")
 
 
@@ -271,6 +322,9 @@ def complete_login(db_session: Session, *, staff_session: StaffSession) -> None:
     )
 
 
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 def session_from_token(
     db_session: Session, *, token: str | None, settings: Settings
 ) -> StaffSession | None:
@@ -286,7 +340,11 @@ def session_from_token(
     if idle or aged or not staff_session.user.is_active:
         staff_session.ended_at = now
         return None
-    staff_session.last_seen_at = now
+    # Touched at most once a minute: a staff page is mostly reads, and a write on every one of
+    # them would make each page wait for the database's write lock (SQLite) for a timestamp
+    # that the idle timeout (minutes) does not need to the second.
+    if now - staff_session.last_seen_at >= TOUCH_EVERY:
+        staff_session.last_seen_at = now
     return staff_session
 
 
@@ -449,7 +507,9 @@ def authenticate_api_key(db_session: Session, *, presented: str | None, scope: s
         raise Unauthorized("unknown or revoked API key", code="bad_key")
     if scope not in API_SCOPES[OrgKind(key.scope)]:
         raise Forbidden(f"a {key.scope} key may not use {scope}", code="scope")
-    key.last_used_at = utcnow()
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= TOUCH_EVERY:  # see session_from_token
+        key.last_used_at = now
     return key.organisation
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from tipline import nul
 from tipline.app_errors import LoginRequired
 from tipline.auth import service
 from tipline.auth.dependencies import (
@@ -23,10 +24,11 @@ from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.auth.schemas import WhoAmI
 from tipline.config import Settings
-from tipline.deps import get_db, get_settings
-from tipline.errors import TiplineError
+from tipline.deps import count_failure, get_db, get_settings, refuse_if_failing
+from tipline.errors import TiplineError, Unauthorized
 
-router = APIRouter(include_in_schema=False)
+# NUL in a login e-mail or a new password would be a 500 on PostgreSQL: refused as input here.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 api_router = APIRouter(prefix="/api/v1", tags=["organisations"])
 
 
@@ -67,8 +69,11 @@ def login(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     try:
+        refuse_if_failing(request)
         user = service.check_password(db_session, email=email, password=password, settings=settings)
     except TiplineError as exc:
+        if isinstance(exc, Unauthorized):
+            count_failure(request)
         # The failure count and lockout must persist even though sign-in failed.
         db_session.commit()
         return _page(
@@ -76,9 +81,8 @@ def login(
         )
     token, staff_session = service.start_session(db_session, user=user)
     response = RedirectResponse(_next_step(staff_session), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies
-    )
+    # Secure whenever the request came over HTTPS: web/headers.py marks every cookie.
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict")
     response.delete_cookie(PRE_SESSION_CSRF_COOKIE)
     return response
 
@@ -155,10 +159,13 @@ def _second_factor(
     if pending.mfa_passed:
         return RedirectResponse(_next_step(pending), status_code=303)
     try:
+        refuse_if_failing(request)
         service.check_totp(
             db_session, user=pending.user, code=code, settings=settings, enrolling=enrolling
         )
     except TiplineError as exc:
+        if isinstance(exc, Unauthorized):
+            count_failure(request)
         db_session.commit()
         if enrolling:
             ctx = _enrolment(pending.user, service.totp_secret(pending.user, settings) or "")

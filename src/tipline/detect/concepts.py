@@ -919,8 +919,9 @@ def read(norm: str) -> dict[str, str]:
                 found.setdefault("DOLLARS", word)
         elif _CLOCK.fullmatch(word):
             found.setdefault("DEADLINE", word)
-        elif word.isascii() and word.isdigit() and 20 <= int(word) <= 100_000:
-            # (ASCII only: "❶" is a digit to str.isdigit and not a number to int.)
+        elif word.isascii() and word.isdigit() and len(word) <= 6 and 20 <= int(word) <= 100_000:
+            # (ASCII only: "❶" is a digit to str.isdigit and not a number to int. Six digits at
+            # most: int() refuses a string of over 4,300, and no sum asked for is that long.)
             # A bare sum beside a way to pay: "venmo 100".
             found.setdefault("AMOUNT", word)
         for n in range(2, _STARTS.get(word, 1) + 1):

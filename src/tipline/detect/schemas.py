@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tipline.nul import Text
+
 MAX_MESSAGES = 5000
 MAX_TEXT = 10_000
 
@@ -13,15 +15,15 @@ MAX_TEXT = 10_000
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    sender: str = Field(max_length=200)
-    text: str = Field(max_length=MAX_TEXT)
-    ts: str | None = Field(default=None, max_length=64)
+    sender: Text = Field(max_length=200)
+    text: Text = Field(max_length=MAX_TEXT)
+    ts: Text | None = Field(default=None, max_length=64)
 
 
 class ConversationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=200)
+    id: Text = Field(min_length=1, max_length=200)
     messages: list[MessageIn] = Field(min_length=1, max_length=MAX_MESSAGES)
     # Open a report (source "detector") when the conversation shows any red flag.
     open_report: bool = False

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import String
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
@@ -13,8 +14,11 @@ from tipline.config import Settings
 from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.reports import service as reports
+from tipline.reports.models import Report
 
 ACTOR_PREFIX = "org:"
+# A conversation's id, as much of it as the report's column holds (the transcript keeps it all).
+_EXTERNAL_ID = int(cast(String, Report.__table__.c.external_id.type).length or 0)
 
 
 def open_report(
@@ -41,7 +45,7 @@ def open_report(
         source="detector",
         actor=actor,
         organisation_id=organisation_id,
-        external_id=str(result["id"])[:200],
+        external_id=str(result["id"])[:_EXTERNAL_ID],
         description="\n".join(lines),
         sextortion=result["level"] == "extortion",
         financial="financial_demand" in flags,

@@ -94,6 +94,23 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+def pixel_count(data: bytes) -> int:
+    """Width x height from an image's header, without decoding it; 0 for anything else.
+
+    What decoding will cost, known before paying it: intake charges it to the sender's budget.
+    """
+    if sniff(data) not in IMAGE_TYPES:
+        return 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        return 0
+    return int(width) * int(height)
+
+
 def decode_image(data: bytes, *, max_pixels: int) -> Image.Image:
     """Decode with a decompression-bomb guard and the EXIF orientation applied."""
     try:

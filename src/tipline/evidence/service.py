@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, select
@@ -91,18 +94,34 @@ class StoredFile:
     hashes: hashing.FileHashes
 
 
-def store_file(
-    db_session: Session,
-    *,
-    settings: Settings,
-    data: bytes,
-    filename: str | None,
-    actor: str,
-    report_id: str | None = None,
-    viewed_by_reporter: bool | None = None,
-    allowed_types: set[str] | None = None,
-) -> StoredFile:
-    """Hash, encrypt and store one file, and record it. Nothing is stored if any step fails."""
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file hashed, encrypted and written to the vault, not yet recorded in the database.
+
+    Preparing is the slow part of intake (decoding an image can take seconds); it is done
+    before the request's transaction begins, so that no one holds the database's write lock
+    while it runs (issue 17). A prepared file whose record never commits is an orphan in the
+    vault, swept after ORPHAN_GRACE_SECONDS like any other.
+    """
+
+    hashes: hashing.FileHashes
+    storage_key: str
+    vault: Vault
+    large_video: bool
+
+
+# Decoding and hashing run here, at most this many at once: a burst of large images waits its
+# turn instead of taking every core and every request thread (issue 17: one 7999x7999 PNG cost
+# 5-8 s of CPU, and on the event loop it froze every other request).
+HASHING_THREADS = max(1, (os.cpu_count() or 2) // 2)
+_hashers = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="hashing")
+
+
+def prepare_file(
+    *, settings: Settings, data: bytes, allowed_types: set[str] | None = None
+) -> PreparedFile:
+    """Hash, encrypt and write one file; touches no database. Raises a 4xx error for a file
+    that cannot be accepted, and then leaves nothing in the vault."""
     large_video = len(data) > INLINE_VIDEO_HASH_BYTES and hashing.sniff(data) in (
         hashing.VIDEO_TYPES
     )
@@ -126,7 +145,47 @@ def store_file(
             vault.delete(storage_key)
         raise
     written.result()
-    db_session.info.setdefault(_PENDING, []).append((vault, storage_key))
+    return PreparedFile(hashes, storage_key, vault, large_video)
+
+
+async def prepare_off_loop(
+    *, settings: Settings, data: bytes, allowed_types: set[str] | None = None
+) -> PreparedFile:
+    """`prepare_file` in the bounded hashing pool, leaving the event loop and the request
+    threads free while it waits."""
+    job = partial(prepare_file, settings=settings, data=data, allowed_types=allowed_types)
+    return await asyncio.wrap_future(_hashers.submit(job))
+
+
+def discard(prepared: PreparedFile) -> None:
+    """A prepared file that will not be recorded (its request failed): remove it now."""
+    prepared.vault.delete(prepared.storage_key)
+
+
+def store_file(
+    db_session: Session,
+    *,
+    settings: Settings,
+    data: bytes,
+    filename: str | None,
+    actor: str,
+    report_id: str | None = None,
+    viewed_by_reporter: bool | None = None,
+    allowed_types: set[str] | None = None,
+    prepared: PreparedFile | None = None,
+) -> StoredFile:
+    """Hash, encrypt and store one file (or take one `prepared` already), and record it.
+    Nothing is stored if any step fails."""
+    if prepared is None:
+        prepared = prepare_file(settings=settings, data=data, allowed_types=allowed_types)
+    else:
+        try:
+            hashing.require_known_type(prepared.hashes, allowed_types)
+        except BaseException:
+            prepared.vault.delete(prepared.storage_key)
+            raise
+    hashes, storage_key, large_video = prepared.hashes, prepared.storage_key, prepared.large_video
+    db_session.info.setdefault(_PENDING, []).append((prepared.vault, storage_key))
     record = EvidenceFile(
         # The id is made here, not at flush, so that the row and its event go in one flush.
         id=new_id(),

@@ -7,10 +7,11 @@ by (reportId, organisation), and another service's id answers exactly as a missi
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
-from typing import Any
+import re
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
@@ -25,12 +26,16 @@ from tipline.ispws.codes import Code, IspwsError
 from tipline.ispws.models import IspwsFile, IspwsSubmission
 from tipline.reports import distress
 from tipline.reports import service as reports
+from tipline.reports.models import OnlineAccount, Person
 from tipline.reports.schemas import INCIDENT_TYPE_LABELS
 
 _TYPE_BY_LABEL = {label: kind.value for kind, label in INCIDENT_TYPE_LABELS.items()}
 OPEN_FOR = timedelta(hours=24)
 IDLE_FOR = timedelta(hours=1)
 MAX_FILES = 1000
+# As the public report's form allows (reports/public.py).
+MAX_AGE = 120
+_MAX_ID = 2**31 - 1
 
 
 def _actor(org: Organisation) -> str:
@@ -38,10 +43,14 @@ def _actor(org: Organisation) -> str:
 
 
 def _submission(db_session: Session, *, org: Organisation, report_id: Any) -> IspwsSubmission:
-    try:
-        ident = int(str(report_id).strip())
-    except ValueError:
-        raise IspwsError(Code.REPORT_DOES_NOT_EXIST) from None
+    # As the schema writes a reportId (xs:positiveInteger: "+" and leading zeros allowed), and
+    # within the id column (PostgreSQL's integer): anything else is a report that does not exist.
+    digits = str(report_id).strip().removeprefix("+").lstrip("0")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(_MAX_ID)):
+        raise IspwsError(Code.REPORT_DOES_NOT_EXIST)
+    ident = int(digits)
+    if ident > _MAX_ID:
+        raise IspwsError(Code.REPORT_DOES_NOT_EXIST)
     found = db_session.scalar(
         select(IspwsSubmission).where(
             IspwsSubmission.id == ident,
@@ -54,6 +63,20 @@ def _submission(db_session: Session, *, org: Organisation, report_id: Any) -> Is
     return found
 
 
+def _incident_time(value: Any) -> datetime:
+    try:
+        return xml.date_time(str(value))
+    except ValueError as exc:
+        raise IspwsError(Code.VALIDATION_FAILED, f"incidentDateTime {exc}") from None
+
+
+def _age(value: Any) -> int | None:
+    """An age as the schema may write it ("+15", "015", "-0"), if it is a person's."""
+    found = re.fullmatch(r"\s*[+-]?0*([0-9]{1,3})\s*", value) if isinstance(value, str) else None
+    age = int(found.group(1)) if found else None
+    return age if age is not None and age <= MAX_AGE else None
+
+
 def _require_open(submission: IspwsSubmission) -> None:
     if submission.state == "finished":
         raise IspwsError(Code.ALREADY_FINISHED)
@@ -64,16 +87,20 @@ def _require_open(submission: IspwsSubmission) -> None:
 def submit(db_session: Session, *, org: Organisation, document: bytes) -> int:
     tree = xml.parse(document, root="report")
     data = xml.to_data(tree)
-    when = datetime.fromisoformat(
-        str(data["incidentSummary"]["incidentDateTime"]).replace("Z", "+00:00")
-    )
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = _incident_time(data["incidentSummary"]["incidentDateTime"])
     # A day of grace for clocks and time zones; beyond that the date is impossible.
     if when > utcnow() + timedelta(days=1):
         raise IspwsError(Code.VALIDATION_FAILED, "incidentDateTime is in the future")
+    # The schema admits any whole number as an age; refused here, not at finish, where the
+    # service could no longer correct it.
+    for element in tree.iter("age"):
+        if _age(element.text) is None:
+            raise IspwsError(
+                Code.VALIDATION_FAILED,
+                f"line {element.sourceline}: age: a number from 0 to {MAX_AGE}",
+            )
     submission = IspwsSubmission(
-        organisation_id=org.id, document=data, xml=document.decode("utf-8", "replace")
+        organisation_id=org.id, document=data, xml=xml.document_text(document, tree)
     )
     db_session.add(submission)
     db_session.flush()
@@ -96,6 +123,7 @@ def upload(
     report_id: Any,
     data: bytes,
     filename: str | None,
+    prepared: evidence.PreparedFile | None = None,
 ) -> tuple[str, str]:
     """Store a file for an open submission; returns (fileId, MD5 hex) as NCMEC answers them."""
     submission = _submission(db_session, org=org, report_id=report_id)
@@ -109,7 +137,12 @@ def upload(
         raise IspwsError(Code.UPLOAD_FAILED, f"at most {MAX_FILES} files per report")
     try:
         stored = evidence.store_file(
-            db_session, settings=settings, data=data, filename=filename, actor=_actor(org)
+            db_session,
+            settings=settings,
+            data=data,
+            filename=filename,
+            actor=_actor(org),
+            prepared=prepared,
         )
     except TiplineError as exc:
         raise IspwsError(Code.MALFORMED_FILE, exc.message) from None
@@ -222,24 +255,50 @@ def _texts(values: Any) -> list[str]:
     return [t for t in (xml.text_of(v) for v in (values or [])) if t]
 
 
-def _person(role: str, person: dict[str, Any] | None) -> dict[str, Any] | None:
+def _part(value: Any) -> dict[str, Any]:
+    """A parent element as a dict; the schema lets most be empty (<victim/>), read as True."""
+    return value if isinstance(value, dict) else {}
+
+
+# The schema allows some values more characters than tipline's columns hold (NCMEC's lengths
+# against tipline's). The filed document keeps every value whole, in `extra`; the columns get
+# what fits them.
+def _width(column: Any) -> int:
+    return int(cast(String, column.type).length or 0)
+
+
+def _cut(value: str | None, column: Any) -> str | None:
+    """A name: its start still names someone."""
+    return value[: _width(column)] if value else value
+
+
+def _whole(value: str | None, column: Any) -> str | None:
+    """An identifier (address, handle, id, link): left out if too long, never cut, since a cut
+    one may be someone else's."""
+    return value if value is None or len(value) <= _width(column) else None
+
+
+_PERSON = Person.__table__.c
+_ACCOUNT = OnlineAccount.__table__.c
+
+
+def _person(role: str, person: Any) -> dict[str, Any] | None:
     if not isinstance(person, dict):
         return None
-    name = " ".join(p for p in (person.get("firstName"), person.get("lastName")) if p) or None
+    names = (xml.text_of(person.get("firstName")), xml.text_of(person.get("lastName")))
     emails = _texts(person.get("email"))
     phones = _texts(person.get("phone"))
-    age = person.get("age")
     return {
         "role": role,
-        "name": name,
-        "email": emails[0] if emails else None,
-        "phone": phones[0] if phones else None,
-        "age": int(age) if isinstance(age, str) and age.isdigit() else None,
+        "name": _cut(" ".join(n for n in names if n) or None, _PERSON.name),
+        "email": _whole(emails[0] if emails else None, _PERSON.email),
+        "phone": _whole(phones[0] if phones else None, _PERSON.phone),
+        "age": _age(person.get("age")),
     }
 
 
 def _accounts(role: str, holder: dict[str, Any], platform: str | None) -> list[dict[str, Any]]:
-    service = xml.text_of(holder.get("espService")) or platform
+    service = _cut(xml.text_of(holder.get("espService")) or platform, _ACCOUNT.platform)
     ids = _texts(holder.get("espIdentifier"))
     names = _texts(holder.get("screenName"))
     displays = _texts(holder.get("displayName"))
@@ -249,10 +308,10 @@ def _accounts(role: str, holder: dict[str, Any], platform: str | None) -> list[d
         {
             "role": role,
             "platform": service,
-            "account_id": ids[i] if i < len(ids) else None,
-            "handle": names[i] if i < len(names) else None,
-            "display_name": displays[i] if i < len(displays) else None,
-            "profile_url": urls[i] if i < len(urls) else None,
+            "account_id": _whole(ids[i] if i < len(ids) else None, _ACCOUNT.account_id),
+            "handle": _whole(names[i] if i < len(names) else None, _ACCOUNT.handle),
+            "display_name": _cut(displays[i] if i < len(displays) else None, _ACCOUNT.display_name),
+            "profile_url": _whole(urls[i] if i < len(urls) else None, _ACCOUNT.profile_url),
         }
         for i in range(count)
     ]
@@ -261,7 +320,7 @@ def _accounts(role: str, holder: dict[str, Any], platform: str | None) -> list[d
 def report_fields(submission: IspwsSubmission, *, organisation_id: str) -> dict[str, Any]:
     doc = submission.document
     summary = doc["incidentSummary"]
-    annotations = sorted((summary.get("reportAnnotations") or {}).keys())
+    annotations = sorted(_part(summary.get("reportAnnotations")))
     platform = xml.text_of(summary.get("platform"))
     incident_at = summary["incidentDateTime"]
     parts: list[str] = []
@@ -275,17 +334,17 @@ def report_fields(submission: IspwsSubmission, *, organisation_id: str) -> dict[
         parts.append(str(xml.text_of(doc.get("additionalInfo"))))
     people: list[dict[str, Any]] = []
     accounts: list[dict[str, Any]] = []
-    for holder in doc.get("personOrUserReported", []):
+    for holder in map(_part, doc.get("personOrUserReported", [])):
         person = _person("suspect", holder.get("personOrUserReportedPerson"))
         if person:
             people.append(person)
         accounts += _accounts("suspect", holder, platform)
-    for holder in doc.get("victim", []):
+    for holder in map(_part, doc.get("victim", [])):
         person = _person("victim", holder.get("victimPerson"))
         if person:
             people.append(person)
         accounts += _accounts("victim", holder, platform)
-    reporter = _person("reporter", (doc.get("reporter") or {}).get("reportingPerson"))
+    reporter = _person("reporter", _part(doc.get("reporter")).get("reportingPerson"))
     if reporter:
         people.append(reporter)
     escalation = xml.text_of(summary.get("escalateToHighPriority"))
@@ -298,7 +357,7 @@ def report_fields(submission: IspwsSubmission, *, organisation_id: str) -> dict[
         "description": description,
         # A child's words of despair in the chat a service sends put the report first too.
         "self_harm_risk": distress.shows_distress(description),
-        "incident_date": datetime.fromisoformat(str(incident_at).replace("Z", "+00:00")).date(),
+        "incident_date": _incident_time(incident_at).date(),
         "sextortion": "sextortion" in annotations,
         "minor_to_minor": "minorToMinorInteraction" in annotations,
         "child_in_danger": escalation is not None,

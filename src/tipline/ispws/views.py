@@ -11,13 +11,23 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from tipline.auth import service as auth
 from tipline.auth.models import Organisation
 from tipline.auth.roles import OrgKind
 from tipline.config import Settings
-from tipline.deps import get_db, get_settings
+from tipline.deps import (
+    count_failure,
+    get_db,
+    get_read_db,
+    get_settings,
+    raw_body,
+    refuse_if_failing,
+)
+from tipline.errors import TiplineError
+from tipline.evidence import service as evidence
 from tipline.ispws import service, xml
 from tipline.ispws.codes import HTTP_STATUS, Code, IspwsError
 
@@ -48,7 +58,10 @@ def unauthenticated_answer(request: Request) -> Response:
     return response
 
 
-def esp(request: Request, db_session: Session = Depends(get_db)) -> Organisation:
+def esp(request: Request, db_session: Session = Depends(get_read_db)) -> Organisation:
+    # A read transaction of its own: the login is checked before the body is hashed or stored,
+    # and without the write lock (a slow or failing login must not hold up other writers).
+    refuse_if_failing(request)
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic" or not value:
         raise IspwsUnauthenticated
@@ -60,9 +73,13 @@ def esp(request: Request, db_session: Session = Depends(get_db)) -> Organisation
         raise IspwsUnauthenticated from None
     org = auth.authenticate_ispws(db_session, username=username, password=password)
     if org is None:
+        count_failure(request)
         raise IspwsUnauthenticated
     if org.kind != OrgKind.ESP:
         raise IspwsError(Code.NOT_AUTHORISED_FOR_SUBMISSIONS)
+    # Give the connection back now, not after the response: the request's own transaction
+    # needs one too, and twenty ESPs filing at once must not take two each.
+    db_session.close()
     return org
 
 
@@ -83,11 +100,22 @@ def schema(request: Request, org: Organisation = Depends(esp)) -> Response:
     return _answer(request, Path(xml.SCHEMA_PATH).read_bytes())
 
 
+# The views below are plain functions, run in a worker thread: the database is never used on
+# the event loop (a wait for SQLite's write lock there froze every request; issue 17). What
+# must be awaited (the body, the form, hashing) is read by async dependencies first.
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form(max_files=0, max_fields=5)
+
+
 @router.post("/submit")
-async def submit(
-    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+def submit(
+    request: Request,
+    body: bytes = Depends(raw_body),
+    org: Organisation = Depends(esp),
+    db_session: Session = Depends(get_db),
 ) -> Response:
-    body = await request.body()
     report_id = service.submit(db_session, org=org, document=body)
     db_session.commit()
     return _answer(request, xml.response(Code.SUCCESS, fields={"reportId": report_id}))
@@ -108,35 +136,64 @@ async def upload(
     data = upload_file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise IspwsError(Code.MALFORMED_FILE, "file over the size limit")
-    file_id, md5 = service.upload(
-        db_session,
-        settings=settings,
-        org=org,
-        report_id=report_id,
-        data=data,
-        filename=upload_file.filename,
+    try:
+        prepared = await evidence.prepare_off_loop(settings=settings, data=data)
+    except TiplineError as exc:
+        raise IspwsError(Code.MALFORMED_FILE, exc.message) from None
+    file_id, md5 = await run_in_threadpool(
+        _store_upload, db_session, settings, org, report_id, prepared, upload_file.filename
     )
-    db_session.commit()
     return _answer(
         request,
         xml.response(Code.SUCCESS, fields={"reportId": report_id, "fileId": file_id, "hash": md5}),
     )
 
 
+def _store_upload(
+    db_session: Session,
+    settings: Settings,
+    org: Organisation,
+    report_id: str,
+    prepared: evidence.PreparedFile,
+    filename: str | None,
+) -> tuple[str, str]:
+    try:
+        stored = service.upload(
+            db_session,
+            settings=settings,
+            org=org,
+            report_id=report_id,
+            data=b"",
+            filename=filename,
+            prepared=prepared,
+        )
+        db_session.commit()
+    except BaseException:
+        evidence.discard(prepared)
+        raise
+    return stored
+
+
 @router.post("/fileinfo")
-async def fileinfo(
-    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+def fileinfo(
+    request: Request,
+    body: bytes = Depends(raw_body),
+    org: Organisation = Depends(esp),
+    db_session: Session = Depends(get_db),
 ) -> Response:
-    service.fileinfo(db_session, org=org, document=await request.body())
+    service.fileinfo(db_session, org=org, document=body)
     db_session.commit()
     return _answer(request, xml.response(Code.SUCCESS))
 
 
 @router.post("/finish")
-async def finish(
-    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+def finish(
+    request: Request,
+    form: FormData = Depends(_form),
+    org: Organisation = Depends(esp),
+    db_session: Session = Depends(get_db),
 ) -> Response:
-    report_id = _form_id(dict(await request.form(max_files=0, max_fields=5)))
+    report_id = _form_id(dict(form))
     try:
         files = service.finish(db_session, org=org, report_id=report_id)
     except IspwsError as exc:
@@ -153,10 +210,13 @@ async def finish(
 
 
 @router.post("/retract")
-async def retract(
-    request: Request, org: Organisation = Depends(esp), db_session: Session = Depends(get_db)
+def retract(
+    request: Request,
+    form: FormData = Depends(_form),
+    org: Organisation = Depends(esp),
+    db_session: Session = Depends(get_db),
 ) -> Response:
-    report_id = _form_id(dict(await request.form(max_files=0, max_fields=5)))
+    report_id = _form_id(dict(form))
     service.retract(db_session, org=org, report_id=report_id)
     db_session.commit()
     return _answer(request, xml.response(Code.SUCCESS, fields={"reportId": report_id}))

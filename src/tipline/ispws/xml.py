@@ -6,6 +6,8 @@ document size is capped before parsing. Validation is against tipline's own XSD 
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,44 @@ def parse(document: bytes, *, root: str) -> etree._Element:
         message = error.message if error is not None else "invalid document"
         raise IspwsError(Code.VALIDATION_FAILED, f"{where}{message}")
     return tree
+
+
+def document_text(document: bytes, tree: etree._Element) -> str:
+    """A parsed document as text, to keep as filed.
+
+    Most come in UTF-8 and are kept byte for byte. Any other encoding is kept as the parser read
+    it: UTF-16 read as UTF-8 is half NULs, which PostgreSQL's text cannot hold (and no XML
+    document has a NUL of its own).
+    """
+    try:
+        text: str | None = document.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and "\x00" not in text:
+        return text
+    return str(etree.tostring(tree.getroottree(), encoding="unicode"))
+
+
+_YEAR = re.compile(r"\s*(-?[0-9]+)-")
+_END_OF_DAY = re.compile(r"T24:00:00(?:\.0+)?")
+
+
+def date_time(value: str) -> datetime:
+    """An xs:dateTime the schema admitted, as a datetime (in UTC where it names no zone).
+
+    The schema admits more than datetime holds: 24:00:00, the end of a day, is midnight of the
+    next; a year before 1 or after 9999 raises ValueError, saying which.
+    """
+    year = _YEAR.match(value)
+    digits = year.group(1) if year else "1"
+    if len(digits) > 5 or not 1 <= int(digits) <= 9999:
+        raise ValueError("is before the year 1" if digits[0] in "-0" else "is after the year 9999")
+    text, ends_day = _END_OF_DAY.subn("T00:00:00", value.strip())
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00")) + timedelta(days=ends_day)
+    except OverflowError:
+        raise ValueError("is after the year 9999") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def to_data(element: etree._Element) -> Any:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from tipline import nul
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import StaffSession, User
@@ -22,7 +23,7 @@ from tipline.referral import package, retention, routing, service
 from tipline.referral.models import Referral
 from tipline.reports import service as reports
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 MAX_GEO_FILE = 50 * 1024 * 1024
 
 

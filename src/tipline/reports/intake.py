@@ -110,7 +110,13 @@ def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpd
 
 
 def attach_file(
-    db_session: Session, *, settings: Settings, report_id: str, data: bytes, filename: str | None
+    db_session: Session,
+    *,
+    settings: Settings,
+    report_id: str,
+    data: bytes,
+    filename: str | None,
+    prepared: evidence.PreparedFile | None = None,
 ) -> EvidenceFile:
     count = db_session.scalar(
         select(func.count(EvidenceFile.id)).where(EvidenceFile.report_id == report_id)
@@ -127,6 +133,7 @@ def attach_file(
         actor=PUBLIC_ACTOR,
         report_id=report_id,
         allowed_types=PUBLIC_FILE_TYPES,
+        prepared=prepared,
     )
     audit.record(
         db_session,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import String, Table, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tipline import bulk
@@ -16,6 +16,7 @@ from tipline.auth import secrets as sec
 from tipline.db import Base, new_id, utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.evidence.models import EvidenceFile
+from tipline.nul import NUL
 from tipline.reports.models import OnlineAccount, PaymentDetail, Person, Report
 from tipline.reports.schemas import IncidentType, ReporterRole, Source, Status
 from tipline.review import priority
@@ -59,17 +60,29 @@ def new_case_number(prefix: str = "TL") -> str:
     return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
+# Case folding can lengthen a string ("ß" folds to "ss"): a matching key is cut to its column,
+# the narrowest of those that hold it.
+_HANDLE_KEY = min(
+    int(cast(String, c.type).length or 0)
+    for c in (
+        OnlineAccount.__table__.c.handle_normalised,
+        PaymentDetail.__table__.c.handle_normalised,
+    )
+)
+_CONTACT_KEY = int(cast(String, Person.__table__.c.contact_normalised.type).length or 0)
+
+
 def normalise_handle(handle: str | None) -> str | None:
     if not handle:
         return None
-    value = handle.strip().lstrip("@$").casefold()
+    value = handle.strip().lstrip("@$").casefold()[:_HANDLE_KEY]
     return value or None
 
 
 def normalise_contact(email: str | None, phone: str | None) -> str | None:
     """How the same person is recognised across reports: the email, else the phone's digits."""
     if email and email.strip():
-        return email.strip().casefold()
+        return email.strip().casefold()[:_CONTACT_KEY]
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     return digits if len(digits) >= 7 else None
 
@@ -282,6 +295,9 @@ def set_status(
 def get_report(db_session: Session, *, ref: str) -> Report:
     """By id or case number (case-insensitive, dashes optional)."""
     ref = ref.strip()
+    if NUL in ref:
+        # No id or case number holds one, and PostgreSQL refuses a NUL even in a query.
+        raise NotFound("no such report")
     stmt = select(Report).options(
         selectinload(Report.people), selectinload(Report.accounts), selectinload(Report.payments)
     )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from tipline import idempotency
 from tipline.auth.dependencies import check_csrf, csrf_token_for
 from tipline.config import Settings
-from tipline.deps import get_db, get_settings, rate_limit
+from tipline.deps import charge_pixels, get_db, get_read_db, get_settings, rate_limit
 from tipline.errors import BadInput, TiplineError, TooLarge
+from tipline.evidence import service as evidence
 from tipline.reports import form as report_form
 from tipline.reports import intake
 from tipline.reports.public import (
@@ -38,6 +42,50 @@ def _read_upload(upload: StarletteUpload, settings: Settings) -> bytes:
     if len(data) > settings.max_upload_bytes:
         raise TooLarge(f"file is over the limit of {settings.max_upload_bytes} bytes")
     return data
+
+
+Prepared = list[tuple[evidence.PreparedFile, str | None]]
+
+
+async def _prepare(
+    request: Request, settings: Settings, uploads: list[StarletteUpload]
+) -> Prepared:
+    """Hash and store each upload's bytes before the request's transaction begins (in the
+    bounded hashing pool, each image's decoding charged to the sender's budget first)."""
+    prepared: Prepared = []
+    try:
+        for upload in uploads:
+            data = _read_upload(upload, settings)
+            charge_pixels(request, data)
+            done = await evidence.prepare_off_loop(
+                settings=settings, data=data, allowed_types=intake.PUBLIC_FILE_TYPES
+            )
+            prepared.append((done, upload.filename))
+    except BaseException:
+        _discard(prepared)
+        raise
+    return prepared
+
+
+def _discard(prepared: Prepared) -> None:
+    for done, _name in prepared:
+        evidence.discard(done)
+
+
+def _attach_all(
+    db_session: Session, settings: Settings, report_id: str, prepared: Prepared
+) -> list[Any]:
+    return [
+        intake.attach_file(
+            db_session,
+            settings=settings,
+            report_id=report_id,
+            data=b"",
+            filename=name,
+            prepared=done,
+        )
+        for done, name in prepared
+    ]
 
 
 # JSON API ---------------------------------------------------------------------------------------
@@ -88,23 +136,30 @@ def create_public_report(
     response_model=FileCreated,
     responses={404: {"description": "No report matches that id and token"}},
 )
-def attach_report_file(
+async def attach_report_file(
     report_id: str,
     file: UploadFile,
+    request: Request,
     x_follow_up_token: str = Header(default="", alias="X-Follow-Up-Token"),
+    read_session: Session = Depends(get_read_db),
     db_session: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> FileCreated:
     """Attach a screenshot or other file to a report (never an intimate image: use take-down)."""
-    report = intake.find_for_reporter(db_session, token=x_follow_up_token, report_id=report_id)
-    stored = intake.attach_file(
-        db_session,
-        settings=settings,
-        report_id=report.id,
-        data=_read_upload(file, settings),
-        filename=file.filename,
+    rate_limit(request, "follow-up")
+    # The token first (a cheap read), so that no one without it makes the server hash anything.
+    report = await run_in_threadpool(
+        partial(
+            intake.find_for_reporter, read_session, token=x_follow_up_token, report_id=report_id
+        )
     )
-    db_session.commit()
+    prepared = await _prepare(request, settings, [file])
+    try:
+        [stored] = await run_in_threadpool(_attach_all, db_session, settings, report.id, prepared)
+        await run_in_threadpool(db_session.commit)
+    except BaseException:
+        _discard(prepared)
+        raise
     return FileCreated(file_id=stored.id, sha256=stored.sha256)
 
 
@@ -173,23 +228,38 @@ async def submit_report(
         return _form_page(request, values, report_form.error_fields(exc), 400)
     try:
         rate_limit(request, "reports")
+        prepared = await _prepare(request, settings, uploads)
+    except TiplineError as exc:
+        return _form_page(request, values, {"files": exc.code}, exc.status_code)
+    # The database is used in a worker thread, never on the event loop.
+    return await run_in_threadpool(
+        _file_from_form, request, db_session, settings, payload, prepared, values
+    )
+
+
+def _file_from_form(
+    request: Request,
+    db_session: Session,
+    settings: Settings,
+    payload: PublicReportIn,
+    prepared: Prepared,
+    values: dict[str, Any],
+) -> HTMLResponse:
+    try:
         report = intake.file_public_report(db_session, payload=payload)
-        for upload in uploads:
-            intake.attach_file(
-                db_session,
-                settings=settings,
-                report_id=report.id,
-                data=_read_upload(upload, settings),
-                filename=upload.filename,
-            )
+        _attach_all(db_session, settings, report.id, prepared)
+        db_session.commit()
     except TiplineError as exc:
         db_session.rollback()
+        _discard(prepared)
         return _form_page(request, values, {"files": exc.code}, exc.status_code)
-    db_session.commit()
+    except BaseException:
+        _discard(prepared)
+        raise
     return render(
         request,
         "report_done.html",
-        {"report": report, "token": report.follow_up_token, "files": len(uploads)},
+        {"report": report, "token": report.follow_up_token, "files": len(prepared)},
         status_code=200,
     )
 
@@ -224,9 +294,16 @@ def _status_page(
     return i18n.with_csrf_cookie(request, response)
 
 
+async def _follow_up_form(request: Request) -> FormData:
+    return await request.form(max_files=0, max_fields=10)
+
+
 @router.post("/report/follow-up", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
-async def follow_up(request: Request, db_session: Session = Depends(get_db)) -> HTMLResponse:
-    form = await request.form(max_files=0, max_fields=10)
+def follow_up(
+    request: Request,
+    form: FormData = Depends(_follow_up_form),
+    db_session: Session = Depends(get_db),
+) -> HTMLResponse:
     case = str(form.get("case_number", "")).strip()
     token = str(form.get("token", "")).strip()
     try:
@@ -255,6 +332,7 @@ def _follow_up_refused(
 )
 async def follow_up_add(
     request: Request,
+    read_session: Session = Depends(get_read_db),
     db_session: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> HTMLResponse:
@@ -265,27 +343,43 @@ async def follow_up_add(
     uploads = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
     try:
         rate_limit(request, "follow-up")
-        report = intake.find_for_reporter(db_session, token=token, case_number=case)
-    except TiplineError as exc:
-        return _follow_up_refused(request, db_session, exc, case)
-    try:
+        # The token first (a cheap read), so that no one without it makes the server hash.
+        await run_in_threadpool(
+            partial(intake.find_for_reporter, read_session, token=token, case_number=case)
+        )
         if not text.strip() and not uploads:
             raise BadInput("nothing to add", code="empty_update")
+        prepared = await _prepare(request, settings, uploads)
+    except TiplineError as exc:
+        return await run_in_threadpool(_follow_up_refused, request, read_session, exc, case)
+    return await run_in_threadpool(
+        _add_to_report, request, db_session, settings, case, token, text, prepared
+    )
+
+
+def _add_to_report(
+    request: Request,
+    db_session: Session,
+    settings: Settings,
+    case: str,
+    token: str,
+    text: str,
+    prepared: Prepared,
+) -> HTMLResponse:
+    try:
+        report = intake.find_for_reporter(db_session, token=token, case_number=case)
         if text.strip():
             intake.add_update(db_session, report=report, text=ReporterUpdateIn(text=text).text)
-        for upload in uploads:
-            intake.attach_file(
-                db_session,
-                settings=settings,
-                report_id=report.id,
-                data=_read_upload(upload, settings),
-                filename=upload.filename,
-            )
+        _attach_all(db_session, settings, report.id, prepared)
     except (TiplineError, ValidationError) as exc:
         db_session.rollback()
+        _discard(prepared)
         report = intake.find_for_reporter(db_session, token=token, case_number=case)
         code = exc.code if isinstance(exc, TiplineError) else "too_long"
         status = exc.status_code if isinstance(exc, TiplineError) else 400
         return _status_page(request, db_session, report, token, f"error:{code}", status)
+    except BaseException:
+        _discard(prepared)
+        raise
     db_session.commit()
     return _status_page(request, db_session, report, token, "added")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from tipline import nul
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import StaffSession, User
@@ -16,7 +17,7 @@ from tipline.deps import get_db, get_settings
 from tipline.evidence import service as evidence
 from tipline.review import bundling, service, wellness
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 SOURCES = ("public", "esp", "detector")
 REVIEWERS = CONSOLE_ROLES
 

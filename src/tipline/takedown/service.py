@@ -12,12 +12,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
+from tipline.auth import lockout
 from tipline.auth import secrets as sec
 from tipline.auth.models import Organisation
 from tipline.db import utcnow
@@ -130,41 +131,64 @@ def open_case(
     return case, pin
 
 
+def _pin_lock_for(failures: int) -> timedelta | None:
+    # Every PIN_ATTEMPTS wrong PINs lock the case, each lock twice as long as the one before.
+    if failures % PIN_ATTEMPTS:
+        return None
+    return FIRST_LOCK * (2 ** (failures // PIN_ATTEMPTS - 1))
+
+
+_CASES = cast(Table, TakedownCase.__table__)
+
+
 def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase:
     """The case a PIN opens. A wrong case or PIN look alike; guessing locks the case.
 
-    The caller commits even when this raises: the count of wrong PINs must stick.
+    The guess is counted and committed before the PIN is checked (auth/lockout.py), so that
+    guesses sent in parallel cannot outrun the lock. The caller commits even when this raises.
     """
-    case = db_session.scalar(
-        select(TakedownCase).where(TakedownCase.case_id == case_id.strip().upper())
-    )
-    if case is None:
-        sec.verify_password(None, pin)  # the same work as a real check
-        raise NotFound("no case matches that case number and PIN", code="no_match")
+    number = case_id.strip().upper()
     now = utcnow()
-    if case.locked_until is not None and case.locked_until > now:
+    attempt = lockout.reserve(
+        db_session,
+        table=_CASES,
+        where=[_CASES.c.case_id == number],
+        counter="failed_attempts",
+        lock="locked_until",
+        now=now,
+        lock_for=_pin_lock_for,
+    )
+    if attempt is None:
+        case = db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == number))
+        if case is None or case.locked_until is None:
+            sec.verify_password(None, pin)  # the same work as a real check
+            raise NotFound("no case matches that case number and PIN", code="no_match")
         wait = int((case.locked_until - now).total_seconds() // 60) + 1
         raise Locked(
             f"too many wrong PINs: this case is locked for {wait} more minutes",
             code="case_locked",
         )
+    db_session.commit()
+    case = db_session.get_one(TakedownCase, attempt.row_id, populate_existing=True)
     if not sec.verify_password(case.pin_hash, pin.strip()):
-        case.failed_attempts += 1
-        if case.failed_attempts % PIN_ATTEMPTS == 0:
-            locks = case.failed_attempts // PIN_ATTEMPTS
-            case.locked_until = now + FIRST_LOCK * (2 ** (locks - 1))
+        if attempt.locked_until is not None:
             audit.record(
                 db_session,
                 actor=PUBLIC_ACTOR,
                 action="takedown.case_locked",
                 subject_type="takedown_case",
                 subject_id=case.id,
-                data={"failed_attempts": case.failed_attempts},
+                data={"failed_attempts": attempt.failures},
             )
         raise NotFound("no case matches that case number and PIN", code="no_match")
-    if case.failed_attempts:
-        case.failed_attempts = 0
-        case.locked_until = None
+    lockout.clear(
+        db_session,
+        table=_CASES,
+        row_id=case.id,
+        counter="failed_attempts",
+        lock="locked_until",
+    )
+    db_session.refresh(case)
     return case
 
 

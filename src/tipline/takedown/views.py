@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from tipline import nul
 from tipline.auth.dependencies import check_csrf, current_session, require_org, require_user
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
-from tipline.deps import get_db, rate_limit
-from tipline.errors import BadInput, TiplineError
+from tipline.deps import count_failure, get_db, rate_limit, refuse_if_failing
+from tipline.errors import BadInput, NotFound, TiplineError
 from tipline.takedown import service
 from tipline.takedown.matching import Matcher
 from tipline.takedown.schemas import (
@@ -29,8 +30,10 @@ from tipline.takedown.schemas import (
 )
 from tipline.web.templating import render
 
-api_router = APIRouter(prefix="/api/v1", tags=["take it down"])
-router = APIRouter(include_in_schema=False)
+api_router = APIRouter(
+    prefix="/api/v1", tags=["take it down"], dependencies=[Depends(nul.refuse_in_request)]
+)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 _matcher_lock = threading.Lock()
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -73,10 +76,13 @@ def open_case(payload: CaseIn, request: Request, db_session: Session = Depends(g
 
 def _case(db_session: Session, request: Request, case_id: str, pin: str) -> service.TakedownCase:
     rate_limit(request, "follow-up")
+    refuse_if_failing(request)
     try:
         return service.case_for_pin(db_session, case_id=case_id, pin=pin)
-    except TiplineError:
+    except TiplineError as exc:
         db_session.commit()  # a wrong PIN counts toward the lock even though the request fails
+        if isinstance(exc, NotFound):
+            count_failure(request)
         raise
 
 

@@ -1,11 +1,27 @@
-"""Refuse request bodies over a size limit before they are read into memory (413, JSON)."""
+"""Refuse request bodies over a size limit before they are read into memory (413, JSON).
+
+Before answering, the rest of the body is read and dropped, up to DRAIN_BYTES and for at most
+DRAIN_SECONDS. A server that answers and closes while the client is still sending leaves unread
+data in its socket, and the kernel then resets the connection: the client's next write fails,
+and a client that treats that as the end (a browser uploading a form, most HTTP libraries; httpx
+alone ignores the failed write and looks for an answer) reports "connection reset", never the
+413 saying why. The bounds keep a refused request from costing more than a few seconds and
+megabytes; a body beyond them (by its Content-Length) is answered at once, since it would be
+reset anyway. A client that sent `Expect: 100-continue` is answered at once too: it has sent no
+body, and will send none if it is not asked for one.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DRAIN_BYTES = 4 * 1024 * 1024
+DRAIN_SECONDS = 2.0
 
 
 class BodyTooLarge(Exception):
@@ -24,33 +40,60 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _refuse(send, limit, scope["path"])
-                return
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            # Reading would make the server send "100 Continue" and ask for the body.
+            waiting = headers.get(b"expect", b"").lower() == b"100-continue"
+            if int(length) <= DRAIN_BYTES and not waiting:
+                await _drain(receive)
+            await _refuse(send, limit, scope["path"])
+            return
         seen = 0
+        ended = False
+        overflowed = False
         started = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, ended, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                ended = not message.get("more_body", False)
                 if seen > limit:
+                    overflowed = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if overflowed and not started:
+                # FastAPI turns any error while reading a body into its own 400 ("error
+                # parsing the body"); the answer to a body cut short is the 413 below.
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
+        with contextlib.suppress(BodyTooLarge):
             await self.app(scope, counted_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await _refuse(send, limit, scope["path"])
+        if overflowed and not started:
+            if not ended:
+                await _drain(receive)
+            await _refuse(send, limit, scope["path"])
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop what is left of the body, within the bounds (module docstring)."""
+    dropped = 0
+    with anyio.move_on_after(DRAIN_SECONDS):
+        while dropped <= DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            dropped += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
 
 async def _refuse(send: Send, limit: int, path: str) -> None:

@@ -82,7 +82,6 @@ def with_csrf_cookie(request: Request, response: R) -> R:
             PRE_SESSION_CSRF_COOKIE,
             token,
             httponly=True,
-            samesite="strict",
-            secure=request.app.state.settings.secure_cookies,
+            samesite="strict",  # Secure over HTTPS: web/headers.py marks every cookie
         )
     return response

@@ -9,7 +9,6 @@ service. A setting lets tests reach loopback, and loopback only."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from typing import Any
 
 import httpcore
 import httpx
+
+from tipline.takedown.notices.addresses import is_public
 
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 MAX_BYTES = 64 * 1024
@@ -39,12 +40,12 @@ def _system_resolver(host: str, port: int) -> list[str]:
 
 
 def allowed(address: str, *, allow_loopback: bool) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return allow_loopback
-    return ip.is_global and not ip.is_multicast
+    """The same rule as for a pasted address (addresses.py), applied to every DNS answer and to
+    every redirect's host, since each of them comes through `connect_tcp`."""
+    try:
+        return is_public(address, allow_loopback=allow_loopback)
+    except ValueError:  # a resolver that answers something other than an address
+        return False
 
 
 class GuardedBackend(httpcore.SyncBackend):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tipline import nul
 from tipline.audit import service as audit
 from tipline.db import utcnow
 from tipline.errors import BadInput
@@ -24,6 +25,8 @@ MAX_ENTRIES = 5000
 def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise BadInput(f"entry {index + 1}: not an object", code="bad_directory")
+    if nul.found_in(raw):
+        raise BadInput(f"entry {index + 1}: {nul.NOT_ALLOWED}", code="bad_directory")
     name = str(raw.get("name", "")).strip()
     if not name or len(name) > 120:
         raise BadInput(f"entry {index + 1}: a name of 1 to 120 characters", code="bad_directory")

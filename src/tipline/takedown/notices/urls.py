@@ -3,10 +3,11 @@ not (another scheme, a private address, a malformed line). Nothing here touches 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from tipline.takedown.notices.addresses import is_public
 
 MAX_URL_LENGTH = 2048
 
@@ -35,16 +36,10 @@ class Rejected:
 
 def _blocked_ip(host: str, allow_loopback: bool) -> str | None:
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        public = is_public(host, allow_loopback=allow_loopback)
     except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if allow_loopback and address.is_loopback:
-        return None
-    if not address.is_global or address.is_multicast:
-        return PRIVATE
-    return None
+        return None  # a name, not an address
+    return None if public else PRIVATE
 
 
 class _Refused(Exception):

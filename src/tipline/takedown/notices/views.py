@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
+from tipline import nul
 from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
 from tipline.auth.models import StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
-from tipline.deps import get_db, rate_limit
+from tipline.deps import form_data, get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
 from tipline.takedown.notices import directory, requests, service
 from tipline.takedown.notices.models import NoticePlatform
@@ -22,8 +24,10 @@ from tipline.takedown.notices.urls import MAX_URLS
 from tipline.web import i18n
 from tipline.web.templating import render
 
-api_router = APIRouter(prefix="/api/v1", tags=["notices"])
-router = APIRouter(include_in_schema=False)
+api_router = APIRouter(
+    prefix="/api/v1", tags=["notices"], dependencies=[Depends(nul.refuse_in_request)]
+)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 
 
 @api_router.post("/notices", response_model=NoticesOut)
@@ -58,8 +62,11 @@ def notices_page(request: Request) -> HTMLResponse:
 @router.post(
     "/take-it-down/notices", response_class=HTMLResponse, dependencies=[Depends(check_csrf)]
 )
-async def notices_submit(request: Request, db_session: Session = Depends(get_db)) -> HTMLResponse:
-    form = await request.form(max_fields=10)
+def notices_submit(
+    request: Request,
+    form: FormData = Depends(form_data),
+    db_session: Session = Depends(get_db),
+) -> HTMLResponse:
     text = str(form.get("urls") or "")[: MAX_URLS * 2100]
     lines = [line for line in text.splitlines() if line.strip()]
     context: dict[str, Any] = {"urls_text": text, "under_18": form.get("under_18") == "yes"}
@@ -138,12 +145,12 @@ def console_notices(
 
 
 @router.post("/console/notices", dependencies=[Depends(check_csrf)])
-async def console_request(
+def console_request(
     request: Request,
+    form: FormData = Depends(form_data),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     db_session: Session = Depends(get_db),
 ) -> RedirectResponse:
-    form = await request.form(max_fields=10)
     subject_type, subject_id = requests.subject_of(db_session, str(form.get("subject") or ""))
     lines = [x for x in str(form.get("urls") or "").splitlines() if x.strip()]
     made, rejected = requests.request_takedowns(
@@ -210,13 +217,13 @@ def directory_page(
 
 
 @router.post("/console/admin/platforms", dependencies=[Depends(check_csrf)])
-async def directory_save(
+def directory_save(
     request: Request,
+    form: FormData = Depends(form_data),
     user: User = Depends(require_user(Role.ADMIN)),
     db_session: Session = Depends(get_db),
 ) -> RedirectResponse:
     """Add a platform, or change one (by name): checked as a directory file's entry is."""
-    form = await request.form(max_fields=20)
 
     def field(name: str) -> str | None:
         value = str(form.get(name) or "").strip()
