@@ -20,14 +20,16 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from accounts import make_org
+from accounts import PASSWORD, csrf, make_org, make_user, sign_in
 from conftest import BACKEND
 from media import encode, jpeg
 from test_ispws import REPORT
 from test_public_api import GOOD
+from tipline.auth.models import User
 from tipline.config import Settings
 from tipline.db import Database
 from tipline.reports.models import Report
@@ -279,3 +281,67 @@ def test_failed_logins_from_one_address_are_limited(settings: Settings) -> None:
             for i in range(5)
         ]
     assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_staff_work_and_public_reports_at_once_never_stall(
+    live_server: str, database: Database
+) -> None:
+    """Found by bench/soak.py: a staff request takes the write lock in one worker thread (its
+    session check) and goes on in another (the view). With every thread held by reports
+    waiting for that lock, the holder could not get one: everything stalled until the lock
+    timeout, and the waiting reports were answered 503. Writers now queue for their turn on the
+    event loop, holding no thread."""
+    email = make_user(database, "analyst", "busy-analyst@example.test")
+    with _client(live_server) as staff:
+        sign_in(staff, email)  # type: ignore[arg-type]  # a TestClient is an httpx.Client
+        report = staff.post("/api/v1/reports", json=GOOD).json()["case_number"]
+        token = csrf(staff.get(f"/console/reports/{report}"))
+        stop = time.monotonic() + 3
+        slowest: list[float] = []
+
+        def reports(_: int) -> set[int]:
+            seen = set()
+            with _client(live_server) as http:
+                while time.monotonic() < stop:
+                    started = time.monotonic()
+                    seen.add(http.post("/api/v1/reports", json=GOOD).status_code)
+                    slowest.append(time.monotonic() - started)
+            return seen
+
+        with ThreadPoolExecutor(8) as pool:
+            public = [pool.submit(reports, i) for i in range(8)]
+            staff_codes = set()
+            while time.monotonic() < stop:
+                for action in ("claim", "release"):
+                    started = time.monotonic()
+                    answer = staff.post(
+                        f"/console/queue/{report}/{action}",
+                        data={"csrf_token": token},
+                        follow_redirects=False,
+                    )
+                    staff_codes.add(answer.status_code)
+                    slowest.append(time.monotonic() - started)
+            public_codes = set().union(*(p.result() for p in public))
+    assert public_codes == {201}
+    assert staff_codes == {303}
+    assert max(slowest) < 2.5, max(slowest)
+
+
+def test_a_code_sent_before_the_enrolment_page_gets_a_page_not_a_500(
+    client: TestClient, database: Database
+) -> None:
+    email = make_user(database, "analyst")
+    page = client.get("/console/login")
+    client.post(
+        "/console/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf(page)},
+        follow_redirects=False,
+    )
+    token = csrf(client.get("/console/totp/enrol"))
+    # As when the code arrives before the page's secret was stored (a second tab, a page
+    # answered before its commit, as it once was).
+    with database.session() as db_session:
+        db_session.execute(update(User).values(totp_secret_enc=None))
+    early = client.post("/console/totp/enrol", data={"code": "123456", "csrf_token": token})
+    assert early.status_code == 400, early.text
+    assert 'id="totp-secret"' in early.text

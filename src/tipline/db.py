@@ -169,6 +169,7 @@ class Database:
 
     def __init__(self, url: str, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
         self.url = url
+        self.lock_timeout = lock_timeout
         self.engine = make_engine(url, lock_timeout=lock_timeout)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         # For requests that only read (GET, HEAD) and for login checks: on SQLite these never

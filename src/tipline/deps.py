@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from tipline.config import Settings
-from tipline.db import Database
+from tipline.db import Database, DatabaseBusy
 from tipline.evidence.hashing import pixel_count
 
 # Methods whose requests only read. Their transactions start deferred (Database.reader): on
@@ -52,22 +52,66 @@ async def get_db(
 ) -> AsyncIterator[Session]:
     """One transaction per request: committed when the view returns, rolled back on any error.
 
+    Views take it as `Depends(get_db, scope="function")`: the commit then comes before the
+    answer is sent, so that a client told "stored" was stored, and no slow reader of an answer
+    holds the write lock.
+
     Async on purpose: making a Session does no I/O (the connection is taken at the first
     statement, in the view's thread), so entering needs no thread; only the closing commit,
     rollback and release of the connection run in a thread (of their own: `_FINISHERS`).
 
     A request that may write has its whole body read first, so that a slow sender never holds
-    the write lock (the body is cached; the view reads it again for free).
+    the write lock, and then waits its turn to write (`write_session`).
     """
     if request.method in READ_METHODS:
-        db_session = database.reader()
-    else:
-        # "Stream consumed": FastAPI has already read it, as a form.
-        with suppress(RuntimeError):
-            await request.body()
-        db_session = database.sessionmaker()
-    async with _session_finished(db_session):
+        async with _session_finished(database.reader()) as db_session:
+            yield db_session
+        return
+    # "Stream consumed": FastAPI has already read it, as a form.
+    with suppress(RuntimeError):
+        await request.body()
+    async with write_session(database) as db_session:
         yield db_session
+
+
+@asynccontextmanager
+async def write_session(database: Database) -> AsyncIterator[Session]:
+    """A transaction that may write, entered once this process's turn to write has come.
+
+    SQLite has one writer at a time. A request waiting for that lock in a worker thread holds
+    the thread; when every thread was held so, the lock's holder could not get one to go on
+    with, and everything stalled until the lock timeout (the deadlock of issue 17). Writers of
+    one process therefore queue here, on the event loop, holding no thread, and only the one
+    whose turn it is runs. Bounded like the lock itself: past the timeout, 503. PostgreSQL
+    locks rows, not the database, and needs no turn.
+    """
+    async with _write_turn(database), _session_finished(database.sessionmaker()) as db_session:
+        yield db_session
+
+
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _write_turn(database: Database) -> AsyncIterator[None]:
+    if not database.url.startswith("sqlite"):
+        yield
+        return
+    turns = _TURNS.setdefault(asyncio.get_running_loop(), {})
+    turn = turns.setdefault(id(database), asyncio.Lock())
+    try:
+        # asyncio.timeout, not wait_for: a lock acquired just as the time ran out must not be
+        # lost (Lock.acquire gives the lock back when it is cancelled).
+        async with asyncio.timeout(database.lock_timeout):
+            await turn.acquire()
+    except TimeoutError:
+        raise DatabaseBusy() from None
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 async def get_read_db(database: Database = Depends(get_database)) -> AsyncIterator[Session]:

@@ -23,7 +23,7 @@ PRE_SESSION_CSRF_COOKIE = "tipline_csrf"
 
 def current_session(
     request: Request,
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> StaffSession | None:
     return service.session_from_token(
@@ -72,6 +72,17 @@ def check_csrf(
         if staff_session is not None
         else request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
     )
+    _compare_csrf(expected, csrf_token)
+
+
+def check_public_csrf(request: Request, csrf_token: str = Form("")) -> None:
+    """The public forms' check: their token is always the pre-session cookie's
+    (`csrf_token_for(request, None)`), whoever is signed in, so no database is needed, and a
+    public upload does not wait for, or hold, a turn to write while its files are hashed."""
+    _compare_csrf(request.cookies.get(PRE_SESSION_CSRF_COOKIE, ""), csrf_token)
+
+
+def _compare_csrf(expected: str, csrf_token: str) -> None:
     if not expected or not csrf_token or not sec.constant_time_equal(expected, csrf_token):
         raise Forbidden(
             "the form expired or did not come from this site; reload and try again", code="csrf"
@@ -87,7 +98,9 @@ def _bearer(request: Request) -> str | None:
 def require_org(scope: str) -> Callable[..., Organisation]:
     """An API dependency: the organisation behind a live key whose kind grants `scope`."""
 
-    def _dependency(request: Request, db_session: Session = Depends(get_db)) -> Organisation:
+    def _dependency(
+        request: Request, db_session: Session = Depends(get_db, scope="function")
+    ) -> Organisation:
         refuse_if_failing(request)
         try:
             return service.authenticate_api_key(db_session, presented=_bearer(request), scope=scope)

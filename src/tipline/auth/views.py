@@ -65,7 +65,7 @@ def login(
     request: Request,
     email: str = Form(""),
     password: str = Form(""),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     try:
@@ -92,7 +92,7 @@ def enrol_form(
     request: Request,
     staff_session: StaffSession | None = Depends(current_session),
     settings: Settings = Depends(get_settings),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     pending = _pending(staff_session)
     user = pending.user
@@ -115,7 +115,7 @@ def enrol(
     code: str = Form(""),
     staff_session: StaffSession | None = Depends(current_session),
     settings: Settings = Depends(get_settings),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     pending = _pending(staff_session)
     return _second_factor(
@@ -139,7 +139,7 @@ def totp(
     code: str = Form(""),
     staff_session: StaffSession | None = Depends(current_session),
     settings: Settings = Depends(get_settings),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     pending = _pending(staff_session)
     return _second_factor(
@@ -167,8 +167,14 @@ def _second_factor(
         if isinstance(exc, Unauthorized):
             count_failure(request)
         db_session.commit()
+        if enrolling and pending.user.totp_enabled:
+            return RedirectResponse(_next_step(pending), status_code=303)
         if enrolling:
-            ctx = _enrolment(pending.user, service.totp_secret(pending.user, settings) or "")
+            # A code sent before any secret was made (a second tab, a lost page) gets one now,
+            # not a broken page.
+            secret = service.enrolment_secret(db_session, user=pending.user, settings=settings)
+            db_session.commit()
+            ctx = _enrolment(pending.user, secret)
             return _page(
                 request, "enrol.html", pending, {**ctx, "error": exc.message}, exc.status_code
             )
@@ -194,7 +200,7 @@ def change_password(
     new: str = Form(""),
     confirm: str = Form(""),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     pending = _pending(staff_session)
     if not pending.mfa_passed:
@@ -213,7 +219,7 @@ def change_password(
 @router.post("/console/logout", dependencies=[Depends(check_csrf)])
 def logout(
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     if staff_session is not None:
         service.end_session(db_session, staff_session=staff_session)
@@ -226,7 +232,7 @@ def logout(
 def forward_report(
     ref: str,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Queue the report for filing upstream; the job's progress shows on /console/forwardings."""
@@ -246,7 +252,7 @@ def forwardings_page(
     request: Request,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """Reports filed upstream: each attempt's outcome, with the upstream code and Request-ID."""
     from sqlalchemy import select
@@ -268,7 +274,7 @@ def admin_home(
     request: Request,
     user: User = Depends(require_user(Role.ADMIN)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return _page(
         request,

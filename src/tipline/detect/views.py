@@ -24,7 +24,7 @@ api_router = APIRouter(prefix="/api/v1", tags=["red flags"])
 def detect_conversation(
     payload: ConversationIn,
     organisation: Organisation = Depends(require_org("detect")),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> DetectOut:
     """Red flags, message by message, with the words that show each one."""

@@ -18,13 +18,16 @@ from tipline.auth import service as auth
 from tipline.auth.models import Organisation
 from tipline.auth.roles import OrgKind
 from tipline.config import Settings
+from tipline.db import Database
 from tipline.deps import (
     count_failure,
+    get_database,
     get_db,
     get_read_db,
     get_settings,
     raw_body,
     refuse_if_failing,
+    write_session,
 )
 from tipline.errors import TiplineError
 from tipline.evidence import service as evidence
@@ -58,7 +61,9 @@ def unauthenticated_answer(request: Request) -> Response:
     return response
 
 
-def esp(request: Request, db_session: Session = Depends(get_read_db)) -> Organisation:
+def esp(
+    request: Request, db_session: Session = Depends(get_read_db, scope="function")
+) -> Organisation:
     # A read transaction of its own: the login is checked before the body is hashed or stored,
     # and without the write lock (a slow or failing login must not hold up other writers).
     refuse_if_failing(request)
@@ -114,7 +119,7 @@ def submit(
     request: Request,
     body: bytes = Depends(raw_body),
     org: Organisation = Depends(esp),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     report_id = service.submit(db_session, org=org, document=body)
     db_session.commit()
@@ -125,7 +130,7 @@ def submit(
 async def upload(
     request: Request,
     org: Organisation = Depends(esp),
-    db_session: Session = Depends(get_db),
+    database: Database = Depends(get_database),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     form = await request.form(max_files=1, max_fields=5)
@@ -140,9 +145,11 @@ async def upload(
         prepared = await evidence.prepare_off_loop(settings=settings, data=data)
     except TiplineError as exc:
         raise IspwsError(Code.MALFORMED_FILE, exc.message) from None
-    file_id, md5 = await run_in_threadpool(
-        _store_upload, db_session, settings, org, report_id, prepared, upload_file.filename
-    )
+    # The turn to write is taken only now that the file is hashed.
+    async with write_session(database) as db_session:
+        file_id, md5 = await run_in_threadpool(
+            _store_upload, db_session, settings, org, report_id, prepared, upload_file.filename
+        )
     return _answer(
         request,
         xml.response(Code.SUCCESS, fields={"reportId": report_id, "fileId": file_id, "hash": md5}),
@@ -179,7 +186,7 @@ def fileinfo(
     request: Request,
     body: bytes = Depends(raw_body),
     org: Organisation = Depends(esp),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     service.fileinfo(db_session, org=org, document=body)
     db_session.commit()
@@ -191,7 +198,7 @@ def finish(
     request: Request,
     form: FormData = Depends(_form),
     org: Organisation = Depends(esp),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     report_id = _form_id(dict(form))
     try:
@@ -214,7 +221,7 @@ def retract(
     request: Request,
     form: FormData = Depends(_form),
     org: Organisation = Depends(esp),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     report_id = _form_id(dict(form))
     service.retract(db_session, org=org, report_id=report_id)

@@ -45,7 +45,7 @@ def refer(
     other_agency: str = Form(""),
     override_reason: str = Form(""),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """The suggestion chosen (`agency`), or another agency (`other_agency`) with a reason."""
     agency = other_agency or agency
@@ -63,7 +63,7 @@ def legal_hold(
     hold: str = Form(""),
     reason: str = Form(""),
     user: User = Depends(require_user(*SUPERVISOR_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     report = reports.get_report(db, ref=ref)
     retention.set_legal_hold(
@@ -77,7 +77,7 @@ def referrals_page(
     request: Request,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return staff_page(
         request,
@@ -107,7 +107,7 @@ def console_referral(
     request: Request,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = service.get_referral(db, ref=ref)
     context = {**_referral_context(db, referral), "portal": False}
@@ -121,7 +121,7 @@ def console_legal_process(
     kind: str = Form(""),
     reference: str = Form(""),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = service.get_referral(db, ref=ref)
     service.record_legal_process(
@@ -135,7 +135,7 @@ def routing_page(
     request: Request,
     user: User = Depends(require_user(Role.ADMIN)),
     staff_session: StaffSession | None = Depends(current_session),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return staff_page(
         request,
@@ -154,7 +154,7 @@ def set_route(
     region: str = Form(""),
     agency: str = Form(""),
     user: User = Depends(require_user(Role.ADMIN)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     org = auth.get_organisation(db, ref=agency)
     if org.kind != "agency":
@@ -167,7 +167,7 @@ def set_route(
 async def load_geo(
     geo: UploadFile = File(...),
     user: User = Depends(require_user(Role.ADMIN)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     from starlette.concurrency import run_in_threadpool
 
@@ -198,7 +198,7 @@ def agency_home(
     request: Request,
     user: User = Depends(require_user(Role.AGENCY)),
     staff_session: StaffSession | None = Depends(current_session),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     own = service.list_referrals(db, agency_id=user.organisation_id or "-")
     return staff_page(request, "referrals.html", staff_session, {"referrals": own, "portal": True})
@@ -210,7 +210,7 @@ def agency_referral(
     request: Request,
     user: User = Depends(require_user(Role.AGENCY)),
     staff_session: StaffSession | None = Depends(current_session),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     context = {**_referral_context(db, _own(db, ref, user)), "portal": True}
     return staff_page(request, "referral.html", staff_session, context)
@@ -218,7 +218,9 @@ def agency_referral(
 
 @router.post("/agency/referrals/{ref}/acknowledge", dependencies=[Depends(check_csrf)])
 def acknowledge(
-    ref: str, user: User = Depends(require_user(Role.AGENCY)), db: Session = Depends(get_db)
+    ref: str,
+    user: User = Depends(require_user(Role.AGENCY)),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = service.acknowledge(db, referral=_own(db, ref, user), actor=_actor(user))
     return _to_portal(referral)
@@ -230,7 +232,7 @@ def outcome(
     outcome: str = Form(""),
     note: str = Form(""),
     user: User = Depends(require_user(Role.AGENCY)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = service.record_outcome(
         db, referral=_own(db, ref, user), outcome=outcome, note=note, actor=_actor(user)
@@ -240,7 +242,9 @@ def outcome(
 
 @router.post("/agency/referrals/{ref}/preservation", dependencies=[Depends(check_csrf)])
 def preservation(
-    ref: str, user: User = Depends(require_user(Role.AGENCY)), db: Session = Depends(get_db)
+    ref: str,
+    user: User = Depends(require_user(Role.AGENCY)),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = service.request_preservation(db, referral=_own(db, ref, user), actor=_actor(user))
     return _to_portal(referral)
@@ -248,7 +252,9 @@ def preservation(
 
 @router.post("/agency/referrals/{ref}/destruction", dependencies=[Depends(check_csrf)])
 def destruction(
-    ref: str, user: User = Depends(require_user(Role.AGENCY)), db: Session = Depends(get_db)
+    ref: str,
+    user: User = Depends(require_user(Role.AGENCY)),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = service.request_destruction(db, referral=_own(db, ref, user), actor=_actor(user))
     return _to_portal(referral)
@@ -261,7 +267,7 @@ def agency_legal_process(
     kind: str = Form(""),
     reference: str = Form(""),
     user: User = Depends(require_user(Role.AGENCY)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     referral = _own(db, ref, user)
     service.record_legal_process(
@@ -274,7 +280,7 @@ def agency_legal_process(
 def download_package(
     ref: str,
     user: User = Depends(require_user(Role.AGENCY)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     referral = _own(db, ref, user)
@@ -294,7 +300,7 @@ def download_file(
     ref: str,
     file_id: str,
     user: User = Depends(require_user(Role.AGENCY)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     record, data = service.read_referred_file(

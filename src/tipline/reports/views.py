@@ -14,9 +14,18 @@ from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from tipline import idempotency
-from tipline.auth.dependencies import check_csrf, csrf_token_for
+from tipline.auth.dependencies import check_public_csrf, csrf_token_for
 from tipline.config import Settings
-from tipline.deps import charge_pixels, get_db, get_read_db, get_settings, rate_limit
+from tipline.db import Database
+from tipline.deps import (
+    charge_pixels,
+    get_database,
+    get_db,
+    get_read_db,
+    get_settings,
+    rate_limit,
+    write_session,
+)
 from tipline.errors import BadInput, TiplineError, TooLarge
 from tipline.evidence import service as evidence
 from tipline.reports import form as report_form
@@ -104,7 +113,7 @@ def create_public_report(
     payload: PublicReportIn,
     request: Request,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """File a report as a victim, parent, friend or educator. Anonymous is allowed."""
     ident = request_hash = None
@@ -141,8 +150,8 @@ async def attach_report_file(
     file: UploadFile,
     request: Request,
     x_follow_up_token: str = Header(default="", alias="X-Follow-Up-Token"),
-    read_session: Session = Depends(get_read_db),
-    db_session: Session = Depends(get_db),
+    read_session: Session = Depends(get_read_db, scope="function"),
+    database: Database = Depends(get_database),
     settings: Settings = Depends(get_settings),
 ) -> FileCreated:
     """Attach a screenshot or other file to a report (never an intimate image: use take-down)."""
@@ -155,8 +164,11 @@ async def attach_report_file(
     )
     prepared = await _prepare(request, settings, [file])
     try:
-        [stored] = await run_in_threadpool(_attach_all, db_session, settings, report.id, prepared)
-        await run_in_threadpool(db_session.commit)
+        # The turn to write is taken only now that the file is hashed.
+        async with write_session(database) as db_session:
+            [stored] = await run_in_threadpool(
+                _attach_all, db_session, settings, report.id, prepared
+            )
     except BaseException:
         _discard(prepared)
         raise
@@ -172,7 +184,7 @@ def report_status(
     report_id: str,
     request: Request,
     x_follow_up_token: str = Header(default="", alias="X-Follow-Up-Token"),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> ReporterStatus:
     """What a reporter may see of their report's progress."""
     rate_limit(request, "follow-up")
@@ -210,10 +222,10 @@ def report_page(request: Request) -> HTMLResponse:
     return _form_page(request, {"incident_type": "online_enticement"}, {})
 
 
-@router.post("/report", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+@router.post("/report", response_class=HTMLResponse, dependencies=[Depends(check_public_csrf)])
 async def submit_report(
     request: Request,
-    db_session: Session = Depends(get_db),
+    database: Database = Depends(get_database),
     settings: Settings = Depends(get_settings),
 ) -> HTMLResponse:
     form = await request.form(max_files=intake.MAX_FILES_PER_REPORT, max_fields=400)
@@ -231,10 +243,12 @@ async def submit_report(
         prepared = await _prepare(request, settings, uploads)
     except TiplineError as exc:
         return _form_page(request, values, {"files": exc.code}, exc.status_code)
-    # The database is used in a worker thread, never on the event loop.
-    return await run_in_threadpool(
-        _file_from_form, request, db_session, settings, payload, prepared, values
-    )
+    # The database is used in a worker thread, never on the event loop, and only once the
+    # files are hashed is the turn to write taken.
+    async with write_session(database) as db_session:
+        return await run_in_threadpool(
+            _file_from_form, request, db_session, settings, payload, prepared, values
+        )
 
 
 def _file_from_form(
@@ -298,11 +312,13 @@ async def _follow_up_form(request: Request) -> FormData:
     return await request.form(max_files=0, max_fields=10)
 
 
-@router.post("/report/follow-up", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+@router.post(
+    "/report/follow-up", response_class=HTMLResponse, dependencies=[Depends(check_public_csrf)]
+)
 def follow_up(
     request: Request,
     form: FormData = Depends(_follow_up_form),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
     case = str(form.get("case_number", "")).strip()
     token = str(form.get("token", "")).strip()
@@ -328,12 +344,12 @@ def _follow_up_refused(
 
 
 @router.post(
-    "/report/follow-up/add", response_class=HTMLResponse, dependencies=[Depends(check_csrf)]
+    "/report/follow-up/add", response_class=HTMLResponse, dependencies=[Depends(check_public_csrf)]
 )
 async def follow_up_add(
     request: Request,
-    read_session: Session = Depends(get_read_db),
-    db_session: Session = Depends(get_db),
+    read_session: Session = Depends(get_read_db, scope="function"),
+    database: Database = Depends(get_database),
     settings: Settings = Depends(get_settings),
 ) -> HTMLResponse:
     form = await request.form(max_files=intake.MAX_FILES_PER_REPORT, max_fields=20)
@@ -352,9 +368,10 @@ async def follow_up_add(
         prepared = await _prepare(request, settings, uploads)
     except TiplineError as exc:
         return await run_in_threadpool(_follow_up_refused, request, read_session, exc, case)
-    return await run_in_threadpool(
-        _add_to_report, request, db_session, settings, case, token, text, prepared
-    )
+    async with write_session(database) as db_session:
+        return await run_in_threadpool(
+            _add_to_report, request, db_session, settings, case, token, text, prepared
+        )
 
 
 def _add_to_report(

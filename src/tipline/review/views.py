@@ -27,7 +27,7 @@ def queue_page(
     request: Request,
     user: User = Depends(require_user(*REVIEWERS)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     from tipline.reports import service as reports
     from tipline.takedown.notices import requests as notice_requests
@@ -71,7 +71,7 @@ def _back() -> RedirectResponse:
 def file_bytes(
     file_id: str,
     user: User = Depends(require_user(*REVIEWERS)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """The file, decrypted in memory for this response only; every read is a custody event.
@@ -92,7 +92,7 @@ def reveal(
     file_id: str,
     reason: str = Form(""),
     user: User = Depends(require_user(*REVIEWERS)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     record = wellness.reveal(db, file_id=file_id, user=user, reason=reason)
     return RedirectResponse(f"/console/reports/{record.report_id}#files", status_code=303)
@@ -100,7 +100,9 @@ def reveal(
 
 @router.post("/console/queue/{ref}/claim", dependencies=[Depends(check_csrf)])
 def claim(
-    ref: str, user: User = Depends(require_user(*REVIEWERS)), db: Session = Depends(get_db)
+    ref: str,
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     service.claim(db, report_ref=ref, user=user)
     return RedirectResponse(f"/console/reports/{ref}", status_code=303)
@@ -108,7 +110,9 @@ def claim(
 
 @router.post("/console/queue/{ref}/release", dependencies=[Depends(check_csrf)])
 def release(
-    ref: str, user: User = Depends(require_user(*REVIEWERS)), db: Session = Depends(get_db)
+    ref: str,
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     service.release(db, report_ref=ref, user=user)
     return _back()
@@ -122,7 +126,7 @@ def classify(
     financial: str = Form(""),
     minor_to_minor: str = Form(""),
     user: User = Depends(require_user(*REVIEWERS)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     service.classify(
         db,
@@ -141,7 +145,7 @@ def close(
     ref: str,
     reason: str = Form(""),
     user: User = Depends(require_user(*REVIEWERS)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     service.close_informational(db, report_ref=ref, user=user, reason=reason)
     return _back()
@@ -152,7 +156,7 @@ def assign(
     ref: str,
     email: str = Form(""),
     user: User = Depends(require_user(*SUPERVISOR_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     service.reassign(db, report_ref=ref, user=user, to=auth.get_user(db, ref=email))
     return _back()
@@ -163,7 +167,7 @@ def merge(
     report: list[str] = Form([]),
     title: str = Form(""),
     user: User = Depends(require_user(*REVIEWERS)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """Bundle the checked reports (each a `report` field) into one incident."""
     incident = bundling.merge(db, report_refs=report[:200], actor=f"user:{user.id}", title=title)
@@ -172,7 +176,9 @@ def merge(
 
 @router.post("/console/reports/{ref}/split", dependencies=[Depends(check_csrf)])
 def split(
-    ref: str, user: User = Depends(require_user(*REVIEWERS)), db: Session = Depends(get_db)
+    ref: str,
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     report = bundling.split(db, report_ref=ref, actor=f"user:{user.id}")
     return RedirectResponse(f"/console/reports/{report.id}", status_code=303)
@@ -184,7 +190,7 @@ def incident_page(
     request: Request,
     user: User = Depends(require_user(*REVIEWERS)),
     staff_session: StaffSession | None = Depends(current_session),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     from tipline.audit import service as audit
 
@@ -207,7 +213,7 @@ def report_page(
     request: Request,
     user: User = Depends(require_user(*REVIEWERS)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""

@@ -30,7 +30,9 @@ def _published(request: Request, db_session: Session, year: int | None) -> dict[
 
 @api_router.get("/stats", response_model=PublishedStats)
 def stats_api(
-    request: Request, year: int | None = YEAR, db_session: Session = Depends(get_db)
+    request: Request,
+    year: int | None = YEAR,
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     """The public numbers, small counts withheld."""
     return _published(request, db_session, year)
@@ -38,7 +40,9 @@ def stats_api(
 
 @router.get("/numbers", response_class=HTMLResponse)
 def numbers_page(
-    request: Request, year: int | None = YEAR, db_session: Session = Depends(get_db)
+    request: Request,
+    year: int | None = YEAR,
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
     from tipline.web import i18n
 
@@ -81,7 +85,7 @@ def console_numbers(
     platform: str | None = Query(None, max_length=100),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
     from tipline.web import i18n
 
@@ -111,7 +115,7 @@ def console_numbers_export(
     agency: str | None = Query(None, max_length=32),
     platform: str | None = Query(None, max_length=100),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     stats = _staff_stats(db_session, start, end, agency, platform)
     if fmt == "json":

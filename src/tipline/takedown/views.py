@@ -61,7 +61,9 @@ def _matcher(request: Request) -> Matcher:
     response_model=CaseCreated,
     responses={**_REFUSALS, 429: {"description": "Too many cases from this address"}},
 )
-def open_case(payload: CaseIn, request: Request, db_session: Session = Depends(get_db)) -> Response:
+def open_case(
+    payload: CaseIn, request: Request, db_session: Session = Depends(get_db, scope="function")
+) -> Response:
     """Open a take-down case from hashes made on the victim's device. The PIN is shown once."""
     hashes = service.parse_hashes(
         [(h.type, h.value) for h in payload.hashes], limit=service.MAX_HASHES_PER_CASE
@@ -97,7 +99,7 @@ def case_status(
     case_id: str,
     request: Request,
     x_case_pin: str = Header(default="", alias="X-Case-PIN"),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> CaseStatus:
     """How the case stands: how many platforms reported a match, never which."""
     case = _case(db_session, request, case_id, x_case_pin)
@@ -109,7 +111,7 @@ def withdraw_case(
     case_id: str,
     request: Request,
     x_case_pin: str = Header(default="", alias="X-Case-PIN"),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> CaseStatus:
     """Withdraw the case: every hash leaves the list, and platforms stop matching at next sync."""
     case = _case(db_session, request, case_id, x_case_pin)
@@ -130,7 +132,7 @@ def hashlist_changes(
     cursor: str | None = Query(default=None, max_length=24),
     limit: int = Query(default=service.FEED_PAGE, ge=1, le=service.MAX_FEED_PAGE),
     organisation: Organisation = Depends(require_org("hashlist")),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> ChangesOut:
     """Hashes added and withdrawn after `cursor`, oldest first. Resume from `next_cursor`."""
     after = service.parse_cursor(cursor)
@@ -150,7 +152,7 @@ def hashlist_match(
     payload: MatchIn,
     request: Request,
     organisation: Organisation = Depends(require_org("hashlist")),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> MatchesOut:
     """Hashes in, matches out: each with its distance, the transform that matched, provenance."""
     queries = service.parse_hashes(
@@ -172,7 +174,7 @@ def hashlist_match(
 def hashlist_feedback(
     payload: FeedbackIn,
     organisation: Organisation = Depends(require_org("hashlist")),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """Say what was done with a match: matched, removed, or false positive."""
     accepted = service.record_feedback(
@@ -204,7 +206,7 @@ def hashlist_page(
     request: Request,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return staff_page(
         request,
@@ -225,7 +227,7 @@ def review_quarantined(
     entry_id: int,
     decision: str = Form(...),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """Release a quarantined hash back onto the list, or keep it off for good."""
     entry = service.get_entry(db_session, entry_id=entry_id)
@@ -244,7 +246,7 @@ def configure_hash_list(
     pdq_threshold: int = Form(...),
     vpdq_frame_share: float = Form(...),
     user: User = Depends(require_user(Role.ADMIN)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
     """An admin sets a list's PDQ threshold and vPDQ frame share."""
     service.configure_list(

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from tipline import nul
-from tipline.auth.dependencies import check_csrf, csrf_token_for, current_session, require_user
+from tipline.auth.dependencies import (
+    check_csrf,
+    check_public_csrf,
+    csrf_token_for,
+    current_session,
+    require_user,
+)
 from tipline.auth.models import StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
@@ -32,7 +38,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_
 
 @api_router.post("/notices", response_model=NoticesOut)
 def notices_api(
-    payload: NoticesIn, request: Request, db_session: Session = Depends(get_db)
+    payload: NoticesIn, request: Request, db_session: Session = Depends(get_db, scope="function")
 ) -> dict[str, Any]:
     """Where an image is posted -> per platform, the steps and a ready notice. Stores nothing."""
     rate_limit(request, "notices")
@@ -60,12 +66,12 @@ def notices_page(request: Request) -> HTMLResponse:
 
 
 @router.post(
-    "/take-it-down/notices", response_class=HTMLResponse, dependencies=[Depends(check_csrf)]
+    "/take-it-down/notices", response_class=HTMLResponse, dependencies=[Depends(check_public_csrf)]
 )
 def notices_submit(
     request: Request,
     form: FormData = Depends(form_data),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
     text = str(form.get("urls") or "")[: MAX_URLS * 2100]
     lines = [line for line in text.splitlines() if line.strip()]
@@ -99,7 +105,7 @@ def attach_urls(
     payload: CaseUrlsIn,
     request: Request,
     x_case_pin: str = Header(default="", alias="X-Case-PIN"),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     """Attach the addresses where the image is posted to the case: an analyst reviews them and
     asks each company to take it down; the case's status shows how each one stands."""
@@ -130,7 +136,7 @@ def console_notices(
     request: Request,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
     return staff_page(
         request,
@@ -149,7 +155,7 @@ def console_request(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> RedirectResponse:
     subject_type, subject_id = requests.subject_of(db_session, str(form.get("subject") or ""))
     lines = [x for x in str(form.get("urls") or "").splitlines() if x.strip()]
@@ -173,7 +179,7 @@ def console_mark(
     action: str,
     request: Request,
     user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> RedirectResponse:
     if action not in ("filed", "removed", "resend", "withdrawn", "approve"):
         raise BadInput(f"no such step: {action}", code="bad_action")
@@ -198,7 +204,7 @@ def directory_page(
     request: Request,
     user: User = Depends(require_user(Role.ADMIN)),
     staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
     from tipline.takedown.notices.texts import legal_bases
 
@@ -221,7 +227,7 @@ def directory_save(
     request: Request,
     form: FormData = Depends(form_data),
     user: User = Depends(require_user(Role.ADMIN)),
-    db_session: Session = Depends(get_db),
+    db_session: Session = Depends(get_db, scope="function"),
 ) -> RedirectResponse:
     """Add a platform, or change one (by name): checked as a directory file's entry is."""
 
