@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-# Jobs run inline in tests; set before tipline.jobs is first imported.
+# Jobs run inline in tests; set before the queue is first built (tipline.queue).
 os.environ["TIPLINE_JOBS_IMMEDIATE"] = "1"
 
 import httpx
@@ -28,7 +28,9 @@ BACKEND = os.environ.get("TIPLINE_TEST_DATABASE", "sqlite")
 PG_URL = os.environ.get(
     "TIPLINE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-PDQ_VECTORS = Path(__file__).resolve().parents[2] / "shared" / "pdq-vectors"
+# Meta's PDQ conformance images and hashes (BSD; LICENSE beside them), vendored so that a clone
+# anywhere runs every test.
+PDQ_VECTORS = Path(__file__).resolve().parent / "data" / "pdq-vectors"
 
 
 def pytest_report_header() -> str:

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from browser import new_page, shot
+from conftest import PDQ_VECTORS
 from media import webm
 from tipline.evidence.hashing import hamming, hash_bytes
 
 pytestmark = pytest.mark.browser
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "pdq-vectors"
+VECTORS = PDQ_VECTORS
 
 
 def _reference() -> dict[str, str]:

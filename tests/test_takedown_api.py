@@ -12,11 +12,12 @@ import pytest
 from PIL import Image
 
 from accounts import make_org
+from conftest import PDQ_VECTORS
 from tipline.evidence.hashing import hash_bytes
 from tipline.takedown import service
 from tipline.takedown.signals import dihedral
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "pdq-vectors" / "images"
+VECTORS = PDQ_VECTORS / "images"
 PDQ_A = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
 SHA = "a" * 64
 MD5 = "b" * 32
