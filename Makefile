@@ -39,6 +39,7 @@ services:
 lint: install
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy
@@ -80,6 +81,11 @@ bench-match: install
 # /numbers at 100,000 and 1,000,000 reports on PostgreSQL, against a direct GROUP BY.
 bench-stats: install services
 	@$(PY) bench/stats.py
+
+# Mixed traffic while the server is killed with SIGKILL three times, on SQLite and PostgreSQL:
+# acknowledged == stored exactly once, no 5xx, audit verify intact, p50/p99 per route.
+bench-soak: install services
+	@$(PY) bench/soak.py
 
 # Red-flag detection in streaming mode against a plain regex pass, one core.
 bench-detect: install

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from huey import RedisHuey, SqliteHuey
+from sqlalchemy import text
 
 from tipline.config import Settings
-from tipline.jobs import make_huey
+from tipline.queue import make_huey
 
 
 def _roundtrip(huey: object) -> list[int]:
@@ -47,3 +48,36 @@ def test_redis_queue_when_configured(tmp_path: Path) -> None:
     huey.flush()
     assert _roundtrip(huey) == [5]
     huey.flush()
+
+
+def test_every_job_runs_against_a_real_database(database: object) -> None:
+    """Each declared job, run as the worker would (immediate mode), on an empty installation:
+    none fails for want of an import, a setting or a table."""
+    from tipline import worker
+    from tipline.queue import Task
+
+    jobs = {
+        name: value
+        for module in worker.TASK_MODULES
+        for name, value in vars(module).items()
+        if isinstance(value, Task)
+    }
+    assert len(jobs) == 10, sorted(jobs)
+    for name, job in jobs.items():
+        if name in ("hash_evidence_file", "forward_report"):
+            continue  # each takes a stored row: run by test_vault (large video), test_forwarding
+        job()
+
+
+def test_a_job_named_after_commit_runs_only_once_committed(database: object) -> None:
+    from tipline import queue
+    from tipline.db import Database
+
+    assert isinstance(database, Database)
+    with database.session() as db_session:
+        db_session.execute(text("SELECT 1"))  # a change under way, then abandoned
+        queue.after_commit(db_session, "tipline.stats.tasks:refresh_stats")
+        db_session.rollback()
+        assert "tipline.queue.after_commit" not in db_session.info
+    with pytest.raises(LookupError):
+        queue.resolve("tipline.stats.rollup:refresh")

@@ -140,9 +140,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     consumer = None
     if not settings.redis_url:
         # Embedded: run the job queue in this process, so nothing else needs starting.
-        from tipline.jobs import huey
+        from tipline import worker as jobs
 
-        consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
+        consumer = jobs.consumer(workers=1)
         consumer.start()
     try:
         if workers > 1:
@@ -167,14 +167,14 @@ def serve(
 @app.command()
 def worker(workers: int = typer.Option(2, help="Worker threads.")) -> None:
     """Run background jobs only (for scale-out)."""
+    from tipline import worker as jobs
     from tipline.audit.appender import Appender
     from tipline.db import database_for
-    from tipline.jobs import huey
 
     appender = Appender(database_for(get_settings()))
     appender.start()
     try:
-        huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+        jobs.consumer(workers).run()
     finally:
         appender.stop()
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tipline import nul
+from tipline import nul, queue
 from tipline.app_errors import LoginRequired
 from tipline.auth import service
 from tipline.auth.dependencies import (
@@ -236,14 +236,13 @@ def forward_report(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Queue the report for filing upstream; the job's progress shows on /console/forwardings."""
-    from tipline import jobs
     from tipline.errors import BadInput
     from tipline.ispws import forwarding
 
     if not settings.upstream_url:
         raise BadInput("no upstream is configured (TIPLINE_UPSTREAM_URL)", code="no_upstream")
     queued = forwarding.queue(db_session, report_ref=ref, actor=f"user:{user.id}")
-    jobs.enqueue_after_commit(db_session, jobs.forward_report, queued.id)
+    queue.after_commit(db_session, forwarding.JOB, queued.id)
     return RedirectResponse("/console/forwardings", status_code=303)
 
 

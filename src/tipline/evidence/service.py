@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from tipline import queue
 from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import new_id, utcnow
@@ -21,6 +22,9 @@ from tipline.errors import BadInput, NotFound, TooLarge
 from tipline.evidence import hashing, similarity
 from tipline.evidence.models import EvidenceFile
 from tipline.evidence.vault import Vault
+
+# Large videos are hashed after the request, by this job (evidence/tasks.py).
+HASH_LATER = "tipline.evidence.tasks:hash_evidence_file"
 
 # A video larger than this is stored at once and its vPDQ computed by a background job, so that
 # the reporter is not kept waiting.
@@ -218,9 +222,7 @@ def store_file(
         },
     )
     if large_video:
-        from tipline import jobs
-
-        jobs.enqueue_after_commit(db_session, jobs.hash_evidence_file, record.id)
+        queue.after_commit(db_session, HASH_LATER, record.id)
     return StoredFile(file=record, hashes=hashes)
 
 

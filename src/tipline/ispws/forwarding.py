@@ -22,6 +22,8 @@ from tipline.ispws.export import export_xml
 from tipline.ispws.models import Forwarding
 from tipline.reports import service as reports
 
+# The job that files a queued forwarding (ispws/tasks.py), named for queue.after_commit.
+JOB = "tipline.ispws.tasks:forward_report"
 ALREADY_FINISHED = int(Code.ALREADY_FINISHED)
 ALREADY_RETRACTED = int(Code.ALREADY_RETRACTED)
 

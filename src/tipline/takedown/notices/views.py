@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tipline import nul
+from tipline import nul, queue
 from tipline.auth.dependencies import (
     check_csrf,
     check_public_csrf,
@@ -23,7 +23,7 @@ from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import form_data, get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
-from tipline.takedown.notices import directory, requests, service
+from tipline.takedown.notices import directory, requests, service, tasks
 from tipline.takedown.notices.models import NoticePlatform
 from tipline.takedown.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
 from tipline.takedown.notices.urls import MAX_URLS
@@ -167,9 +167,9 @@ def console_request(
         actor=f"user:{user.id}",
         settings=request.app.state.settings,
     )
-    db_session.commit()
     if made:
-        enqueue_notices()
+        queue.after_commit(db_session, tasks.SEND)
+    db_session.commit()
     return RedirectResponse(f"/console/notices?made={len(made)}-{len(rejected)}", 303)
 
 
@@ -184,16 +184,10 @@ def console_mark(
     if action not in ("filed", "removed", "resend", "withdrawn", "approve"):
         raise BadInput(f"no such step: {action}", code="bad_action")
     requests.mark(db_session, req_id=req_id, action=action, actor=f"user:{user.id}")
-    db_session.commit()
     if action in ("resend", "approve"):
-        enqueue_notices()
+        queue.after_commit(db_session, tasks.SEND)
+    db_session.commit()
     return RedirectResponse("/console/notices", 303)
-
-
-def enqueue_notices() -> None:
-    from tipline.jobs import send_notices
-
-    send_notices()
 
 
 # The directory, for admins ---------------------------------------------------------------------

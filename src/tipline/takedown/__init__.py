@@ -1,0 +1,1 @@
+"""Take it down: victims' cases of hashes, the hash list platforms take, their feedback."""
