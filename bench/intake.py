@@ -128,17 +128,23 @@ def _drop_postgres(name: str) -> None:
     admin.dispose()
 
 
-def run_backend(backend: str, workdir: Path) -> dict[str, Any]:
-    home = workdir / backend
-    name = f"tipline_bench_{os.getpid()}"
+def backend_env(backend: str, home: Path, name: str) -> tuple[str, dict[str, str]]:
+    """A fresh database for `backend` (PostgreSQL: a new database `name`) and the environment
+    that points `tipline` at it and at `home`, with the public rate limit off for load."""
     url = _postgres_url(name) if backend == "postgresql" else f"sqlite:///{home / 'tipline.db'}"
     env = {
         **os.environ,
         "TIPLINE_HOME": str(home),
         "TIPLINE_DATABASE_URL": url,
         "TIPLINE_PUBLIC_RATE_LIMIT": "off",
-        "BENCH_DATABASE_URL": url,
     }
+    return url, env
+
+
+def run_backend(backend: str, workdir: Path) -> dict[str, Any]:
+    name = f"tipline_bench_{os.getpid()}"
+    url, env = backend_env(backend, workdir / backend, name)
+    env["BENCH_DATABASE_URL"] = url
     subprocess.run(
         [sys.executable, "-m", "tipline", "init"],
         env=env,

@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from intake import BODY, _drop_postgres, _port, _postgres_url, _wait  # noqa: E402
+from intake import BODY, _drop_postgres, _port, _wait, backend_env  # noqa: E402
 from test_ispws import REPORT  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
@@ -76,14 +76,9 @@ class Ledger:
             with self.lock:
                 self.dropped[route] += 1
             return None
-        if os.environ.get("SOAK_DEBUG") and time.perf_counter() - start > 1:
-            print(
-                f"slow {route} {time.perf_counter() - start:.1f}s at {time.time():.1f} "
-                f"{response.status_code}",
-                file=sys.stderr,
-            )
+        took = time.perf_counter() - start
         with self.lock:
-            self.latencies[route].append(time.perf_counter() - start)
+            self.latencies[route].append(took)
             self.statuses[route][response.status_code] += 1
         return response
 
@@ -309,15 +304,8 @@ def _run_backend(backend: str, workdir: Path) -> dict[str, Any]:
     from accounts import make_user, sign_in
     from tipline.db import Database
 
-    home = workdir / backend
     name = f"tipline_soak_{os.getpid()}"
-    url = _postgres_url(name) if backend == "postgresql" else f"sqlite:///{home / 'tipline.db'}"
-    env = {
-        **os.environ,
-        "TIPLINE_HOME": str(home),
-        "TIPLINE_DATABASE_URL": url,
-        "TIPLINE_PUBLIC_RATE_LIMIT": "off",
-    }
+    url, env = backend_env(backend, workdir / backend, name)
     env.pop("TIPLINE_REDIS_URL", None)
 
     def cli(*args: str) -> str:

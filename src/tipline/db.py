@@ -98,6 +98,9 @@ def is_busy(exc: BaseException) -> bool:
 
 
 def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
+    # hide_parameters: a database error's text carries the statement's values (what a reporter
+    # typed, hashes, names), and errors are logged with their traceback (a lock timeout, an
+    # unexpected 500). The statement is kept; the values never reach a log.
     if url.startswith("sqlite"):
         # A SQLite connection costs a file handle, and readers no longer queue behind the
         # write lock: let as many requests read at once as arrive.
@@ -106,13 +109,21 @@ def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engi
             connect_args={"timeout": lock_timeout, "check_same_thread": False},
             pool_size=20,
             max_overflow=20,
+            hide_parameters=True,
         )
         _configure_sqlite(engine, lock_timeout=lock_timeout)
         return engine
     # No ping before each checkout: it was a quarter of the round trips of a public report
     # (bench/intake.py). A connection the server closed is detected on use, the pool is
     # invalidated, and connections are recycled every half hour regardless.
-    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        pool_size=10,
+        max_overflow=10,
+        hide_parameters=True,
+    )
 
 
 def _configure_sqlite(engine: Engine, *, lock_timeout: float) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from typing import TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
@@ -20,21 +21,34 @@ from tipline.evidence.hashing import pixel_count
 # SQLite they never take, or wait for, the write lock.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+_T = TypeVar("_T")
+
 # Ending a request's transaction has threads of its own. With one shared pool, requests waiting
 # for the write lock could hold every thread while the lock's holder waited for one to commit
-# and release it: a deadlock broken only by the lock timeout (issue 17). One limiter per event
-# loop (a limiter belongs to the loop it was made on; tests run many).
+# and release it: a deadlock broken only by the lock timeout (issue 17).
 _FINISHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+# Each database's turn to write (`write_session`).
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _finishers() -> CapacityLimiter:
+def _of_this_loop(
+    store: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _T], make: Callable[[], _T]
+) -> _T:
+    """The running loop's own one: a limiter or lock belongs to the loop it was made on, and
+    tests run many loops in one process."""
     loop = asyncio.get_running_loop()
-    limiter = _FINISHERS.get(loop)
-    if limiter is None:
-        limiter = _FINISHERS[loop] = CapacityLimiter(8)
-    return limiter
+    found = store.get(loop)
+    if found is None:
+        found = store[loop] = make()
+    return found
+
+
+def _finishers() -> CapacityLimiter:
+    return _of_this_loop(_FINISHERS, lambda: CapacityLimiter(8))
 
 
 def get_settings(request: Request) -> Settings:
@@ -89,18 +103,12 @@ async def write_session(database: Database) -> AsyncIterator[Session]:
         yield db_session
 
 
-_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 @asynccontextmanager
 async def _write_turn(database: Database) -> AsyncIterator[None]:
     if not database.url.startswith("sqlite"):
         yield
         return
-    turns = _TURNS.setdefault(asyncio.get_running_loop(), {})
-    turn = turns.setdefault(id(database), asyncio.Lock())
+    turn = _of_this_loop(_TURNS, dict).setdefault(id(database), asyncio.Lock())
     try:
         # asyncio.timeout, not wait_for: a lock acquired just as the time ran out must not be
         # lost (Lock.acquire gives the lock back when it is cancelled).

@@ -31,7 +31,7 @@ class PublicRateLimiter:
             "takedown": _item(settings.public_rate_limit),
             "follow-up": _item(settings.follow_up_rate_limit),
             "notices": _item(settings.notices_rate_limit),
-            # Megapixels of images decoded for one address (see `charge`).
+            # Megapixels of images decoded for one address (deps.charge_pixels).
             "pixels": _item(settings.image_pixel_budget),
             # Wrong passwords, PINs and keys from one address, whatever the account: the
             # per-account lockout cannot see a guesser who spreads over many accounts, and each

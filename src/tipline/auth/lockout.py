@@ -28,51 +28,60 @@ class Attempt:
     locked_until: datetime | None
 
 
-def reserve(
-    db_session: Session,
-    *,
-    table: Table,
-    where: list[Any],
-    counter: str,
-    lock: str,
-    now: datetime,
-    lock_for: Callable[[int], timedelta | None],
-) -> Attempt | None:
-    """Count one guess on the row matching `where`, unless that row is locked.
+@dataclass(frozen=True)
+class Lockout:
+    """The wrong-guess count of one table: the column that counts, the one that holds the lock."""
 
-    Returns None when no unlocked row matches (no such row, or it is locked: the caller tells
-    which, without checking the guess). `lock_for(failures)` says how long to lock once this
-    guess is counted (None: not yet). The caller commits before checking the guess, so that
-    the count is seen by every other request at once.
-    """
-    lock_column = table.c[lock]
-    row = db_session.execute(
-        update(table)
-        .where(*where, or_(lock_column.is_(None), lock_column <= now))
-        .values({counter: table.c[counter] + 1})
-        .returning(table.c.id, table.c[counter])
-    ).first()
-    if row is None:
-        return None
-    row_id, failures = row
-    duration = lock_for(failures)
-    until = None
-    if duration is not None:
-        until = now + duration
-        db_session.execute(update(table).where(table.c.id == row_id).values({lock: until}))
-    return Attempt(row_id=row_id, failures=failures, locked_until=until)
+    table: Table
+    counter: str
+    lock: str
 
+    def reserve(
+        self,
+        db_session: Session,
+        *,
+        where: list[Any],
+        now: datetime,
+        lock_for: Callable[[int], timedelta | None],
+    ) -> Attempt | None:
+        """Count one guess on the row matching `where`, unless that row is locked.
 
-def refund(db_session: Session, *, table: Table, attempt: Attempt, counter: str, lock: str) -> None:
-    """The guess was right: it does not count, and a lock it set is lifted."""
-    values: dict[str, Any] = {counter: table.c[counter] - 1}
-    if attempt.locked_until is not None:
-        values[lock] = None
-    db_session.execute(
-        update(table).where(table.c.id == attempt.row_id, table.c[counter] > 0).values(values)
-    )
+        Returns None when no unlocked row matches (no such row, or it is locked: the caller
+        tells which, without checking the guess). `lock_for(failures)` says how long to lock
+        once this guess is counted (None: not yet). The caller commits before checking the
+        guess, so that the count is seen by every other request at once.
+        """
+        table, lock_column = self.table, self.table.c[self.lock]
+        row = db_session.execute(
+            update(table)
+            .where(*where, or_(lock_column.is_(None), lock_column <= now))
+            .values({self.counter: table.c[self.counter] + 1})
+            .returning(table.c.id, table.c[self.counter])
+        ).first()
+        if row is None:
+            return None
+        row_id, failures = row
+        duration = lock_for(failures)
+        until = None
+        if duration is not None:
+            until = now + duration
+            db_session.execute(update(table).where(table.c.id == row_id).values({self.lock: until}))
+        return Attempt(row_id=row_id, failures=failures, locked_until=until)
 
+    def refund(self, db_session: Session, attempt: Attempt) -> None:
+        """The guess was right: it does not count, and a lock it set is lifted."""
+        counter = self.table.c[self.counter]
+        values: dict[str, Any] = {self.counter: counter - 1}
+        if attempt.locked_until is not None:
+            values[self.lock] = None
+        db_session.execute(
+            update(self.table).where(self.table.c.id == attempt.row_id, counter > 0).values(values)
+        )
 
-def clear(db_session: Session, *, table: Table, row_id: Any, counter: str, lock: str) -> None:
-    """A full success: the count starts again from nothing."""
-    db_session.execute(update(table).where(table.c.id == row_id).values({counter: 0, lock: None}))
+    def clear(self, db_session: Session, *, row_id: Any) -> None:
+        """A full success: the count starts again from nothing."""
+        db_session.execute(
+            update(self.table)
+            .where(self.table.c.id == row_id)
+            .values({self.counter: 0, self.lock: None})
+        )

@@ -144,6 +144,8 @@ def change_password(db_session: Session, *, user: User, current: str, new: str) 
 
 
 _USERS = cast(Table, User.__table__)
+# Passwords and TOTP codes share one count per user.
+_SIGN_IN = lockout.Lockout(_USERS, counter="failed_logins", lock="locked_until")
 
 
 def _lock_for(settings: Settings) -> Callable[[int], timedelta | None]:
@@ -160,15 +162,7 @@ def _reserve(
 ) -> lockout.Attempt | None:
     """Count this sign-in step as failed before it is checked (auth/lockout.py); committed at
     once so that parallel guesses see it."""
-    attempt = lockout.reserve(
-        db_session,
-        table=_USERS,
-        where=where,
-        counter="failed_logins",
-        lock="locked_until",
-        now=utcnow(),
-        lock_for=_lock_for(settings),
-    )
+    attempt = _SIGN_IN.reserve(db_session, where=where, now=utcnow(), lock_for=_lock_for(settings))
     db_session.commit()
     return attempt
 
@@ -216,9 +210,7 @@ def check_password(db_session: Session, *, email: str, password: str, settings: 
         _record_failure(db_session, user=user, attempt=attempt, step="password")
         raise Unauthorized("wrong email or password", code="login_failed")
     # The password was right: it is not a failure (the count starts again after the TOTP step).
-    lockout.refund(
-        db_session, table=_USERS, attempt=attempt, counter="failed_logins", lock="locked_until"
-    )
+    _SIGN_IN.refund(db_session, attempt)
     db_session.refresh(user)
     return user
 
@@ -267,13 +259,7 @@ def check_totp(
             totp.at(step * totp.interval), code
         ):
             user.totp_last_step = step
-            lockout.clear(
-                db_session,
-                table=_USERS,
-                row_id=user.id,
-                counter="failed_logins",
-                lock="locked_until",
-            )
+            _SIGN_IN.clear(db_session, row_id=user.id)
             if enrolling:
                 user.totp_enabled = True
                 audit.record(

@@ -139,6 +139,7 @@ def _pin_lock_for(failures: int) -> timedelta | None:
 
 
 _CASES = cast(Table, TakedownCase.__table__)
+_PINS = lockout.Lockout(_CASES, counter="failed_attempts", lock="locked_until")
 
 
 def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase:
@@ -149,14 +150,8 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
     """
     number = case_id.strip().upper()
     now = utcnow()
-    attempt = lockout.reserve(
-        db_session,
-        table=_CASES,
-        where=[_CASES.c.case_id == number],
-        counter="failed_attempts",
-        lock="locked_until",
-        now=now,
-        lock_for=_pin_lock_for,
+    attempt = _PINS.reserve(
+        db_session, where=[_CASES.c.case_id == number], now=now, lock_for=_pin_lock_for
     )
     if attempt is None:
         case = db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == number))
@@ -181,13 +176,7 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
                 data={"failed_attempts": attempt.failures},
             )
         raise NotFound("no case matches that case number and PIN", code="no_match")
-    lockout.clear(
-        db_session,
-        table=_CASES,
-        row_id=case.id,
-        counter="failed_attempts",
-        lock="locked_until",
-    )
+    _PINS.clear(db_session, row_id=case.id)
     db_session.refresh(case)
     return case
 
