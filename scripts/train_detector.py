@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from tipline.detect import model
+from tipline.detect import model, training
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,8 +21,8 @@ def main() -> int:
     lines = (ROOT / "data" / "detect" / "train.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     start = time.perf_counter()
-    samples = model.training_samples(rows)
-    stage = model.train(samples)
+    samples = training.training_samples(rows)
+    stage = training.train(samples)
     stage.save()
     sys.stdout.write(
         f"trained on {len(samples)} messages in {time.perf_counter() - start:.1f}s; "

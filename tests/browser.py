@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +35,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is not installed: `make test` installs it")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -77,7 +78,6 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 def sign_in_with_totp(page: Any, base: str, email: str, password: str) -> str:
     """Sign in through the pages, enrolling TOTP as a first-time user does; returns the secret."""
-    import pyotp
 
     page.goto(f"{base}/console/login")
     page.get_by_label("Email").fill(email)

@@ -16,10 +16,13 @@ os.environ["TIPLINE_JOBS_IMMEDIATE"] = "1"
 import httpx
 import pytest
 import sqlalchemy as sa
+import uvicorn
 from fastapi.testclient import TestClient
 
+from tipline.app import create_app
 from tipline.config import Settings, write_master_key
 from tipline.db import Database, upgrade
+from tipline.server import uvicorn_config
 
 # The browser fixtures (Debian's Chromium through Playwright) live in tests/browser.py.
 pytest_plugins = ["browser"]
@@ -119,7 +122,6 @@ def database(settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def app(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
-    from tipline.app import create_app
 
     return create_app(settings, database)
 
@@ -139,9 +141,6 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app served by uvicorn on a real loopback port, for real-HTTP and browser tests."""
-    import uvicorn
-
-    from tipline.server import uvicorn_config
 
     port = _free_port()
     # Configured as `tipline serve` configures it (no proxy headers believed by uvicorn).

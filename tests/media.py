@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import av
 import numpy as np
 from PIL import Image
 
@@ -46,8 +47,6 @@ def png_bomb(side: int = 20_000) -> bytes:
 def _video(
     fmt: str, codec: str, *, seconds: int, fps: int, size: tuple[int, int], first_seed: int
 ) -> bytes:
-    import av
-
     buf = io.BytesIO()
     with av.open(buf, mode="w", format=fmt) as container:
         stream = container.add_stream(codec, rate=fps)

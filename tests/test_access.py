@@ -14,10 +14,15 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from accounts import csrf, make_org, make_user, sign_in
+from media import encode, synthetic_image
+from tipline.auth import service as auth
 from tipline.db import Database
+from tipline.evidence import service as evidence
+from tipline.notices.models import NoticeRequest
+from tipline.referral import service as referral
 from tipline.reports import service as reports
 from tipline.review import bundling
-from tipline.takedown.notices.models import NoticeRequest
+from tipline.takedown import service as takedown
 
 CALLERS = [
     "anonymous",
@@ -197,12 +202,6 @@ class World:
 
 
 def _world(database: Database, settings: Any) -> World:
-    from media import encode, synthetic_image
-    from tipline.auth import service as auth
-    from tipline.evidence import service as evidence
-    from tipline.referral import service as referral
-    from tipline.takedown import service as takedown
-
     with database.session() as db_session:
         made = reports.create_report(
             db_session, source="public", actor="t", with_follow_up_token=True

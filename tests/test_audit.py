@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 import sqlalchemy as sa
 
 from tamper import raw_connection
 from tipline.audit import service as audit
+from tipline.audit.appender import Appender
 from tipline.db import Database
 
 
@@ -182,10 +184,6 @@ def test_pending_events_cannot_be_edited(database: Database) -> None:
 
 
 def test_the_appender_chains_in_the_background(database: Database) -> None:
-    import time
-
-    from tipline.audit.appender import Appender
-
     appender = Appender(database, interval=30)
     appender.start()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -232,8 +233,6 @@ def test_api_keys_are_stored_hashed_and_shown_once(database: Database) -> None:
 
 
 def test_a_live_key_works_over_real_http(http: object, database: Database) -> None:
-    import httpx
-
     assert isinstance(http, httpx.Client)
     creds = make_org(database, "platform", "Sample Platform")
     response = http.get("/api/v1/whoami", headers={"Authorization": f"Bearer {creds.api_key}"})

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from browser import axe_violations, describe, new_page, shot
 from tipline.db import Database
-from tipline.takedown.notices import directory
+from tipline.notices import directory
 
 pytestmark = pytest.mark.browser
 

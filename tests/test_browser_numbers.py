@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from browser import axe_violations, describe, new_page, shot
+from accounts import PASSWORD, make_user
+from browser import axe_violations, describe, new_page, shot, sign_in_with_totp
 from tipline.db import Database
 from tipline.reports import service as reports
 from tipline.stats import service as stats
@@ -84,9 +85,6 @@ def test_numbers_page_in_a_real_browser(
 def test_staff_numbers_in_a_real_browser(
     browser: Any, live_server: str, database: Database
 ) -> None:
-    from accounts import PASSWORD, make_user
-    from browser import sign_in_with_totp
-
     _fill(database)
     email = make_user(database, "supervisor")
     page = new_page(browser, bypass_csp=True)

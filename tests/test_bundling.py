@@ -12,6 +12,7 @@ from PIL import ImageEnhance
 from accounts import csrf, make_user, sign_in
 from media import encode, synthetic_image
 from tipline.audit import service as audit
+from tipline.auth import service as auth
 from tipline.db import Database, utcnow
 from tipline.evidence import service as evidence
 from tipline.reports import intake
@@ -212,8 +213,6 @@ def test_priority_follows_classification_and_a_reporters_later_words(database: D
 
 
 def make_user_row(db_session: Any) -> Any:
-    from tipline.auth import service as auth
-
     return auth.create_user(db_session, email="classifier@example.test", role="analyst", actor="t")[
         0
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,11 @@ import pytest
 from conftest import PDQ_VECTORS
 from media import jpeg, png_bomb
 from tipline.config import Settings
+from tipline.db import Database
+from tipline.reports import service as reports
 
 
 def tipline(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
     env = dict(os.environ)
     if env_home is not None:
         env["TIPLINE_HOME"] = str(env_home)
@@ -106,9 +107,6 @@ def test_bad_input_is_a_one_line_error_with_exit_2(
 
 
 def test_reports_list_and_show(settings: Settings) -> None:
-    from tipline.db import Database
-    from tipline.reports import service as reports
-
     database = Database(settings.resolved_database_url)
     with database.session() as db_session:
         report = reports.create_report(

@@ -12,10 +12,14 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from accounts import make_org
-from tipline.detect import FLAGS, scan
+from tipline.detect import FLAGS, explain, features, model, scan, training
+from tipline.detect.evaluate import evaluate
 from tipline.detect.normalise import normalise
+from tipline.evidence.models import EvidenceFile
+from tipline.reports import service as reports
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "detect"
@@ -361,7 +365,6 @@ def test_held_out_split_holds_its_ground() -> None:
     """The generated held-out split, whose phrasings neither the patterns nor the ideas were
     written from. Asserted as targets: macro F1 at least 0.9, false alarms on hard negatives at
     most 2%, early warning at least 0.9, distress recall at least 0.95 (data/detect/README.md)."""
-    from tipline.detect.evaluate import evaluate
 
     rows = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines()]
     figures = evaluate((row["labels"], scan(row)) for row in rows)
@@ -408,7 +411,6 @@ def test_explained_message_by_message_for_a_reviewer(tmp_path: Path) -> None:
     """The risk after each message, what each raised (a request the child's refusal revealed is
     raised at the refusal and marked at the asking), the alert where it fired; the same in the
     CLI's table and its JSON."""
-    from tipline.detect import explain
 
     lines = ("hey", "hi", "take a pic for me rn, just how you are", "you're a creep, i'm only 13")
     explained = explain(_conv(*lines))
@@ -435,7 +437,6 @@ def test_api_detects_and_opens_a_top_priority_report(
     http: httpx.Client,
     database,  # type: ignore[no-untyped-def]
 ) -> None:
-    from tipline.reports import service as reports
 
     key = {"Authorization": f"Bearer {make_org(database, 'platform').api_key}"}
     body = {
@@ -453,9 +454,6 @@ def test_api_detects_and_opens_a_top_priority_report(
         assert report.self_harm_risk is True
         assert report.priority_tier == 1
         assert "sextortion_threat" in report.annotations
-        from sqlalchemy import select
-
-        from tipline.evidence.models import EvidenceFile
 
         files = db_session.scalars(select(EvidenceFile).where(EvidenceFile.report_id == report.id))
         assert [f.filename for f in files] == ["conversation-t.json"]
@@ -471,24 +469,21 @@ def test_api_detects_and_opens_a_top_priority_report(
 
 
 def test_the_second_stage_adds_what_the_patterns_miss_and_trains_the_same_twice() -> None:
-    from tipline.detect import model
-    from tipline.detect.normalise import normalise
-
     # A model taught that an invented word is a request, which no pattern knows.
     def sample(text: str, flags: set[str]) -> tuple[object, set[str]]:
-        return model.features(normalise(text), "", from_suspect=True), flags
+        return features.features(normalise(text), "", from_suspect=True), flags
 
     samples = [sample("zorblat me tonight", {"rapid_sexual_request"})] * 40 + [
         sample(text, set()) for text in ("how was school", "lol ok", "see you tomorrow")
     ] * 40
-    taught = model.train(samples, steps=100)  # type: ignore[arg-type]
+    taught = training.train(samples, steps=100)  # type: ignore[arg-type]
     risky = _conv("you are so mature for your age", "haha", "zorblat me tonight")
     assert "rapid_sexual_request" not in _flags(scan(risky, scorer=None))
     assert _flags(scan(risky, scorer=taught)).get("rapid_sexual_request") == 2
     # Where the first stage sees no risk, the model is not even asked.
     assert _flags(scan(_conv("hola", "jaja", "zorblat me tonight"), scorer=taught)) == {}
     rows = [json.loads(line) for line in (DATA / "train.jsonl").read_text().splitlines()[:200]]
-    trained = model.training_samples(rows)
-    first, second = model.train(trained, steps=20), model.train(trained, steps=20)
+    trained = training.training_samples(rows)
+    first, second = training.train(trained, steps=20), training.train(trained, steps=20)
     assert (first.weights == second.weights).all()
     assert model.default() is not None  # the shipped weights load

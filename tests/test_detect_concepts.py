@@ -3,12 +3,17 @@ pattern lists its words, with the same guards as the patterns."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import chatterbot_corpus  # type: ignore[import-untyped]
 import pytest
+import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from test_detect import _conv
-from tipline.detect import concepts, lexicon, scan
+from tipline.detect import concepts, lexicon, prefilter, scan
 from tipline.detect.normalise import normalise
 
 
@@ -133,8 +138,6 @@ def test_any_text_reads_to_known_ideas_in_its_own_words(text: str) -> None:
 def test_everyday_chat_stays_quiet(name: str, at_least: int, still_flagged: int) -> None:
     """Conversations full of the ideas' words (photos, money, apps, secrets, school, love,
     codes, bedtimes) and no red flag (data/detect/everyday*.txt)."""
-    import json
-    from pathlib import Path
 
     path = Path(__file__).resolve().parent.parent / "data" / "detect" / f"{name}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -206,8 +209,6 @@ def test_a_demand_for_more_under_threat_needs_nothing_before_it() -> None:
 
 
 def _probes() -> list[tuple[str, str]]:
-    from pathlib import Path
-
     path = Path(__file__).resolve().parent.parent / "data" / "detect" / "probes.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return [tuple(line.split("|", 1)) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
@@ -308,7 +309,6 @@ _WORDS = st.sampled_from(
 def test_the_prefilter_changes_speed_not_answers(texts: list[str]) -> None:
     """RE2's one-pass prefilter (prefilter.py) names the patterns worth running; without it
     every flag's gate decides. The verdicts must be the same either way."""
-    from tipline.detect import prefilter
 
     conversation = {
         "id": "p",
@@ -395,10 +395,6 @@ def test_other_peoples_everyday_chat_stays_quiet() -> None:
     emotions, sport, food...) holds no red flag. Under 1% of its 2,300 conversations raise one
     (0.5% measured in the sixth session, 11: questions about money in general, "I want to die
     peacefully in my sleep", "tengo miedo" with no one threatening)."""
-    from pathlib import Path
-
-    import chatterbot_corpus  # type: ignore[import-untyped]
-    import yaml
 
     root = Path(chatterbot_corpus.__path__[0]) / "data"
     total = flagged = 0

@@ -15,7 +15,9 @@ import time
 import uuid
 from pathlib import Path
 
+import nats
 import pytest
+from nats.js.errors import NotFoundError
 
 from tipline.detect import scan
 from tipline.detect.stream import subject_for
@@ -55,8 +57,6 @@ def _conversations() -> list[dict[str, object]]:
 
 
 async def _publish(namespace: str, rows: list[dict[str, object]], halfway: asyncio.Event) -> None:
-    import nats
-
     nc = await nats.connect(NATS)
     js = nc.jetstream()
     events = []
@@ -80,8 +80,6 @@ async def _publish(namespace: str, rows: list[dict[str, object]], halfway: async
 
 
 async def _settled(namespace: str, within: float) -> None:
-    import nats
-
     nc = await nats.connect(NATS)
     js = nc.jetstream()
     deadline = time.monotonic() + within
@@ -97,9 +95,6 @@ async def _settled(namespace: str, within: float) -> None:
 
 
 async def _alerts(namespace: str) -> list[dict[str, object]]:
-    import nats
-    from nats.js.errors import NotFoundError
-
     nc = await nats.connect(NATS)
     js = nc.jetstream()
     out = []
@@ -115,8 +110,6 @@ async def _alerts(namespace: str) -> list[dict[str, object]]:
 
 
 async def _clean(namespace: str) -> None:
-    import nats
-
     nc = await nats.connect(NATS)
     js = nc.jetstream()
     # Best effort: a stream the test never made is not an error here.

@@ -26,9 +26,9 @@ from tipline.config import Settings
 from tipline.db import Database
 from tipline.deps import client_address
 from tipline.errors import ConfigError
+from tipline.notices import checker, urls
 from tipline.ratelimit import PublicRateLimiter
 from tipline.server import uvicorn_config
-from tipline.takedown.notices import checker, urls
 from tipline.web.bodylimit import DRAIN_BYTES, DRAIN_SECONDS
 from tipline.web.forwarded import TrustedProxies, parse_networks
 

@@ -12,10 +12,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from accounts import csrf, make_user, sign_in
 from conftest import _free_port
 from media import encode, synthetic_image
+from tipline.app import create_app
+from tipline.auth import service as auth
 from tipline.config import Settings, write_master_key
 from tipline.db import Database, upgrade
 from tipline.evidence import service as evidence
@@ -29,8 +33,6 @@ from tipline.reports.models import Report
 @pytest.fixture
 def upstream(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A second tipline, on its own home and database, serving /ispws."""
-    from tipline.app import create_app
-    from tipline.auth import service as auth
 
     home = tmp_path / "upstream"
     home.mkdir()
@@ -178,10 +180,6 @@ def test_an_analyst_forwards_from_the_console(
     upstream: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fastapi.testclient import TestClient
-
-    from accounts import csrf, make_user, sign_in
-    from tipline.app import create_app
 
     for key, value in (
         ("URL", upstream["url"]),
@@ -202,8 +200,6 @@ def test_an_analyst_forwards_from_the_console(
 
 
 def test_the_report_page_shows_the_reporters_words_as_text(client: Any, database: Database) -> None:
-    from accounts import make_user, sign_in
-
     words = '<script>alert("x")</script><img src=x onerror=alert(1)> 😢'
     with database.session() as db_session:
         made = reports.create_report(db_session, source="public", actor="t", description=words)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 
 import pytest
 from hypothesis import given, settings
@@ -71,8 +72,6 @@ def test_heic_is_decoded() -> None:
     img = synthetic_image(4)
     try:
         heif = pillow_heif.from_pillow(img)
-        import io
-
         buf = io.BytesIO()
         heif.save(buf, quality=90)
     except (ValueError, RuntimeError, OSError) as exc:

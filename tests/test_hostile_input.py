@@ -6,6 +6,7 @@ widths, 32-bit integers, no NUL in text), and input must get the same answer on 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -23,12 +24,12 @@ from tipline.db import Database
 from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.ispws.models import IspwsSubmission
+from tipline.notices import directory
+from tipline.notices.models import NoticePlatform
 from tipline.referral import routing
 from tipline.referral import service as referral
 from tipline.referral.models import Referral
 from tipline.reports import service as reports
-from tipline.takedown.notices import directory
-from tipline.takedown.notices.models import NoticePlatform
 
 TEXAS = "Texas Child Exploitation Task Force (synthetic)"
 
@@ -473,8 +474,6 @@ def test_staff_cannot_store_a_nul(
 def test_a_directory_file_with_a_nul_is_refused_whole(
     database: Database, entry: dict[str, Any]
 ) -> None:
-    import json
-
     with database.session() as db_session, pytest.raises(BadInput, match="NUL"):
         directory.load(db_session, text=json.dumps([entry]), actor="t")
 

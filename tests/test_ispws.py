@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -17,8 +18,10 @@ from sqlalchemy import func, select
 
 from accounts import make_org
 from media import encode, synthetic_image
-from tipline.db import Database
+from tipline.db import Database, utcnow
+from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
+from tipline.ispws import service as ispws
 from tipline.ispws.models import IspwsSubmission
 from tipline.reports import service as reports
 from tipline.reports.models import Report
@@ -336,12 +339,6 @@ def test_a_platform_has_no_ispws_login(database: Database, live_server: str) -> 
 def test_unfinished_reports_expire_with_their_files(
     client: httpx.Client, database: Database, settings: Any
 ) -> None:
-    from datetime import timedelta
-
-    from tipline.db import utcnow
-    from tipline.evidence import service as evidence
-    from tipline.ispws import service as ispws
-
     report_id = _field(_submit(client).content, "reportId")
     client.post(
         "/upload",

@@ -15,6 +15,7 @@ from accounts import make_org
 from test_ispws import REPORT, _field
 from tipline.db import Database
 from tipline.ispws import export, xml
+from tipline.ispws.models import IspwsSubmission
 from tipline.ispws.service import report_fields
 from tipline.reports import service as reports
 from tipline.reports.schemas import INCIDENT_TYPE_LABELS
@@ -121,7 +122,6 @@ def test_a_public_report_exports_and_reads_back_the_same(
     with database.session() as db_session:
         report = reports.get_report(db_session, ref=made.id)
         document = export.export_xml(report)
-        from tipline.ispws.models import IspwsSubmission
 
         back = report_fields(
             IspwsSubmission(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import redis
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import text
 
+from tipline import queue, worker
 from tipline.config import Settings
-from tipline.queue import make_huey
+from tipline.db import Database
+from tipline.queue import Task, make_huey
 
 
 def _roundtrip(huey: object) -> list[int]:
@@ -36,8 +39,6 @@ def test_embedded_queue_needs_no_server(tmp_path: Path) -> None:
 
 
 def test_redis_queue_when_configured(tmp_path: Path) -> None:
-    import redis
-
     url = "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url).ping()
@@ -53,8 +54,6 @@ def test_redis_queue_when_configured(tmp_path: Path) -> None:
 def test_every_job_runs_against_a_real_database(database: object) -> None:
     """Each declared job, run as the worker would (immediate mode), on an empty installation:
     none fails for want of an import, a setting or a table."""
-    from tipline import worker
-    from tipline.queue import Task
 
     jobs = {
         name: value
@@ -70,9 +69,6 @@ def test_every_job_runs_against_a_real_database(database: object) -> None:
 
 
 def test_a_job_named_after_commit_runs_only_once_committed(database: object) -> None:
-    from tipline import queue
-    from tipline.db import Database
-
     assert isinstance(database, Database)
     with database.session() as db_session:
         db_session.execute(text("SELECT 1"))  # a change under way, then abandoned

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import Database, current_revision
 from tipline.models import metadata
@@ -21,8 +22,6 @@ def test_migrated_database_matches_the_models(settings: Settings, database: Data
 
 
 def test_events_are_append_only_in_the_database(database: Database) -> None:
-    from tipline.audit import service as audit
-
     with database.session() as db_session:
         audit.record(db_session, actor="t", action="x.y", subject_type="t", subject_id="1")
     audit.drain(database)

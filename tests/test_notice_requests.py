@@ -21,11 +21,11 @@ from accounts import csrf, make_user, sign_in
 from tipline.audit.models import Event, PendingEvent
 from tipline.config import Settings
 from tipline.db import Database, utcnow
+from tipline.notices import checker, requests, sender
+from tipline.notices.models import NoticePlatform, NoticeRequest
 from tipline.reports import service as reports
 from tipline.stats import service as stats
 from tipline.takedown import service as takedown
-from tipline.takedown.notices import checker, requests, sender
-from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
 
 
 class Mailbox:

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from accounts import csrf
+from accounts import csrf, make_user, sign_in
 from tipline.audit.models import Event, PendingEvent
 from tipline.cli import app as cli
 from tipline.db import Database
 from tipline.errors import BadInput
-from tipline.takedown.notices import directory
-from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
-from tipline.takedown.notices.urls import Parsed, Rejected, parse
+from tipline.notices import directory
+from tipline.notices.models import NoticePlatform, NoticeRequest
+from tipline.notices.urls import Parsed, Rejected, parse
 
 HOSTILE = [
     "javascript:alert(document.cookie)",
@@ -217,8 +217,6 @@ def test_cli_loads_the_directory(settings: Any, tmp_path: Any) -> None:
 
 
 def test_an_admin_edits_the_directory(client: TestClient, database: Database, loaded: None) -> None:
-    from accounts import make_user, sign_in
-
     sign_in(client, make_user(database, "admin"))
     page = client.get("/console/admin/platforms")
     assert "Sample Social (synthetic)" in page.text

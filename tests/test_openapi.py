@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from sqlalchemy import func, select
 
 from accounts import make_org
 from tipline.db import Database
+from tipline.reports.models import Report
 
 
 def _operations(live_server: str) -> list[Any]:
@@ -46,10 +48,6 @@ def test_api_never_fails_on_input(live_server: str, database: Database) -> None:
         except AssertionError as exc:  # name the operation in the failure
             pytest.fail(f"{operation.method.upper()} {operation.path}: {exc}")
     with database.session() as db_session:
-        from sqlalchemy import func, select
-
-        from tipline.reports.models import Report
-
         filed = db_session.scalar(select(func.count(Report.id)))
     # Generated reports were accepted and stored, so the cases really reached the server.
     assert filed

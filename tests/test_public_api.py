@@ -3,18 +3,22 @@ stored exactly, acknowledged only once stored, and bad input is a clear 4xx that
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from media import encode, jpeg, png_bomb, synthetic_image
+from tipline import bulk
 from tipline.db import Database
 from tipline.evidence.models import EvidenceFile
+from tipline.ratelimit import PublicRateLimiter
 from tipline.reports import service as reports
 from tipline.reports.models import Report
 
@@ -103,10 +107,6 @@ def test_a_retry_with_the_same_idempotency_key_makes_no_second_report(
 
 
 def test_the_rate_limit_answers_429(app: Any, database: Database) -> None:
-    from fastapi.testclient import TestClient
-
-    from tipline.ratelimit import PublicRateLimiter
-
     app.state.rate_limiter = PublicRateLimiter(
         app.state.settings.model_copy(update={"public_rate_limit": "3/minute"})
     )
@@ -244,8 +244,6 @@ def _files(database: Database) -> int:
 
 
 def test_a_screenshot_is_attached_with_the_token(http: httpx.Client, database: Database) -> None:
-    import hashlib
-
     created = _created(http)
     data = encode(synthetic_image(3), "PNG")
     response = _attach(http, created, data, name="../../threat.png")
@@ -314,10 +312,6 @@ def test_the_follow_up_token_survives_being_copied_by_hand(http: httpx.Client) -
 def test_a_crash_mid_report_leaves_nothing(
     app: Any, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastapi.testclient import TestClient
-
-    from tipline import bulk
-
     written = bulk.insert_tables
 
     def _crash(*args: Any, **kwargs: Any) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -236,9 +238,6 @@ def test_no_user_visible_text_is_hard_coded(template: Path) -> None:
 
 
 def test_the_spanish_catalog_is_complete_and_committed() -> None:
-    import subprocess
-    import sys
-
     result = subprocess.run(
         [sys.executable, "scripts/i18n.py", "--check"], capture_output=True, text=True, check=False
     )

@@ -8,6 +8,7 @@ a large image froze the event loop.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import socket
 import sqlite3
@@ -29,6 +30,7 @@ from conftest import BACKEND
 from media import encode, jpeg
 from test_ispws import REPORT
 from test_public_api import GOOD
+from tipline.app import create_app
 from tipline.auth.models import User
 from tipline.config import Settings
 from tipline.db import Database
@@ -149,7 +151,6 @@ def esp_auth(database: Database) -> tuple[str, str]:
 
 def _slow_submit(live_server: str, auth: tuple[str, str], release: threading.Event) -> bytes:
     """An /ispws/submit whose body arrives in two halves, the second only once `release`."""
-    import base64
 
     url = urlsplit(live_server)
     token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
@@ -185,11 +186,9 @@ def test_a_slow_body_holds_no_lock(live_server: str, esp_auth: tuple[str, str]) 
 def test_a_writer_waits_a_bounded_time_then_gets_503_and_readers_go_on(
     settings: Settings,
 ) -> None:
-    from tipline.app import create_app
 
     app = create_app(settings.model_copy(update={"db_lock_timeout": 0.5}))
     held = sqlite3.connect(str(settings.home / "tipline.db"), isolation_level=None)
-    from fastapi.testclient import TestClient
 
     with TestClient(app, base_url="http://127.0.0.1") as client:
         held.execute("BEGIN IMMEDIATE")  # someone else holds the write lock
@@ -246,11 +245,9 @@ def test_hashing_a_large_image_does_not_freeze_the_server(
 def test_image_decoding_is_charged_to_the_senders_budget(
     live_server: str, settings: Settings, database: Database
 ) -> None:
-    from tipline.app import create_app
 
     tight = settings.model_copy(update={"image_pixel_budget": "60/hour"})
     app = create_app(tight, database)
-    from fastapi.testclient import TestClient
 
     with TestClient(app, base_url="http://127.0.0.1") as client:
         created = client.post("/api/v1/reports", json=GOOD).json()
@@ -266,10 +263,6 @@ def test_image_decoding_is_charged_to_the_senders_budget(
 
 
 def test_failed_logins_from_one_address_are_limited(settings: Settings) -> None:
-    from fastapi.testclient import TestClient
-
-    from tipline.app import create_app
-
     app = create_app(settings.model_copy(update={"failed_login_limit": "3/minute"}))
     with TestClient(app, base_url="http://127.0.0.1") as client:
         # Different keys each time: no one account's lockout sees them all, the address does.

@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from accounts import csrf, make_user, sign_in
+from media import encode, synthetic_image
 from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.db import Database, utcnow
+from tipline.errors import Conflict, Forbidden
+from tipline.evidence import service as evidence
 from tipline.reports import service as reports
-from tipline.review import bundling
+from tipline.review import bundling, wellness
 from tipline.review import service as review
 
 
@@ -91,9 +95,6 @@ def test_one_analyst_at_a_time_and_every_step_is_an_event(
         db_session.expunge_all()
     with database.session() as db_session:
         review.claim(db_session, report_ref=report_id, user=users[first])
-    import pytest
-
-    from tipline.errors import Conflict, Forbidden
 
     with pytest.raises(Conflict), database.session() as db_session:
         review.claim(db_session, report_ref=report_id, user=users[second])
@@ -151,8 +152,6 @@ def test_a_claim_by_another_analyst_is_a_409_page(client: TestClient, database: 
 def test_related_reports_share_an_account_a_payment_or_a_file(
     database: Database, settings: Any
 ) -> None:
-    from media import encode, synthetic_image
-    from tipline.evidence import service as evidence
 
     shot = encode(synthetic_image(50), "PNG")
     with database.session() as db_session:
@@ -238,8 +237,6 @@ def test_classify_then_close_records_the_times(client: TestClient, database: Dat
 def test_the_queue_finds_reports_by_handle_payment_file_and_case(
     client: TestClient, database: Database, settings: Any
 ) -> None:
-    from media import encode, synthetic_image
-    from tipline.evidence import service as evidence
 
     with database.session() as db_session:
         made = reports.create_report(
@@ -268,8 +265,6 @@ def test_the_queue_finds_reports_by_handle_payment_file_and_case(
 def test_media_is_blurred_until_revealed_with_a_reason(
     client: TestClient, database: Database, settings: Any
 ) -> None:
-    from media import encode, synthetic_image
-    from tipline.evidence import service as evidence
 
     shot = encode(synthetic_image(52), "PNG")
     with database.session() as db_session:
@@ -313,10 +308,6 @@ def test_media_is_blurred_until_revealed_with_a_reason(
 def test_supervisors_see_reviewer_exposure(
     client: TestClient, database: Database, settings: Any
 ) -> None:
-    from media import encode, synthetic_image
-    from tipline.evidence import service as evidence
-    from tipline.review import wellness
-
     analyst = make_user(database, "analyst", "exposed@example.test")
     with database.session() as db_session:
         rid = reports.create_report(db_session, source="public", actor="t").id

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import random
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -447,7 +448,6 @@ def test_a_range_of_days_is_read_from_exactly_its_cells(
 def test_a_running_server_counts_new_reports_by_itself(http: Any) -> None:
     """Over real HTTP: reports filed through the API show in the numbers within seconds, with no
     job run by hand (the appender chains their events and pokes the server's follower)."""
-    import time
 
     for i in range(12):
         assert (

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pdqhash
 import pytest
 from PIL import Image
 
-from accounts import make_org
+from accounts import csrf, make_org, make_user, sign_in
 from conftest import PDQ_VECTORS
-from tipline.evidence.hashing import hash_bytes
+from tipline.evidence.hashing import hamming, hash_bytes, pdq_hex
 from tipline.takedown import service
 from tipline.takedown.signals import dihedral
 
@@ -159,9 +160,6 @@ def test_the_feed_carries_adds_then_tombstones_and_matching_stops(
     # A mirrored copy of the image matches through the query's transforms.
     with Image.open(image) as img:
         mirrored = np.asarray(img.convert("RGB"))[:, ::-1]
-    import pdqhash
-
-    from tipline.evidence.hashing import pdq_hex
 
     bits, _ = pdqhash.compute(np.ascontiguousarray(mirrored))
     mirror_pdq = pdq_hex(bits)
@@ -266,10 +264,6 @@ def test_the_hash_list_needs_a_platform_key(http: httpx.Client) -> None:
 
 
 def test_dihedral_estimates_land_near_the_transformed_images_hash() -> None:
-    import pdqhash
-
-    from tipline.evidence.hashing import hamming, pdq_hex
-
     # The reference's own rotated and flipped copies of one photo, named as ThreatExchange names
     # the transforms.
     dih = VECTORS / "reg-test-input" / "dih"
@@ -301,7 +295,6 @@ def test_staff_release_a_quarantined_hash_back_onto_the_list(
     database,
     platform: dict[str, str],  # type: ignore[no-untyped-def]
 ) -> None:
-    from accounts import csrf, make_user, sign_in
 
     _open(http, [{"type": "pdq", "value": PDQ_A}, {"type": "md5", "value": MD5}])
     changes, cursor = _sync(http, platform)
@@ -344,8 +337,6 @@ def test_an_admin_sets_the_lists_threshold_and_platforms_follow_it(
     database,
     platform: dict[str, str],  # type: ignore[no-untyped-def]
 ) -> None:
-    from accounts import csrf, make_user, sign_in
-
     _open(http, [{"type": "pdq", "value": PDQ_A}])
     near = f"{int(PDQ_A, 16) ^ (2**20 - 1):064x}"  # 20 bits away
     query = {"hashes": [{"type": "pdq", "value": near}], "transforms": False}

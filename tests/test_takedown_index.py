@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tipline.takedown.index import MatchIndex, hex_to_words, words_to_hex
+from tipline.takedown.matching import Matcher, Query
+from tipline.takedown.signals import SignalType
 
 WORDS = st.lists(st.integers(0, 2**64 - 1), min_size=4, max_size=4)
 
@@ -139,9 +141,6 @@ FEED_STEP = st.tuples(
 @settings(max_examples=60, deadline=None)
 @given(steps=st.lists(FEED_STEP, min_size=1, max_size=60), batch=st.integers(1, 7))
 def test_matcher_follows_the_feed_exactly(steps: list[tuple[str, int, int]], batch: int) -> None:
-    from tipline.takedown.matching import Matcher, Query
-    from tipline.takedown.signals import SignalType
-
     rng = np.random.default_rng(len(steps) * 31 + batch)
     hashes = [f"{int(rng.integers(0, 2**63)):016x}" * 4 for _ in range(12)]
     matcher = Matcher()

@@ -16,17 +16,35 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
 from tipline import __version__
-from tipline.app_errors import LoginRequired
 from tipline.audit.appender import Appender
+from tipline.auth.views import api_router as auth_api
+from tipline.auth.views import router as auth_pages
 from tipline.config import Settings, get_settings
 from tipline.db import Database, DatabaseBusy, database_for, is_busy
-from tipline.errors import TiplineError
+from tipline.detect.views import api_router as detect_api
+from tipline.errors import LoginRequired, TiplineError
+from tipline.ispws.codes import Code, IspwsError
+from tipline.ispws.views import IspwsUnauthenticated, error_answer, unauthenticated_answer
+from tipline.ispws.views import console_router as forwarding_pages
+from tipline.ispws.views import router as ispws_api
+from tipline.ispws.views import too_large as ispws_too_large
+from tipline.notices.views import api_router as notices_api
+from tipline.notices.views import router as notices_pages
 from tipline.ratelimit import PublicRateLimiter
+from tipline.referral.views import router as referral_pages
+from tipline.reports.views import api_router as reports_api
+from tipline.reports.views import router as reports_pages
+from tipline.review.views import router as review_pages
 from tipline.stats.follower import Follower
+from tipline.stats.views import api_router as stats_api
+from tipline.stats.views import router as stats_pages
+from tipline.takedown.views import api_router as takedown_api
+from tipline.takedown.views import router as takedown_pages
 from tipline.web.bodylimit import BodyLimit
 from tipline.web.forwarded import ForwardedHeaders, TrustedProxies, parse_networks
 from tipline.web.headers import SecurityHeaders
 from tipline.web.templating import STATIC_DIR, render
+from tipline.web.views import router as web_pages
 
 log = logging.getLogger("tipline")
 JSON_BODY_LIMIT = 1024 * 1024
@@ -114,9 +132,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = str(DatabaseBusy.retry_after)
         return response
 
-    from tipline.ispws.codes import Code, IspwsError
-    from tipline.ispws.views import IspwsUnauthenticated, error_answer, unauthenticated_answer
-
     @app.exception_handler(IspwsError)
     async def _ispws_error(request: Request, exc: IspwsError) -> Response:
         return error_answer(request, exc)
@@ -184,7 +199,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return 2 * JSON_BODY_LIMIT
         return settings.max_upload_bytes + _FORM_OVERHEAD
 
-    app.add_middleware(BodyLimit, limit_for=_body_limit)
+    app.add_middleware(BodyLimit, limit_for=_body_limit, refusals={"/ispws/": ispws_too_large})
     # Outermost but one: even a refused body gets the headers.
     app.add_middleware(
         SecurityHeaders, headers=SECURITY_HEADERS, secure_cookies=settings.secure_cookies
@@ -205,25 +220,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def _mount_routers(app: FastAPI) -> None:
     """Every domain's pages and API, pages first."""
-    from tipline.auth.views import api_router as auth_api
-    from tipline.auth.views import router as auth_pages
-    from tipline.detect.views import api_router as detect_api
-    from tipline.ispws.views import router as ispws_api
-    from tipline.referral.views import router as referral_pages
-    from tipline.reports.views import api_router as reports_api
-    from tipline.reports.views import router as reports_pages
-    from tipline.review.views import router as review_pages
-    from tipline.stats.views import api_router as stats_api
-    from tipline.stats.views import router as stats_pages
-    from tipline.takedown.notices.views import api_router as notices_api
-    from tipline.takedown.notices.views import router as notices_pages
-    from tipline.takedown.views import api_router as takedown_api
-    from tipline.takedown.views import router as takedown_pages
-    from tipline.web.views import router as web_pages
 
     app.include_router(web_pages)
     app.include_router(reports_pages)
     app.include_router(auth_pages)
+    app.include_router(forwarding_pages)
     app.include_router(review_pages)
     app.include_router(referral_pages)
     app.include_router(takedown_pages)

@@ -685,7 +685,7 @@ def notices_load_directory(
     as_json: bool = JsonOpt,
 ) -> None:
     """Add or update platforms in the directory (by name): domains, report form, email, law."""
-    from tipline.takedown.notices import directory
+    from tipline.notices import directory
 
     text = _read_text(file, directory.sample)
     with _session() as (_, db_session):

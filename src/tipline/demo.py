@@ -17,8 +17,15 @@ from tipline.auth import service as auth
 from tipline.auth.models import Organisation, User
 from tipline.config import Settings
 from tipline.db import utcnow
+from tipline.detect import scan
+from tipline.detect import service as detect
+from tipline.notices import directory
+from tipline.referral import routing
+from tipline.referral import service as referral
 from tipline.reports import service as reports
 from tipline.review import bundling
+from tipline.review import service as review
+from tipline.takedown import service as takedown
 
 ACTOR = "demo"
 DEMO_ESP = "Demo Chat Co (synthetic)"
@@ -103,7 +110,6 @@ def _esp_document(rng: random.Random) -> dict[str, object]:
 
 def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -> list[DemoLogin]:
     """Idempotent: a home that already has the demo data is left as it is."""
-    from tipline.referral import routing
 
     logins = [DemoLogin(role, email, password) for role, email, password in _STAFF]
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
@@ -114,7 +120,6 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
     ).organisation
     routing.load_agencies(db_session, text=routing.sample_agencies(), actor=ACTOR)
     routing.load_geo(db_session, text=routing.sample_geo(), actor=ACTOR)
-    from tipline.takedown.notices import directory
 
     directory.load(db_session, text=directory.sample(), actor=ACTOR)
     users: dict[str, User] = {}
@@ -211,8 +216,6 @@ _CONVERSATIONS = [
 
 def _detector_reports(db_session: Session, settings: Settings, platform: Organisation) -> None:
     """Reports a platform's detector opened (POST /api/v1/detect with open_report)."""
-    from tipline.detect import scan
-    from tipline.detect import service as detect
 
     for number, lines in enumerate(_CONVERSATIONS, 1):
         conversation = {
@@ -231,7 +234,6 @@ def _detector_reports(db_session: Session, settings: Settings, platform: Organis
 def _takedown_cases(db_session: Session, platform: Organisation, rng: random.Random) -> None:
     """Take-down cases of random hashes (of no image at all), some matched and removed by the
     demo platform, one withdrawn, one hash quarantined after false positives."""
-    from tipline.takedown import service as takedown
 
     entries = []
     for n in range(12):
@@ -266,9 +268,6 @@ def _bundle_and_refer(
     """Work as a hotline would have: older reports bundled by offender, classified, referred
     to the agency routing suggests, some with an outcome; a few closed as informational. The
     newest reports stay in the queue."""
-    from tipline.referral import routing
-    from tipline.referral import service as referral
-    from tipline.review import service as review
 
     analyst = users["analyst"]
     by_offender: dict[int, list[str]] = {}

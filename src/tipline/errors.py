@@ -73,3 +73,13 @@ class IntegrityFailure(TiplineError):
     status_code = 409
     code = "integrity"
     exit_code = 1
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies: the browser is sent to the sign-in page (or `to`).
+
+    Control flow, not an error a user made, so it is not a TiplineError."""
+
+    def __init__(self, to: str = "/console/login") -> None:
+        super().__init__(to)
+        self.to = to

@@ -5,6 +5,7 @@ from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.db import Base
 from tipline.evidence.models import EvidenceFile, PdqBand
 from tipline.ispws.models import Forwarding, IspwsFile, IspwsSubmission
+from tipline.notices.models import NoticePlatform, NoticeRequest
 from tipline.referral.models import GeoRange, LegalProcess, Referral, ReferralReport, RoutingRule
 from tipline.reports.models import (
     IdempotencyKey,
@@ -17,7 +18,6 @@ from tipline.reports.models import (
 )
 from tipline.stats.models import StatCell, StatContribution, StatCursor
 from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
-from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
 
 metadata = Base.metadata
 

@@ -8,6 +8,7 @@ worker at 100% CPU and the other idle.)
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import signal
 import socket
@@ -17,6 +18,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from tipline.app import create_app
 from tipline.config import Settings
 
 
@@ -47,8 +49,6 @@ def uvicorn_config(app: ASGIApp, host: str, port: int, **options: Any) -> uvicor
 
 
 def run_one(settings: Settings, host: str, port: int, *, reuse_port: bool = False) -> None:
-    from tipline.app import create_app
-
     config = uvicorn_config(create_app(settings), host, port, log_level="info")
     server = uvicorn.Server(config)
     if reuse_port:
@@ -60,8 +60,6 @@ def run_one(settings: Settings, host: str, port: int, *, reuse_port: bool = Fals
 def die_with_parent() -> None:
     """Ask Linux to stop this process when its parent dies, however the parent dies."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)

@@ -13,9 +13,9 @@ from tipline import queue
 from tipline.auth import tasks as _auth_tasks
 from tipline.evidence import tasks as _evidence_tasks
 from tipline.ispws import tasks as _ispws_tasks
+from tipline.notices import tasks as _notices_tasks
 from tipline.referral import tasks as _referral_tasks
 from tipline.stats import tasks as _stats_tasks
-from tipline.takedown.notices import tasks as _notices_tasks
 
 TASK_MODULES = (
     _auth_tasks,

@@ -8,17 +8,16 @@ from collections.abc import Callable
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 
-from tipline.app_errors import LoginRequired
 from tipline.auth import secrets as sec
 from tipline.auth import service
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.roles import Role
 from tipline.config import Settings
 from tipline.deps import count_failure, get_db, get_settings, refuse_if_failing
-from tipline.errors import Forbidden, Unauthorized
+from tipline.errors import Forbidden, LoginRequired, Unauthorized
+from tipline.web.i18n import PRE_SESSION_CSRF_COOKIE
 
 SESSION_COOKIE = "tipline_session"
-PRE_SESSION_CSRF_COOKIE = "tipline_csrf"
 
 
 def current_session(

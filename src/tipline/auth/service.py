@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 import time
@@ -508,8 +509,6 @@ _ISPWS_CACHE_KEY = secrets.token_bytes(32)
 
 
 def _ispws_cache_key(username: str, password: str) -> str:
-    import hmac
-
     message = f"{username}\x00{password}".encode()
     return hmac.new(_ISPWS_CACHE_KEY, message, "sha256").hexdigest()
 

@@ -7,11 +7,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tipline import nul, queue
-from tipline.app_errors import LoginRequired
+from tipline import nul
 from tipline.auth import service
 from tipline.auth.dependencies import (
-    PRE_SESSION_CSRF_COOKIE,
     SESSION_COOKIE,
     check_csrf,
     current_session,
@@ -21,11 +19,12 @@ from tipline.auth.dependencies import (
 )
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.pages import staff_page
-from tipline.auth.roles import CONSOLE_ROLES, Role
+from tipline.auth.roles import API_SCOPES, OrgKind, Role
 from tipline.auth.schemas import WhoAmI
 from tipline.config import Settings
 from tipline.deps import count_failure, get_db, get_settings, refuse_if_failing
-from tipline.errors import TiplineError, Unauthorized
+from tipline.errors import BadInput, LoginRequired, TiplineError, Unauthorized
+from tipline.web.i18n import PRE_SESSION_CSRF_COOKIE
 
 # NUL in a login e-mail or a new password would be a 500 on PostgreSQL: refused as input here.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
@@ -207,8 +206,6 @@ def change_password(
         return RedirectResponse(_next_step(pending), status_code=303)
     try:
         if new != confirm:
-            from tipline.errors import BadInput
-
             raise BadInput("the two new passwords differ", code="mismatch")
         service.change_password(db_session, user=pending.user, current=current, new=new)
     except TiplineError as exc:
@@ -226,46 +223,6 @@ def logout(
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.post("/console/reports/{ref}/forward", dependencies=[Depends(check_csrf)])
-def forward_report(
-    ref: str,
-    user: User = Depends(require_user(*CONSOLE_ROLES)),
-    db_session: Session = Depends(get_db, scope="function"),
-    settings: Settings = Depends(get_settings),
-) -> Response:
-    """Queue the report for filing upstream; the job's progress shows on /console/forwardings."""
-    from tipline.errors import BadInput
-    from tipline.ispws import forwarding
-
-    if not settings.upstream_url:
-        raise BadInput("no upstream is configured (TIPLINE_UPSTREAM_URL)", code="no_upstream")
-    queued = forwarding.queue(db_session, report_ref=ref, actor=f"user:{user.id}")
-    queue.after_commit(db_session, forwarding.JOB, queued.id)
-    return RedirectResponse("/console/forwardings", status_code=303)
-
-
-@router.get("/console/forwardings", response_class=HTMLResponse)
-def forwardings_page(
-    request: Request,
-    user: User = Depends(require_user(*CONSOLE_ROLES)),
-    staff_session: StaffSession | None = Depends(current_session),
-    db_session: Session = Depends(get_db, scope="function"),
-) -> Response:
-    """Reports filed upstream: each attempt's outcome, with the upstream code and Request-ID."""
-    from sqlalchemy import select
-
-    from tipline.ispws.models import Forwarding
-    from tipline.reports.models import Report
-
-    rows = db_session.execute(
-        select(Forwarding, Report.case_number)
-        .join(Report, Report.id == Forwarding.report_id)
-        .order_by(Forwarding.updated_at.desc())
-        .limit(200)
-    ).all()
-    return _page(request, "forwardings.html", staff_session, {"rows": rows})
 
 
 @router.get("/console/admin", response_class=HTMLResponse)
@@ -289,7 +246,6 @@ def admin_home(
 @api_router.get("/whoami", response_model=WhoAmI)
 def whoami(organisation: Organisation = Depends(require_org("hashlist"))) -> WhoAmI:
     """Check an API key: which organisation it belongs to and what it may do."""
-    from tipline.auth.roles import API_SCOPES, OrgKind
 
     return WhoAmI(
         organisation_id=organisation.id,

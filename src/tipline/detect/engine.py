@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tipline.detect import concepts, lexicon
+from tipline.detect.features import features
 from tipline.detect.flags import (
     ALERT_THRESHOLD,
     EXTORTION,
@@ -23,6 +24,7 @@ from tipline.detect.flags import (
     level_of,
     risk_of,
 )
+from tipline.detect.model import PROPOSE_AT, default
 from tipline.detect.normalise import normalise_all
 from tipline.detect.prefilter import PREFILTER
 
@@ -209,8 +211,6 @@ class ConversationState:
         self, found: dict[str, Hit], sender: str, reading: _Reading, index: int
     ) -> None:
         """Weigh the first stage's proposals again, and add what the model is sure of."""
-        from tipline.detect.model import PROPOSE_AT, features
-
         self.second_stage_runs += 1
         norm = reading.text
         suspect = (
@@ -528,8 +528,6 @@ def explain(conversation: dict[str, Any], scorer: Any = DEFAULT) -> dict[str, An
 
 def _scorer(scorer: Any) -> Any:
     if scorer is DEFAULT:
-        from tipline.detect.model import default
-
         return default()
     return scorer
 

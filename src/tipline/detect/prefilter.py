@@ -25,7 +25,8 @@ class Prefilter:
         self.always: frozenset[int] = frozenset()
         always = []
         try:
-            import re2  # type: ignore[import-untyped]
+            # Optional: google-re2 may not build everywhere; the pure-Python path still works.
+            import re2  # type: ignore[import-untyped]  # noqa: PLC0415
         except ImportError:
             return
         compiled = re2.Set.SearchSet(re2.Options())

@@ -31,7 +31,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import nats
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig
+from nats.js.api import StreamConfig as JsStreamConfig
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
+
 from tipline.detect.engine import ConversationState
+from tipline.detect.model import default
 
 log = logging.getLogger("tipline.detect.stream")
 
@@ -83,9 +89,6 @@ def subject_for(namespace: str, conversation_id: str) -> str:
 
 async def ensure(js: Any, config: StreamConfig) -> Any:
     """The streams and the alerted-mark bucket (idempotent); returns the bucket."""
-    from nats.js.api import KeyValueConfig
-    from nats.js.api import StreamConfig as JsStreamConfig
-    from nats.js.errors import BucketNotFoundError, NotFoundError
 
     for name, subject, window, age in (
         (config.messages_stream, config.messages_subject, 120.0, config.idle_expiry),
@@ -115,8 +118,6 @@ class Conversation:
 
 class Worker:
     def __init__(self, config: StreamConfig) -> None:
-        from tipline.detect.model import default
-
         self.config = config
         self.scorer = default()
         self.processed = 0
@@ -124,9 +125,6 @@ class Worker:
         self._read: OrderedDict[str, Conversation] = OrderedDict()
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
-        import nats
-        from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-
         nc = await nats.connect(self.config.url, name="tipline-detect-stream")
         js = nc.jetstream()
         kv = await ensure(js, self.config)
@@ -182,7 +180,6 @@ class Worker:
 
     async def _history(self, js: Any, subject: str, key: str, *, upto: int) -> Conversation:
         """The conversation read from the stream, in order, up to and including `upto`."""
-        from nats.js.errors import NotFoundError
 
         conversation = self._read.pop(key, None)
         if conversation is None or conversation.last_seq > upto:
@@ -225,8 +222,6 @@ class Worker:
 
 
 async def _alerted(kv: Any, key: str) -> bool:
-    from nats.js.errors import KeyNotFoundError
-
     try:
         await kv.get(key)
     except KeyNotFoundError:

@@ -18,7 +18,7 @@ from tipline import queue
 from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import new_id, utcnow
-from tipline.errors import BadInput, NotFound, TooLarge
+from tipline.errors import BadInput, IntegrityFailure, NotFound, TooLarge
 from tipline.evidence import hashing, similarity
 from tipline.evidence.models import EvidenceFile
 from tipline.evidence.vault import Vault
@@ -260,8 +260,6 @@ def read_file(
         raise
     # A ciphertext that authenticates yet holds other bytes would mean a wrong key mapping.
     if hashing.digests(data)[0] != record.sha256:
-        from tipline.errors import IntegrityFailure
-
         raise IntegrityFailure("stored file does not match its recorded SHA-256")
     audit.record(
         db_session,

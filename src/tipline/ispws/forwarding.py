@@ -8,7 +8,10 @@ only a finish that answers 0. Every failure is kept, with its code and Request-I
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
@@ -21,6 +24,7 @@ from tipline.ispws.codes import Code
 from tipline.ispws.export import export_xml
 from tipline.ispws.models import Forwarding
 from tipline.reports import service as reports
+from tipline.reports.models import Report
 
 # The job that files a queued forwarding (ispws/tasks.py), named for queue.after_commit.
 JOB = "tipline.ispws.tasks:forward_report"
@@ -50,6 +54,18 @@ def queue(db_session: Session, *, report_ref: str, actor: str) -> Forwarding:
         data={"forwarding_id": forwarding.id},
     )
     return forwarding
+
+
+def recent(db_session: Session, *, limit: int = 200) -> list[Any]:
+    """The latest forwardings with their reports' case numbers, newest first."""
+    return list(
+        db_session.execute(
+            select(Forwarding, Report.case_number)
+            .join(Report, Report.id == Forwarding.report_id)
+            .order_by(Forwarding.updated_at.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def _fileinfo(upstream_id: str, file_id: str, filename: str, viewed: bool | None) -> bytes:

@@ -9,14 +9,17 @@ import logging
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from tipline import queue
 from tipline.auth import service as auth
-from tipline.auth.models import Organisation
-from tipline.auth.roles import OrgKind
+from tipline.auth.dependencies import check_csrf, current_session, require_user
+from tipline.auth.models import Organisation, StaffSession, User
+from tipline.auth.pages import staff_page
+from tipline.auth.roles import CONSOLE_ROLES, OrgKind
 from tipline.config import Settings
 from tipline.db import Database
 from tipline.deps import (
@@ -29,14 +32,20 @@ from tipline.deps import (
     refuse_if_failing,
     write_session,
 )
-from tipline.errors import TiplineError
+from tipline.errors import BadInput, TiplineError
 from tipline.evidence import service as evidence
-from tipline.ispws import service, xml
+from tipline.ispws import forwarding, service, xml
 from tipline.ispws.codes import HTTP_STATUS, Code, IspwsError
 
 log = logging.getLogger("tipline.ispws")
 router = APIRouter(prefix="/ispws", include_in_schema=False)
+console_router = APIRouter(include_in_schema=False)
 XML_TYPE = "text/xml; charset=utf-8"
+
+
+def too_large(message: str) -> tuple[bytes, bytes]:
+    """The body limit's refusal as a CyberTipline client reads it: by the response code."""
+    return xml.response(Code.INVALID_REQUEST, detail=message), XML_TYPE.encode()
 
 
 class IspwsUnauthenticated(Exception):
@@ -227,3 +236,33 @@ def retract(
     service.retract(db_session, org=org, report_id=report_id)
     db_session.commit()
     return _answer(request, xml.response(Code.SUCCESS, fields={"reportId": report_id}))
+
+
+# The console's side: an analyst files a report upstream and follows how it went --------------
+
+
+@console_router.post("/console/reports/{ref}/forward", dependencies=[Depends(check_csrf)])
+def forward_report(
+    ref: str,
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    db_session: Session = Depends(get_db, scope="function"),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """Queue the report for filing upstream; the job's progress shows on /console/forwardings."""
+    if not settings.upstream_url:
+        raise BadInput("no upstream is configured (TIPLINE_UPSTREAM_URL)", code="no_upstream")
+    queued = forwarding.queue(db_session, report_ref=ref, actor=f"user:{user.id}")
+    queue.after_commit(db_session, forwarding.JOB, queued.id)
+    return RedirectResponse("/console/forwardings", status_code=303)
+
+
+@console_router.get("/console/forwardings", response_class=HTMLResponse)
+def forwardings_page(
+    request: Request,
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db, scope="function"),
+) -> Response:
+    """Reports filed upstream: each attempt's outcome, with the upstream code and Request-ID."""
+    rows = forwarding.recent(db_session)
+    return staff_page(request, "forwardings.html", staff_session, {"rows": rows})

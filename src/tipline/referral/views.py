@@ -9,8 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tipline import nul
+from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import StaffSession, User
@@ -88,8 +90,6 @@ def referrals_page(
 
 
 def _referral_context(db: Session, referral: Referral) -> dict[str, object]:
-    from tipline.audit import service as audit
-
     reports = service.reports_of(db, referral=referral)
     return {
         "referral": referral,
@@ -169,8 +169,6 @@ async def load_geo(
     user: User = Depends(require_user(Role.ADMIN)),
     db: Session = Depends(get_db, scope="function"),
 ) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     data = await geo.read(MAX_GEO_FILE + 1)
     if len(data) > MAX_GEO_FILE:
         raise BadInput("the geolocation file is over 50 MB", code="too_large")

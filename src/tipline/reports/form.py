@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pycountry
 from babel import Locale
 from pydantic import ValidationError
 
@@ -76,7 +77,6 @@ def choices(gettext: Callable[[str], str]) -> dict[str, list[tuple[str, str]]]:
 
 def countries(lang: str) -> list[tuple[str, str]]:
     """ISO 3166-1 countries named in the page's language, sorted by that name."""
-    import pycountry
 
     names = Locale.parse(lang).territories
     rows = [(c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries]

@@ -12,11 +12,10 @@ from tipline.errors import BadInput, NotFound
 from tipline.evidence import hashing
 from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
-from tipline.reports import distress
+from tipline.reports import distress, priority
 from tipline.reports import service as reports
 from tipline.reports.models import Report, ReporterUpdate
 from tipline.reports.public import PublicReportIn, ReporterStatus
-from tipline.review import priority
 
 PUBLIC_ACTOR = "public"
 MAX_FILES_PER_REPORT = 20

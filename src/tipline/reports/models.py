@@ -81,7 +81,7 @@ class Report(Base):
     # Review: the analyst working on it now (one at a time), and since when.
     claimed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column()
-    # The computed priority (review.priority), stored so that the queue is an index scan.
+    # The computed priority (reports/priority.py), stored so that the queue is an index scan.
     priority_tier: Mapped[int] = mapped_column(SmallInteger, default=4)
     priority_reason: Mapped[str] = mapped_column(String(48), default="by age")
     # A legal hold keeps the report and its evidence past any retention period.

@@ -17,9 +17,9 @@ from tipline.db import Base, new_id, utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.evidence.models import EvidenceFile
 from tipline.nul import NUL
+from tipline.reports import priority
 from tipline.reports.models import OnlineAccount, PaymentDetail, Person, Report
 from tipline.reports.schemas import IncidentType, ReporterRole, Source, Status
-from tipline.review import priority
 
 # Crockford's base32 without look-alikes: a case number is read out over the phone.
 _CASE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from tipline import idempotency
 from tipline.auth.dependencies import check_public_csrf, csrf_token_for
 from tipline.config import Settings
 from tipline.db import Database
@@ -29,7 +28,7 @@ from tipline.deps import (
 from tipline.errors import BadInput, TiplineError, TooLarge
 from tipline.evidence import service as evidence
 from tipline.reports import form as report_form
-from tipline.reports import intake
+from tipline.reports import idempotency, intake
 from tipline.reports.public import (
     FileCreated,
     PublicReportCreated,

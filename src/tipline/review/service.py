@@ -13,10 +13,11 @@ from tipline.auth.models import User
 from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
 from tipline.db import utcnow
 from tipline.errors import BadInput, Conflict, Forbidden
+from tipline.reports import priority
 from tipline.reports import service as reports
 from tipline.reports.models import Report
-from tipline.review import priority
-from tipline.review.priority import Priority
+from tipline.reports.priority import Priority
+from tipline.reports.schemas import IncidentType
 
 OPEN_STATUSES = ("received", "triaged")
 # The queue index's own predicate (reports.models), as literal SQL.
@@ -193,7 +194,6 @@ def classify(
     minor_to_minor: bool,
 ) -> Report:
     """Triage: the analyst's classification; time to triage is recorded with it."""
-    from tipline.reports.schemas import IncidentType
 
     report = reports.get_report(db_session, ref=report_ref)
     try:

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tipline import nul
+from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import StaffSession, User
@@ -15,6 +16,11 @@ from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
 from tipline.config import Settings
 from tipline.deps import get_db, get_settings
 from tipline.evidence import service as evidence
+from tipline.notices import requests as notice_requests
+from tipline.referral import routing
+from tipline.referral import service as referral
+from tipline.reports import service as reports
+from tipline.reports.schemas import IncidentType
 from tipline.review import bundling, service, wellness
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
@@ -29,8 +35,6 @@ def queue_page(
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
-    from tipline.reports import service as reports
-    from tipline.takedown.notices import requests as notice_requests
 
     params = request.query_params
     q = params.get("q", "").strip()[:200]
@@ -192,8 +196,6 @@ def incident_page(
     staff_session: StaffSession | None = Depends(current_session),
     db: Session = Depends(get_db, scope="function"),
 ) -> Response:
-    from tipline.audit import service as audit
-
     incident = bundling.get_incident(db, ref=ref)
     return staff_page(
         request,
@@ -217,11 +219,6 @@ def report_page(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""
-    from tipline.audit import service as audit
-    from tipline.referral import routing
-    from tipline.referral import service as referral
-    from tipline.reports import service as reports
-    from tipline.reports.schemas import IncidentType
 
     report = reports.get_report(db_session, ref=ref)
     files = evidence.files_for_report(db_session, report_id=report.id)

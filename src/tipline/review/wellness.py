@@ -14,6 +14,7 @@ from tipline.db import utcnow
 from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
+from tipline.reports.models import Report
 
 REVEAL_LASTS = timedelta(minutes=10)
 REVEALED = "evidence.revealed"
@@ -59,7 +60,6 @@ def already_reviewed(db_session: Session, *, files: list[EvidenceFile]) -> dict[
     revealed_ids = {subject for _, subject, _ in _reveal_events(db_session)}
     if not revealed_ids or not files:
         return {}
-    from tipline.reports.models import Report
 
     seen = db_session.execute(
         select(EvidenceFile.sha256, EvidenceFile.id, Report.case_number)

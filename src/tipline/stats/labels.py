@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tipline.reports.form import choices
+
 
 def figure_titles(_: Callable[[str], str]) -> dict[str, str]:
     return {
@@ -29,8 +31,6 @@ def figure_titles(_: Callable[[str], str]) -> dict[str, str]:
 
 
 def key_labels(_: Callable[[str], str]) -> dict[str, dict[str, str]]:
-    from tipline.reports.form import choices
-
     options = choices(_)
     return {
         "incident_type": {str(k): v for k, v in options["incident_type"]},

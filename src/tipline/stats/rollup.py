@@ -12,8 +12,10 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tipline.audit.models import Event
+from tipline.notices.models import NoticeRequest
 from tipline.referral.models import Referral, ReferralReport
 from tipline.reports.models import Incident, OnlineAccount, Person, Report
+from tipline.review.service import TOP_TIER_SLA
 from tipline.stats import facts
 from tipline.stats.facts import Contribution, Share
 from tipline.stats.models import StatCell, StatContribution, StatCursor
@@ -39,8 +41,6 @@ _REPORT_COLUMNS = (
 
 
 def _sla() -> Any:
-    from tipline.review.service import TOP_TIER_SLA
-
     return TOP_TIER_SLA
 
 
@@ -127,7 +127,6 @@ def _referral_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
 
 def _notice_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
     """Take-down requests by platform, removals, and the time from sending to removal."""
-    from tipline.takedown.notices.models import NoticeRequest
 
     out = {}
     for r in db_session.scalars(select(NoticeRequest).where(NoticeRequest.id.in_(ids))):
@@ -313,7 +312,6 @@ def _all_shares(db_session: Session, batch: int) -> Iterable[dict[str, Share]]:
             break
         last = rows[-1].id
         yield _shares_of_rows(db_session, rows, contiguous=True)
-    from tipline.takedown.notices.models import NoticeRequest
 
     for kind, model in (
         ("incident", Incident),

@@ -7,6 +7,8 @@ exact counts over day cells, filtered by dates, agency and platform, plus the wo
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,8 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tipline import audit
+from tipline.auth.models import Organisation
 from tipline.db import utcnow
 from tipline.errors import BadInput
+from tipline.review import service as review
+from tipline.review import wellness
 from tipline.stats import facts, rollup
 from tipline.stats.models import StatCell
 from tipline.stats.suppression import Count, Suppressor
@@ -328,8 +333,6 @@ def staff(
 def live(db_session: Session) -> dict[str, Any]:
     """What is true right now (not a rollup): the queue, the top tier's overdue reports, and
     how much material each reviewer has been shown."""
-    from tipline.review import service as review
-    from tipline.review import wellness
 
     depth = review.queue_depth(db_session)
     overdue = sum(1 for item in review.queue(db_session, limit=500, tier=1) if item.overdue)
@@ -354,7 +357,6 @@ def parse_day(value: str | None, name: str) -> date | None:
 
 def agencies(db_session: Session) -> list[tuple[str, str]]:
     """(id, name) of every agency, for the staff's filter."""
-    from tipline.auth.models import Organisation
 
     rows = db_session.execute(
         select(Organisation.id, Organisation.name)
@@ -366,8 +368,6 @@ def agencies(db_session: Session) -> list[tuple[str, str]]:
 
 def as_csv(stats: dict[str, Any]) -> str:
     """One row per number: section, figure, key, value (the staff's export)."""
-    import csv
-    import io
 
     def cell(value: Any) -> Any:
         # A platform name typed by the public must not become a spreadsheet formula.

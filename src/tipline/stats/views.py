@@ -15,6 +15,7 @@ from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
 from tipline.deps import get_db
 from tipline.stats import pages, service
 from tipline.stats.schemas import PublishedStats
+from tipline.web import i18n
 from tipline.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["numbers"])
@@ -44,7 +45,6 @@ def numbers_page(
     year: int | None = YEAR,
     db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
-    from tipline.web import i18n
 
     stats = _published(request, db_session, year)
     _ = i18n.gettext_for(request)
@@ -87,8 +87,6 @@ def console_numbers(
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
-    from tipline.web import i18n
-
     stats = _staff_stats(db_session, start, end, agency, platform)
     _ = i18n.gettext_for(request)
     live = service.live(db_session)

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+import pdqhash
 
 from tipline.errors import BadInput, TiplineError, Unauthorized
+from tipline.evidence import hashing
 from tipline.takedown import signals
 from tipline.takedown.matching import Matcher, Query
 from tipline.takedown.signals import SignalType
@@ -193,10 +196,6 @@ def media_files(root: Path) -> Iterator[Path]:
 def hash_for_scan(path: str) -> dict[str, Any]:
     """Hashes of one file (run in a worker process): digests, PDQ of all eight rotations and
     flips for an image (computed from the pixels, exact), vPDQ for a video."""
-    import numpy as np
-    import pdqhash
-
-    from tipline.evidence import hashing
 
     try:
         data = Path(path).read_bytes()

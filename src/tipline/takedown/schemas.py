@@ -12,7 +12,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tipline.takedown import service
-from tipline.takedown.notices.schemas import CaseUrl, OtherRequests
 
 HashType = Literal["pdq", "vpdq", "sha256", "md5"]
 
@@ -52,6 +51,18 @@ class CaseStatus(BaseModel):
     # Take-down requests for the places the image is posted: the victim's own addresses by name,
     # and of those an analyst added, only how many.
     notices: CaseNotices
+
+
+class CaseUrl(BaseModel):
+    url: str
+    # waiting, review, sent, filed, unknown, removed, withdrawn
+    status: str
+    due_at: datetime | None
+
+
+class OtherRequests(BaseModel):
+    requested: int
+    removed: int
 
 
 class CaseNotices(BaseModel):

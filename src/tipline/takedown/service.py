@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -181,10 +181,24 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
     return case
 
 
+# What other domains add to a victim's case status, by key: notices adds the addresses the
+# victim asked it to take down. They register here, so the import runs one way (notices ->
+# takedown) and takedown never imports the domains built on it.
+StatusPart = Callable[[Session, str], dict[str, Any]]
+_STATUS_PARTS: dict[str, StatusPart] = {}
+
+
+def add_status_part(name: str, part: StatusPart) -> None:
+    _STATUS_PARTS[name] = part
+
+
+def find_case(db_session: Session, *, case_id: str) -> TakedownCase | None:
+    """A case by its TD- number, for staff (no PIN): None when there is no such case."""
+    return db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == case_id.upper()))
+
+
 def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
     """What the victim may see: how many platforms reported a match or a removal, never where."""
-    from tipline.takedown.notices import requests as notice_requests
-
     counts = dict(
         db_session.execute(
             select(HashFeedback.outcome, func.count(func.distinct(HashFeedback.organisation_id)))
@@ -204,7 +218,7 @@ def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
         "videos": kinds.get("vpdq", 0),
         "platforms_matched": int(counts.get("matched", 0)) + int(counts.get("removed", 0)),
         "platforms_removed": int(counts.get("removed", 0)),
-        "notices": notice_requests.victim_view(db_session, case_pk=case.id),
+        **{name: part(db_session, case.id) for name, part in _STATUS_PARTS.items()},
     }
 
 

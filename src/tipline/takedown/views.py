@@ -14,9 +14,10 @@ from tipline.auth.dependencies import check_csrf, current_session, require_org, 
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
-from tipline.deps import count_failure, get_db, rate_limit, refuse_if_failing
-from tipline.errors import BadInput, NotFound, TiplineError
+from tipline.deps import get_db, rate_limit
+from tipline.errors import BadInput
 from tipline.takedown import service
+from tipline.takedown.dependencies import case_by_pin
 from tipline.takedown.matching import Matcher
 from tipline.takedown.schemas import (
     CaseCreated,
@@ -76,18 +77,6 @@ def open_case(
     return JSONResponse(CaseCreated(case_id=case.case_id, pin=pin).model_dump(), status_code=201)
 
 
-def _case(db_session: Session, request: Request, case_id: str, pin: str) -> service.TakedownCase:
-    rate_limit(request, "follow-up")
-    refuse_if_failing(request)
-    try:
-        return service.case_for_pin(db_session, case_id=case_id, pin=pin)
-    except TiplineError as exc:
-        db_session.commit()  # a wrong PIN counts toward the lock even though the request fails
-        if isinstance(exc, NotFound):
-            count_failure(request)
-        raise
-
-
 _PIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No case matches that id and PIN"},
     429: {"description": "Too many wrong PINs: the case is locked for a while"},
@@ -102,7 +91,7 @@ def case_status(
     db_session: Session = Depends(get_db, scope="function"),
 ) -> CaseStatus:
     """How the case stands: how many platforms reported a match, never which."""
-    case = _case(db_session, request, case_id, x_case_pin)
+    case = case_by_pin(db_session, request, case_id, x_case_pin)
     return CaseStatus(**service.case_status(db_session, case=case))
 
 
@@ -114,7 +103,7 @@ def withdraw_case(
     db_session: Session = Depends(get_db, scope="function"),
 ) -> CaseStatus:
     """Withdraw the case: every hash leaves the list, and platforms stop matching at next sync."""
-    case = _case(db_session, request, case_id, x_case_pin)
+    case = case_by_pin(db_session, request, case_id, x_case_pin)
     service.withdraw(db_session, case=case)
     db_session.commit()
     return CaseStatus(**service.case_status(db_session, case=case))

@@ -24,6 +24,10 @@ DRAIN_BYTES = 4 * 1024 * 1024
 DRAIN_SECONDS = 2.0
 
 
+# A refusal's body and content type, from the message saying what the limit was.
+Refusal = Callable[[str], tuple[bytes, bytes]]
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -31,9 +35,25 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """A pure ASGI middleware: checks Content-Length, and counts a chunked body as it streams."""
 
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit_for: Callable[[str], int],
+        refusals: dict[str, Refusal] | None = None,
+    ) -> None:
         self.app = app
         self.limit_for = limit_for
+        # Path prefix -> how that API words the refusal; JSON for the rest. Given by the app,
+        # so this layer needs to know no API's format (web imports no domain).
+        self.refusals = refusals or {}
+
+    def _refusal(self, path: str, limit: int) -> tuple[bytes, bytes]:
+        message = f"request body over {limit} bytes"
+        for prefix, refusal in self.refusals.items():
+            if path.startswith(prefix):
+                return refusal(message)
+        body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
+        return body, b"application/json"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -47,7 +67,7 @@ class BodyLimit:
             waiting = headers.get(b"expect", b"").lower() == b"100-continue"
             if int(length) <= DRAIN_BYTES and not waiting:
                 await _drain(receive)
-            await _refuse(send, limit, scope["path"])
+            await _refuse(send, self._refusal(scope["path"], limit))
             return
         seen = 0
         ended = False
@@ -80,7 +100,7 @@ class BodyLimit:
         if overflowed and not started:
             if not ended:
                 await _drain(receive)
-            await _refuse(send, limit, scope["path"])
+            await _refuse(send, self._refusal(scope["path"], limit))
 
 
 async def _drain(receive: Receive) -> None:
@@ -96,17 +116,8 @@ async def _drain(receive: Receive) -> None:
                 return
 
 
-async def _refuse(send: Send, limit: int, path: str) -> None:
-    message = f"request body over {limit} bytes"
-    if path.startswith("/ispws/"):
-        # A CyberTipline client reads the response code, not the status.
-        from tipline.ispws.codes import Code
-        from tipline.ispws.xml import response
-
-        body, kind = response(Code.INVALID_REQUEST, detail=message), b"text/xml; charset=utf-8"
-    else:
-        body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
-        kind = b"application/json"
+async def _refuse(send: Send, refusal: tuple[bytes, bytes]) -> None:
+    body, kind = refusal
     await send(
         {
             "type": "http.response.start",

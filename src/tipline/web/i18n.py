@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import io
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,8 @@ R = TypeVar("R", bound=Response)
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "tipline_lang"
+# The public forms' CSRF cookie (auth checks it): set here with the page that minted it.
+PRE_SESSION_CSRF_COOKIE = "tipline_csrf"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
@@ -24,7 +27,6 @@ def translations(lang: str) -> gettext.NullTranslations:
     po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
     if lang == DEFAULT_LANGUAGE or not po.exists():
         return gettext.NullTranslations()
-    import io
 
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
@@ -74,8 +76,6 @@ def language_for(request: Request) -> str:
 
 def with_csrf_cookie(request: Request, response: R) -> R:
     """Set the pre-session CSRF cookie when a form on this page minted a new token."""
-    from tipline.auth.dependencies import PRE_SESSION_CSRF_COOKIE
-
     token = getattr(request.state, "new_csrf_cookie", None)
     if token:
         response.set_cookie(

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from tipline.takedown.notices.addresses import is_public
+from tipline.errors import BadInput
+from tipline.notices.addresses import is_public
 
 MAX_URL_LENGTH = 2048
 
@@ -116,8 +117,6 @@ def parse_all(
 ) -> tuple[list[Parsed], list[Rejected]]:
     """Each distinct address once, in the order given; a list over MAX_URLS is refused whole."""
     if len(lines) > MAX_URLS:
-        from tipline.errors import BadInput
-
         raise BadInput(f"at most {MAX_URLS} addresses at once", code="too_many_urls")
     seen: set[str] = set()
     good: list[Parsed] = []

@@ -17,7 +17,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from tipline.takedown.notices.addresses import is_public
+from tipline.notices.addresses import is_public
 
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 MAX_BYTES = 64 * 1024

@@ -13,8 +13,8 @@ from tipline import nul
 from tipline.audit import service as audit
 from tipline.db import utcnow
 from tipline.errors import BadInput
-from tipline.takedown.notices.models import NoticePlatform
-from tipline.takedown.notices.urls import Parsed, parse
+from tipline.notices.models import NoticePlatform
+from tipline.notices.urls import Parsed, parse
 
 SAMPLE = Path(__file__).with_name("data") / "sample_directory.json"
 # A site not in the directory: the deadline the TAKE IT DOWN Act gives a covered platform.

@@ -23,10 +23,12 @@ from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import form_data, get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
-from tipline.takedown.notices import directory, requests, service, tasks
-from tipline.takedown.notices.models import NoticePlatform
-from tipline.takedown.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
-from tipline.takedown.notices.urls import MAX_URLS
+from tipline.notices import directory, requests, service, tasks
+from tipline.notices.models import NoticePlatform
+from tipline.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
+from tipline.notices.texts import legal_bases
+from tipline.notices.urls import MAX_URLS
+from tipline.takedown.dependencies import case_by_pin
 from tipline.web import i18n
 from tipline.web.templating import render
 
@@ -109,9 +111,7 @@ def attach_urls(
 ) -> dict[str, Any]:
     """Attach the addresses where the image is posted to the case: an analyst reviews them and
     asks each company to take it down; the case's status shows how each one stands."""
-    from tipline.takedown.views import _case
-
-    case = _case(db_session, request, case_id, x_case_pin)
+    case = case_by_pin(db_session, request, case_id, x_case_pin)
     made, rejected = requests.request_takedowns(
         db_session,
         subject_type="takedown_case",
@@ -200,8 +200,6 @@ def directory_page(
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db, scope="function"),
 ) -> HTMLResponse:
-    from tipline.takedown.notices.texts import legal_bases
-
     platforms = db_session.scalars(select(NoticePlatform).order_by(NoticePlatform.name)).all()
     edit = request.query_params.get("edit", "")
     return staff_page(

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tipline.takedown.notices import texts
-from tipline.takedown.notices.directory import Directory, deadline_hours, registrable
-from tipline.takedown.notices.texts import Gettext
-from tipline.takedown.notices.urls import parse_all
+from tipline.notices import texts
+from tipline.notices.directory import Directory, deadline_hours, registrable
+from tipline.notices.texts import Gettext
+from tipline.notices.urls import parse_all
 
 
 def group(

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tipline.takedown.notices.urls import MAX_URLS
+from tipline.notices.urls import MAX_URLS
+from tipline.takedown.schemas import CaseUrl, OtherRequests
 
 
 class NoticesIn(BaseModel):
@@ -43,18 +43,6 @@ class CaseUrlsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     urls: list[str] = Field(min_length=1, max_length=MAX_URLS)
-
-
-class CaseUrl(BaseModel):
-    url: str
-    # waiting, review, sent, filed, unknown, removed, withdrawn
-    status: str
-    due_at: datetime | None
-
-
-class OtherRequests(BaseModel):
-    requested: int
-    removed: int
 
 
 class CaseUrlsOut(BaseModel):

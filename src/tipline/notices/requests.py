@@ -19,10 +19,13 @@ from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import utcnow
 from tipline.errors import BadInput, NotFound
-from tipline.takedown.notices import checker, sender
-from tipline.takedown.notices.directory import Directory, deadline_hours, registrable
-from tipline.takedown.notices.models import NoticePlatform, NoticeRequest
-from tipline.takedown.notices.urls import Rejected, parse_all
+from tipline.notices import checker, sender
+from tipline.notices.directory import Directory, deadline_hours, registrable
+from tipline.notices.models import NoticePlatform, NoticeRequest
+from tipline.notices.texts import legal_bases
+from tipline.notices.urls import Rejected, parse_all
+from tipline.reports import service as reports
+from tipline.takedown import service as takedown
 
 SUBJECTS = ("report", "takedown_case")
 MAX_ATTEMPTS = 5
@@ -115,7 +118,6 @@ def _start_clock(req: NoticeRequest, platform: NoticePlatform | None, *, status:
 def notice_for_company(req: NoticeRequest, platform: NoticePlatform | None) -> str:
     """The notice tipline sends itself, as a hotline acting on a report (English: the working
     language of trust and safety teams)."""
-    from tipline.takedown.notices.texts import legal_bases
 
     bases = legal_bases(lambda s: s)
     lines = [
@@ -304,11 +306,8 @@ def overdue_count(db_session: Session) -> int:
 
 def subject_of(db_session: Session, ref: str) -> tuple[str, str]:
     """A report (id or case number) or a take-down case (its TD- number)."""
-    from tipline.reports import service as reports
-    from tipline.takedown.models import TakedownCase
-
     ref = ref.strip()
-    case = db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == ref.upper()))
+    case = takedown.find_case(db_session, case_id=ref)
     if case is not None:
         return "takedown_case", case.id
     return "report", reports.get_report(db_session, ref=ref).id
@@ -356,6 +355,9 @@ def victim_view(db_session: Session, *, case_pk: str) -> dict[str, Any]:
             others["requested"] += 1
             others["removed"] += int(req.status == "removed")
     return {"urls": own, "other_requests": others}
+
+
+takedown.add_status_part("notices", lambda db_session, pk: victim_view(db_session, case_pk=pk))
 
 
 def _plain(status: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from huey import crontab
 
 from tipline import queue
-from tipline.takedown.notices import requests
+from tipline.notices import requests
 
 # What a service or view names to have the pending notices sent after its commit.
-SEND = "tipline.takedown.notices.tasks:send_notices"
+SEND = "tipline.notices.tasks:send_notices"
 
 
 def _notices(*, sweep: bool = False, send: bool = False, check: bool = False) -> None:
