@@ -14,6 +14,8 @@ from tamper import raw_connection
 from tipline.audit import service as audit
 from tipline.audit.appender import Appender
 from tipline.db import Database
+from tipline.reports.events import ReportEvent
+from tipline.review.events import ReviewEvent
 
 
 def _log(database: Database, n: int = 6) -> None:
@@ -22,7 +24,7 @@ def _log(database: Database, n: int = 6) -> None:
             audit.record(
                 db_session,
                 actor="user:test",
-                action="report.received",
+                action=ReportEvent.RECEIVED,
                 subject_type="report",
                 subject_id=f"r{i}",
                 data={"i": i, "text": "ünïcode ✓"},
@@ -150,7 +152,9 @@ def test_an_event_rolls_back_with_the_change(database: Database) -> None:
 
     def _failing_change() -> None:
         with database.session() as db_session:
-            audit.record(db_session, actor="t", action="a.b", subject_type="t", subject_id="x")
+            audit.record(
+                db_session, actor="t", action=ReportEvent.RECEIVED, subject_type="t", subject_id="x"
+            )
             raise RuntimeError("the change failed")
 
     with pytest.raises(RuntimeError):
@@ -163,22 +167,34 @@ def test_an_event_rolls_back_with_the_change(database: Database) -> None:
 
 def test_pending_events_show_in_the_timeline_and_chain_in_order(database: Database) -> None:
     with database.session() as db_session:
-        audit.record(db_session, actor="a", action="x.first", subject_type="t", subject_id="1")
+        audit.record(
+            db_session, actor="a", action=ReviewEvent.CLAIMED, subject_type="t", subject_id="1"
+        )
     with database.session() as db_session:
-        audit.record(db_session, actor="a", action="x.second", subject_type="t", subject_id="1")
+        audit.record(
+            db_session, actor="a", action=ReviewEvent.RELEASED, subject_type="t", subject_id="1"
+        )
         entries = audit.timeline(db_session, subject_type="t", subject_id="1")
-        assert [(e.seq, e.action) for e in entries] == [(None, "x.first"), (None, "x.second")]
+        assert [(e.seq, e.action) for e in entries] == [
+            (None, ReviewEvent.CLAIMED),
+            (None, ReviewEvent.RELEASED),
+        ]
     assert audit.drain(database) == 2
     with database.session() as db_session:
         entries = audit.timeline(db_session, subject_type="t", subject_id="1")
-        assert [(e.seq, e.action) for e in entries] == [(1, "x.first"), (2, "x.second")]
+        assert [(e.seq, e.action) for e in entries] == [
+            (1, ReviewEvent.CLAIMED),
+            (2, ReviewEvent.RELEASED),
+        ]
         assert audit.count_pending(db_session) == 0
     assert _verify(database).ok
 
 
 def test_pending_events_cannot_be_edited(database: Database) -> None:
     with database.session() as db_session:
-        audit.record(db_session, actor="a", action="x.y", subject_type="t", subject_id="1")
+        audit.record(
+            db_session, actor="a", action=ReportEvent.RECEIVED, subject_type="t", subject_id="1"
+        )
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), database.engine.begin() as c:
         c.execute(sa.text("UPDATE pending_events SET actor = 'someone else'"))
 
@@ -188,7 +204,9 @@ def test_the_appender_chains_in_the_background(database: Database) -> None:
     appender.start()
     try:
         with database.session() as db_session:
-            audit.record(db_session, actor="a", action="x.y", subject_type="t", subject_id="1")
+            audit.record(
+                db_session, actor="a", action=ReportEvent.RECEIVED, subject_type="t", subject_id="1"
+            )
         # The commit woke it: no need to wait for the 30-second round.
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -25,6 +25,7 @@ from tipline.audit.appender import Appender
 from tipline.config import Settings
 from tipline.db import Database, utcnow
 from tipline.errors import ConfigError
+from tipline.reports.events import ReportEvent
 
 
 def _record(database: Database, n: int, *, start: int = 0) -> None:
@@ -33,7 +34,7 @@ def _record(database: Database, n: int, *, start: int = 0) -> None:
             audit.record(
                 db_session,
                 actor="user:test",
-                action="report.received",
+                action=ReportEvent.RECEIVED,
                 subject_type="report",
                 subject_id=f"r{i}",
                 data={"i": i},
@@ -231,7 +232,7 @@ def test_a_log_from_before_the_key_goes_on_keyed(settings: Settings, database: D
                 seq=seq,
                 created_at=utcnow(),
                 actor="old",
-                action="report.received",
+                action=ReportEvent.RECEIVED,
                 subject_type="report",
                 subject_id=f"old{seq}",
                 data={},

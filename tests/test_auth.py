@@ -12,6 +12,7 @@ from sqlalchemy import select
 from accounts import PASSWORD, USED_CODES, csrf, make_org, make_user, next_code, sign_in
 from tipline.audit import service as audit
 from tipline.auth import service as auth
+from tipline.auth.events import AuthEvent
 from tipline.auth.models import ApiKey, StaffSession, User
 from tipline.config import Settings
 from tipline.db import Database
@@ -148,8 +149,8 @@ def test_wrong_passwords_lock_the_account_and_are_logged(
         actions = [
             e.action for e in audit.timeline(db_session, subject_type="user", subject_id=user.id)
         ]
-    assert actions.count("auth.login_failed") == settings.login_max_failures
-    assert "auth.locked" in actions
+    assert actions.count(AuthEvent.LOGIN_FAILED) == settings.login_max_failures
+    assert AuthEvent.LOCKED in actions
 
 
 def test_unknown_user_gets_the_same_answer(client: TestClient) -> None:

@@ -13,6 +13,7 @@ from browser import new_page, shot, sign_in_with_totp
 from tipline import demo
 from tipline.db import Database, utcnow
 from tipline.reports import service as reports
+from tipline.review.events import ReviewEvent
 
 pytestmark = pytest.mark.browser
 CALIFORNIA = "California Child Exploitation Task Force (synthetic)"
@@ -58,7 +59,7 @@ def test_triage_merge_refer_and_the_agency_answers(
     analyst.wait_for_url("**/console/reports/*")
     analyst.get_by_role("button", name="Save classification").click()
     analyst.wait_for_load_state()
-    assert "report.classified" in analyst.locator("body").inner_text()
+    assert ReviewEvent.CLASSIFIED in analyst.locator("body").inner_text()
 
     # The second report is proposed, checked already: merge them.
     merge = analyst.locator("#merge-form")

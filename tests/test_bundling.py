@@ -19,6 +19,7 @@ from tipline.reports import intake
 from tipline.reports import service as reports
 from tipline.review import bundling
 from tipline.review import service as review
+from tipline.review.events import ReviewEvent
 
 
 def _report(db_session: Any, **fields: Any) -> str:
@@ -124,8 +125,8 @@ def test_merge_and_split_and_counting(database: Database) -> None:
             e.action
             for e in audit.timeline(db_session, subject_type="incident", subject_id=incident.id)
         ]
-        assert actions.count("incident.merged") == 2
-        assert "incident.split" in actions
+        assert actions.count(ReviewEvent.INCIDENT_MERGED) == 2
+        assert ReviewEvent.INCIDENT_SPLIT in actions
         assert reports.get_report(db_session, ref=lone).incident_id is None
 
 

@@ -11,6 +11,7 @@ from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.db import Database, current_revision
 from tipline.models import metadata
+from tipline.reports.events import ReportEvent
 
 
 def test_migrated_database_matches_the_models(settings: Settings, database: Database) -> None:
@@ -23,7 +24,9 @@ def test_migrated_database_matches_the_models(settings: Settings, database: Data
 
 def test_events_are_append_only_in_the_database(database: Database) -> None:
     with database.session() as db_session:
-        audit.record(db_session, actor="t", action="x.y", subject_type="t", subject_id="1")
+        audit.record(
+            db_session, actor="t", action=ReportEvent.RECEIVED, subject_type="t", subject_id="1"
+        )
     audit.drain(database)
     for statement in ("UPDATE events SET actor = 'someone else'", "DELETE FROM events"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), database.engine.begin() as c:

@@ -22,6 +22,7 @@ from tipline.audit.models import Event, PendingEvent
 from tipline.config import Settings
 from tipline.db import Database, utcnow
 from tipline.notices import checker, requests, sender
+from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform, NoticeRequest
 from tipline.reports import service as reports
 from tipline.stats import service as stats
@@ -196,7 +197,7 @@ def test_an_email_notice_is_sent_once(
     assert req.due_at is not None
     assert req.sent_at is not None
     assert req.due_at - req.sent_at == timedelta(hours=48)
-    assert _actions(database, req_id) == ["notice.requested", "notice.sent"]
+    assert _actions(database, req_id) == [NoticeEvent.REQUESTED, NoticeEvent.SENT]
 
 
 def test_a_refused_send_is_retried_and_still_arrives_once(
@@ -215,7 +216,11 @@ def test_a_refused_send_is_retried_and_still_arrives_once(
     assert len(box.messages) == 1
     req = _get(database, req_id)
     assert (req.status, req.attempts) == ("sent", 2)
-    assert _actions(database, req_id) == ["notice.requested", "notice.send_failed", "notice.sent"]
+    assert _actions(database, req_id) == [
+        NoticeEvent.REQUESTED,
+        NoticeEvent.SEND_FAILED,
+        NoticeEvent.SENT,
+    ]
 
 
 def test_an_unknown_outcome_is_never_resent_by_the_machine(
@@ -291,7 +296,7 @@ def test_removal_is_detected_and_counted(
     req = _get(database, req_id)
     assert req.status == "removed"
     assert req.removed_at is not None
-    assert _actions(database, req_id)[-1] == "notice.removed"
+    assert _actions(database, req_id)[-1] == NoticeEvent.REMOVED
     with database.session() as db_session:
         stats.refresh(db_session)
         figures = stats.staff(db_session)

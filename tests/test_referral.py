@@ -20,9 +20,11 @@ from tipline.auth import service as auth
 from tipline.db import Database, utcnow
 from tipline.errors import BadInput, Conflict, NotFound
 from tipline.evidence import service as evidence
+from tipline.evidence.events import EvidenceEvent
 from tipline.evidence.models import EvidenceFile
 from tipline.referral import retention, routing
 from tipline.referral import service as referral
+from tipline.referral.events import ReferralEvent
 from tipline.reports import service as reports
 from tipline.review import bundling
 
@@ -206,7 +208,7 @@ def test_agency_sees_only_its_own_referrals_and_the_outcome_flows_back(
         actions = [
             e.action for e in audit.timeline(db_session, subject_type="report", subject_id=rid)
         ]
-        assert "report.referral_outcome" in actions
+        assert ReferralEvent.REPORT_REFERRAL_OUTCOME in actions
         with pytest.raises(NotFound):
             referral.get_referral(db_session, ref=number, agency_id=california)
 
@@ -232,7 +234,7 @@ def test_the_package_withholds_unviewed_files_until_legal_process(
     assert not [n for n in names if n.startswith("files/")]
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["files"][0]["included"] is False
-    assert manifest["files"][0]["chain_of_custody"][0]["action"] == "evidence.stored"
+    assert manifest["files"][0]["chain_of_custody"][0]["action"] == EvidenceEvent.STORED
     assert archive.read("summary.pdf").startswith(b"%PDF")
     assert b"<report" in archive.read(f"reports/{case}.xml")
     # A warrant is recorded: the file is released, and downloading it is logged.
@@ -267,9 +269,9 @@ def test_the_package_withholds_unviewed_files_until_legal_process(
             e.action
             for e in audit.timeline(db_session, subject_type="referral", subject_id=made.id)
         ]
-    assert actions.count("referral.package_downloaded") == 2
-    assert "referral.legal_process" in actions
-    assert "referral.file_downloaded" in actions
+    assert actions.count(ReferralEvent.PACKAGE_DOWNLOADED) == 2
+    assert ReferralEvent.LEGAL_PROCESS in actions
+    assert ReferralEvent.FILE_DOWNLOADED in actions
 
 
 def test_retention_holds_a_year_and_destroys_with_proof(routed: Database, settings: Any) -> None:
@@ -302,7 +304,7 @@ def test_retention_holds_a_year_and_destroys_with_proof(routed: Database, settin
         proof = [
             e
             for e in audit.timeline(db_session, subject_type="evidence_file", subject_id=gone.id)
-            if e.action == "evidence.destroyed"
+            if e.action == EvidenceEvent.DESTROYED
         ]
         assert proof[0].data["sha256"] == gone.sha256
         # A year and a day later: the held report stays, the other goes.

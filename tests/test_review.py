@@ -15,9 +15,12 @@ from tipline.auth import service as auth
 from tipline.db import Database, utcnow
 from tipline.errors import Conflict, Forbidden
 from tipline.evidence import service as evidence
+from tipline.evidence.events import EvidenceEvent
 from tipline.reports import service as reports
+from tipline.reports.events import ReportEvent
 from tipline.review import bundling, wellness
 from tipline.review import service as review
+from tipline.review.events import ReviewEvent
 
 
 def _file(database: Database, hours_ago: float, **fields: Any) -> str:
@@ -108,7 +111,12 @@ def test_one_analyst_at_a_time_and_every_step_is_an_event(
             e.action
             for e in audit.timeline(db_session, subject_type="report", subject_id=report_id)
         ]
-    assert actions == ["report.received", "report.claimed", "report.reassigned", "report.released"]
+    assert actions == [
+        ReportEvent.RECEIVED,
+        ReviewEvent.CLAIMED,
+        ReviewEvent.REASSIGNED,
+        ReviewEvent.RELEASED,
+    ]
 
 
 def test_the_console_queue_page(client: TestClient, database: Database) -> None:
@@ -230,7 +238,7 @@ def test_classify_then_close_records_the_times(client: TestClient, database: Dat
             for e in audit.timeline(db_session, subject_type="report", subject_id=report_id)
         ]
         closing = audit.timeline(db_session, subject_type="report", subject_id=report_id)[-1]
-    assert actions[-3:] == ["report.classified", "report.triaged", "report.closed"]
+    assert actions[-3:] == [ReviewEvent.CLASSIFIED, ReportEvent.TRIAGED, ReportEvent.CLOSED]
     assert closing.data["reason"] == "viral_or_meme"
 
 
@@ -302,7 +310,7 @@ def test_media_is_blurred_until_revealed_with_a_reason(
             e.action
             for e in audit.timeline(db_session, subject_type="evidence_file", subject_id=file_id)
         ]
-    assert actions == ["evidence.stored", "evidence.read", "evidence.revealed"]
+    assert actions == [EvidenceEvent.STORED, EvidenceEvent.READ, ReviewEvent.EVIDENCE_REVEALED]
 
 
 def test_supervisors_see_reviewer_exposure(

@@ -30,6 +30,7 @@ from tipline.referral import service as referral
 from tipline.referral.models import Referral, ReferralReport
 from tipline.reports import service as reports
 from tipline.reports.models import Report
+from tipline.review.events import ReviewEvent
 from tipline.stats import facts, rollup
 from tipline.stats import service as stats
 from tipline.stats.models import StatCell
@@ -214,7 +215,7 @@ def test_incremental_updates_equal_a_rebuild(database: Database) -> None:
                 audit.record(
                     db_session,
                     actor="t",
-                    action="report.classified",
+                    action=ReviewEvent.CLASSIFIED,
                     subject_type="report",
                     subject_id=report.id,
                 )

@@ -17,6 +17,7 @@ from tipline.config import Settings, load_master_key
 from tipline.db import Database
 from tipline.errors import BadInput, ConfigError, IntegrityFailure, TooLarge
 from tipline.evidence import service as evidence
+from tipline.evidence.events import EvidenceEvent
 from tipline.evidence.models import EvidenceFile
 from tipline.evidence.vault import Vault
 
@@ -63,7 +64,7 @@ def test_every_read_is_a_custody_event(settings: Settings, database: Database) -
         )
     with database.session() as db_session:
         events = audit.timeline(db_session, subject_type="evidence_file", subject_id=file_id)
-        assert [e.action for e in events] == ["evidence.stored", "evidence.read"]
+        assert [e.action for e in events] == [EvidenceEvent.STORED, EvidenceEvent.READ]
         assert events[1].actor == "user:analyst"
         assert events[1].data == {"reason": "triage"}
         with pytest.raises(BadInput):
@@ -90,7 +91,7 @@ def test_a_flipped_byte_is_detected(settings: Settings, database: Database) -> N
             e.action
             for e in audit.timeline(db_session, subject_type="evidence_file", subject_id=file_id)
         ]
-    assert actions == ["evidence.stored", "evidence.integrity_failure"]
+    assert actions == [EvidenceEvent.STORED, EvidenceEvent.INTEGRITY_FAILURE]
 
 
 def test_a_file_moved_to_another_name_does_not_open(settings: Settings) -> None:
@@ -193,4 +194,4 @@ def test_large_video_is_hashed_by_a_background_job(
             e.action
             for e in audit.timeline(db_session, subject_type="evidence_file", subject_id=file_id)
         ]
-    assert actions == ["evidence.stored", "evidence.hashed"]
+    assert actions == [EvidenceEvent.STORED, EvidenceEvent.HASHED]

@@ -22,6 +22,7 @@ from sqlalchemy import Table, delete, func, insert, null, select, union_all, upd
 from sqlalchemy.orm import Session
 
 from tipline.audit import seal as seals
+from tipline.audit.events import Action
 from tipline.audit.models import AuditHead, Event, PendingEvent
 from tipline.db import Database, utcnow
 
@@ -84,7 +85,7 @@ def record(
     db_session: Session,
     *,
     actor: str,
-    action: str,
+    action: Action,
     subject_type: str,
     subject_id: str,
     data: dict[str, Any] | None = None,
@@ -116,7 +117,7 @@ def pending_row(
     db_session: Session,
     *,
     actor: str,
-    action: str,
+    action: Action,
     subject_type: str,
     subject_id: str,
     data: dict[str, Any] | None = None,
@@ -127,7 +128,7 @@ def pending_row(
     return {
         "created_at": utcnow(),
         "actor": actor,
-        "action": action,
+        "action": action.value,  # the plain name: no driver is asked to adapt an enum
         "subject_type": subject_type,
         "subject_id": subject_id,
         "data": json.loads(json.dumps(data or {}, default=str)),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tipline.audit import service as audit
 from tipline.auth import lockout
 from tipline.auth import secrets as sec
+from tipline.auth.events import AuthEvent
 from tipline.auth.models import ApiKey, Organisation, StaffSession, User
 from tipline.auth.roles import API_SCOPES, OrgKind, Role
 from tipline.config import Settings
@@ -83,7 +84,7 @@ def create_user(
     audit.record(
         db_session,
         actor=actor,
-        action="user.created",
+        action=AuthEvent.USER_CREATED,
         subject_type="user",
         subject_id=user.id,
         data={"email": email, "role": parsed.value, "organisation_id": organisation_id},
@@ -113,7 +114,7 @@ def reset_password(db_session: Session, *, user: User, actor: str) -> str:
     audit.record(
         db_session,
         actor=actor,
-        action="user.password_reset",
+        action=AuthEvent.PASSWORD_RESET,
         subject_type="user",
         subject_id=user.id,
     )
@@ -135,7 +136,7 @@ def change_password(db_session: Session, *, user: User, current: str, new: str) 
     audit.record(
         db_session,
         actor=f"user:{user.id}",
-        action="user.password_changed",
+        action=AuthEvent.PASSWORD_CHANGED,
         subject_type="user",
         subject_id=user.id,
     )
@@ -174,7 +175,7 @@ def _record_failure(
     audit.record(
         db_session,
         actor="public",
-        action="auth.login_failed",
+        action=AuthEvent.LOGIN_FAILED,
         subject_type="user",
         subject_id=user.id,
         data={"step": step, "failures": attempt.failures},
@@ -183,7 +184,7 @@ def _record_failure(
         audit.record(
             db_session,
             actor="system",
-            action="auth.locked",
+            action=AuthEvent.LOCKED,
             subject_type="user",
             subject_id=user.id,
             data={"until": attempt.locked_until.isoformat()},
@@ -266,7 +267,7 @@ def check_totp(
                 audit.record(
                     db_session,
                     actor=f"user:{user.id}",
-                    action="auth.totp_enrolled",
+                    action=AuthEvent.TOTP_ENROLLED,
                     subject_type="user",
                     subject_id=user.id,
                 )
@@ -279,7 +280,11 @@ def reset_totp(db_session: Session, *, user: User, actor: str) -> None:
     user.totp_enabled = False
     user.totp_secret_enc = None
     audit.record(
-        db_session, actor=actor, action="auth.totp_reset", subject_type="user", subject_id=user.id
+        db_session,
+        actor=actor,
+        action=AuthEvent.TOTP_RESET,
+        subject_type="user",
+        subject_id=user.id,
     )
 
 
@@ -303,7 +308,7 @@ def complete_login(db_session: Session, *, staff_session: StaffSession) -> None:
     audit.record(
         db_session,
         actor=f"user:{user.id}",
-        action="auth.login",
+        action=AuthEvent.LOGIN,
         subject_type="user",
         subject_id=user.id,
     )
@@ -340,7 +345,7 @@ def end_session(db_session: Session, *, staff_session: StaffSession) -> None:
     audit.record(
         db_session,
         actor=f"user:{staff_session.user_id}",
-        action="auth.logout",
+        action=AuthEvent.LOGOUT,
         subject_type="user",
         subject_id=staff_session.user_id,
     )
@@ -404,7 +409,7 @@ def create_organisation(
     audit.record(
         db_session,
         actor=actor,
-        action="organisation.created",
+        action=AuthEvent.ORGANISATION_CREATED,
         subject_type="organisation",
         subject_id=org.id,
         data={"name": name, "kind": parsed.value},
@@ -449,7 +454,7 @@ def issue_api_key(
     audit.record(
         db_session,
         actor=actor,
-        action="api_key.issued",
+        action=AuthEvent.API_KEY_ISSUED,
         subject_type="organisation",
         subject_id=organisation.id,
         data={"key_id": key.id, "prefix": prefix},
@@ -472,7 +477,7 @@ def revoke_api_key(db_session: Session, *, key_ref: str, actor: str) -> ApiKey:
         audit.record(
             db_session,
             actor=actor,
-            action="api_key.revoked",
+            action=AuthEvent.API_KEY_REVOKED,
             subject_type="organisation",
             subject_id=key.organisation_id,
             data={"key_id": key.id, "prefix": key.prefix},

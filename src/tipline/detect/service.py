@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
 from tipline.config import Settings
+from tipline.detect.events import DetectEvent
 from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.reports import service as reports
@@ -69,7 +70,7 @@ def open_report(
     audit.record(
         db_session,
         actor=actor,
-        action="detect.report_opened",
+        action=DetectEvent.REPORT_OPENED,
         subject_type="report",
         subject_id=made.id,
         data={"flags": flags, "level": result["level"], "risk": result["risk"]},

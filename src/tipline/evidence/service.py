@@ -20,6 +20,7 @@ from tipline.config import Settings
 from tipline.db import new_id, utcnow
 from tipline.errors import BadInput, IntegrityFailure, NotFound, TooLarge
 from tipline.evidence import hashing, similarity
+from tipline.evidence.events import EvidenceEvent
 from tipline.evidence.models import EvidenceFile
 from tipline.evidence.vault import Vault
 
@@ -84,7 +85,7 @@ def destroy_file(
     audit.record(
         db_session,
         actor=actor,
-        action="evidence.destroyed",
+        action=EvidenceEvent.DESTROYED,
         subject_type="evidence_file",
         subject_id=record.id,
         data={**proof, "reason": reason},
@@ -211,7 +212,7 @@ def store_file(
     audit.record(
         db_session,
         actor=actor,
-        action="evidence.stored",
+        action=EvidenceEvent.STORED,
         subject_type="evidence_file",
         subject_id=record.id,
         data={
@@ -251,7 +252,7 @@ def read_file(
         audit.record(
             db_session,
             actor=actor,
-            action="evidence.integrity_failure",
+            action=EvidenceEvent.INTEGRITY_FAILURE,
             subject_type="evidence_file",
             subject_id=record.id,
             data={"reason": reason, "error": str(exc)},
@@ -264,7 +265,7 @@ def read_file(
     audit.record(
         db_session,
         actor=actor,
-        action="evidence.read",
+        action=EvidenceEvent.READ,
         subject_type="evidence_file",
         subject_id=record.id,
         data={"reason": reason},
@@ -289,7 +290,7 @@ def complete_hashes(db_session: Session, *, settings: Settings, file_id: str) ->
     audit.record(
         db_session,
         actor="system",
-        action="evidence.hashed",
+        action=EvidenceEvent.HASHED,
         subject_type="evidence_file",
         subject_id=record.id,
         data=outcome,

@@ -21,6 +21,7 @@ from tipline.errors import BadInput, NotFound
 from tipline.evidence import service as evidence
 from tipline.ispws.client import CyberTiplineClient, UpstreamError, UpstreamUnavailable
 from tipline.ispws.codes import Code
+from tipline.ispws.events import IspwsEvent
 from tipline.ispws.export import export_xml
 from tipline.ispws.models import Forwarding
 from tipline.reports import service as reports
@@ -48,7 +49,7 @@ def queue(db_session: Session, *, report_ref: str, actor: str) -> Forwarding:
     audit.record(
         db_session,
         actor=actor,
-        action="report.forwarding_queued",
+        action=IspwsEvent.FORWARDING_QUEUED,
         subject_type="report",
         subject_id=report.id,
         data={"forwarding_id": forwarding.id},
@@ -154,7 +155,7 @@ def _finished(
         audit.record(
             db_session,
             actor="system",
-            action="report.forwarded",
+            action=IspwsEvent.FORWARDED,
             subject_type="report",
             subject_id=row.report_id,
             data={"upstream_report_id": upstream_id, "request_id": request_id},
@@ -173,7 +174,7 @@ def _failed(database: Database, forwarding_id: str, error: str, request_id: str 
         audit.record(
             db_session,
             actor="system",
-            action="report.forwarding_failed",
+            action=IspwsEvent.FORWARDING_FAILED,
             subject_type="report",
             subject_id=row.report_id,
             data={"error": error, "request_id": request_id, "attempt": row.attempts},

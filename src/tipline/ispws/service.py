@@ -23,6 +23,7 @@ from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.ispws import xml
 from tipline.ispws.codes import Code, IspwsError
+from tipline.ispws.events import IspwsEvent
 from tipline.ispws.models import IspwsFile, IspwsSubmission
 from tipline.reports import distress
 from tipline.reports import service as reports
@@ -107,7 +108,7 @@ def submit(db_session: Session, *, org: Organisation, document: bytes) -> int:
     audit.record(
         db_session,
         actor=_actor(org),
-        action="ispws.submitted",
+        action=IspwsEvent.SUBMITTED,
         subject_type="ispws_submission",
         subject_id=str(submission.id),
         data={"incident_type": data["incidentSummary"]["incidentType"]},
@@ -179,7 +180,7 @@ def retract(db_session: Session, *, org: Organisation, report_id: Any) -> None:
     audit.record(
         db_session,
         actor=_actor(org),
-        action="ispws.retracted",
+        action=IspwsEvent.RETRACTED,
         subject_type="ispws_submission",
         subject_id=str(submission.id),
     )
@@ -210,7 +211,7 @@ def finish(db_session: Session, *, org: Organisation, report_id: Any) -> list[st
     audit.record(
         db_session,
         actor=_actor(org),
-        action="ispws.finished",
+        action=IspwsEvent.FINISHED,
         subject_type="ispws_submission",
         subject_id=str(submission.id),
         data={"report_id": made.id, "files": len(files)},
@@ -241,7 +242,7 @@ def expire_stale(db_session: Session, *, settings: Settings, now: datetime | Non
         audit.record(
             db_session,
             actor="system",
-            action="ispws.expired",
+            action=IspwsEvent.EXPIRED,
             subject_type="ispws_submission",
             subject_id=str(submission.id),
         )

@@ -13,6 +13,7 @@ from tipline import nul
 from tipline.audit import service as audit
 from tipline.db import utcnow
 from tipline.errors import BadInput
+from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform
 from tipline.notices.urls import Parsed, parse
 
@@ -88,7 +89,7 @@ def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
     audit.record(
         db_session,
         actor=actor,
-        action="notices.directory_loaded",
+        action=NoticeEvent.DIRECTORY_LOADED,
         subject_type="notice_directory",
         subject_id="directory",
         data={"platforms": len(entries)},

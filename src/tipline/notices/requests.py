@@ -21,6 +21,7 @@ from tipline.db import utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.notices import checker, sender
 from tipline.notices.directory import Directory, deadline_hours, registrable
+from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform, NoticeRequest
 from tipline.notices.texts import legal_bases
 from tipline.notices.urls import Rejected, parse_all
@@ -35,11 +36,13 @@ OPEN = ("sent", "filed", "unknown")
 CLOSED = ("removed", "withdrawn")
 
 
-def _event(db_session: Session, actor: str, action: str, req: NoticeRequest, **data: Any) -> None:
+def _event(
+    db_session: Session, actor: str, action: NoticeEvent, req: NoticeRequest, **data: Any
+) -> None:
     audit.record(
         db_session,
         actor=actor,
-        action=f"notice.{action}",
+        action=action,
         subject_type="notice_request",
         subject_id=req.id,
         data={"platform": req.platform_name, "host": req.host, "channel": req.channel, **data},
@@ -99,7 +102,7 @@ def request_takedowns(
         )
         db_session.add(req)
         db_session.flush()
-        _event(db_session, actor, "requested", req)
+        _event(db_session, actor, NoticeEvent.REQUESTED, req)
         made.append(req)
     return made, bad
 
@@ -202,17 +205,17 @@ def _send_one(
             )
     except sender.MaybeSent as exc:
         req.status, req.last_error = "unknown", str(exc)[:500]
-        _event(db_session, "system", "delivery_unknown", req, error=req.last_error)
+        _event(db_session, "system", NoticeEvent.DELIVERY_UNKNOWN, req, error=req.last_error)
         db_session.commit()
         return 0
     except (sender.NotSent, BadInput) as exc:
         req.status, req.last_error = "failed", str(exc)[:500]
-        _event(db_session, "system", "send_failed", req, error=req.last_error)
+        _event(db_session, "system", NoticeEvent.SEND_FAILED, req, error=req.last_error)
         db_session.commit()
         return 0
     _start_clock(req, platform, status="sent")
     req.last_error = ""
-    _event(db_session, "system", "sent", req)
+    _event(db_session, "system", NoticeEvent.SENT, req)
     db_session.commit()
     return 1
 
@@ -226,7 +229,13 @@ def sweep_stuck(db_session: Session) -> int:
         since = (req.extra or {}).get("sending_since")
         if since is None or since < cutoff.isoformat():
             req.status = "unknown"
-            _event(db_session, "system", "delivery_unknown", req, error="worker stopped mid-send")
+            _event(
+                db_session,
+                "system",
+                NoticeEvent.DELIVERY_UNKNOWN,
+                req,
+                error="worker stopped mid-send",
+            )
             stuck += 1
     db_session.commit()
     return stuck
@@ -237,6 +246,16 @@ def _get(db_session: Session, req_id: str) -> NoticeRequest:
     if req is None:
         raise NotFound(f"no request {req_id}")
     return req
+
+
+# An analyst's steps on a request, and the event each writes.
+_MARKED = {
+    "filed": NoticeEvent.FILED,
+    "approve": NoticeEvent.APPROVE,
+    "removed": NoticeEvent.REMOVED,
+    "resend": NoticeEvent.RESEND,
+    "withdrawn": NoticeEvent.WITHDRAWN,
+}
 
 
 def mark(db_session: Session, *, req_id: str, action: str, actor: str) -> NoticeRequest:
@@ -255,7 +274,7 @@ def mark(db_session: Session, *, req_id: str, action: str, actor: str) -> Notice
         req.status = "withdrawn"
     else:
         raise BadInput(f"a {req.status} request cannot be marked {action}", code="bad_transition")
-    _event(db_session, actor, action, req)
+    _event(db_session, actor, _MARKED[action], req)
     return req
 
 
@@ -279,9 +298,16 @@ def check_due(
         req.checked_at, req.last_check = utcnow(), found.outcome
         if found.outcome == "gone":
             req.status, req.removed_at = "removed", req.checked_at
-            _event(db_session, "system", "removed", req, status=found.status)
+            _event(db_session, "system", NoticeEvent.REMOVED, req, status=found.status)
         elif changed:
-            _event(db_session, "system", "checked", req, outcome=found.outcome, status=found.status)
+            _event(
+                db_session,
+                "system",
+                NoticeEvent.CHECKED,
+                req,
+                outcome=found.outcome,
+                status=found.status,
+            )
         db_session.commit()
     return seen
 

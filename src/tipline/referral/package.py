@@ -25,6 +25,7 @@ from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.ispws import export
 from tipline.referral import service
+from tipline.referral.events import ReferralEvent
 from tipline.referral.models import Referral
 from tipline.reports.models import Report
 
@@ -203,7 +204,7 @@ def build(db_session: Session, *, settings: Settings, referral: Referral, actor:
     audit.record(
         db_session,
         actor=actor,
-        action="referral.package_downloaded",
+        action=ReferralEvent.PACKAGE_DOWNLOADED,
         subject_type="referral",
         subject_id=referral.id,
         data={"number": referral.number, "files": sum(1 for f in data["files"] if f["included"])},

@@ -20,6 +20,7 @@ from tipline.db import utcnow
 from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
+from tipline.referral.events import ReferralEvent
 from tipline.referral.models import Referral, ReferralReport
 from tipline.referral.service import PRESERVATION
 from tipline.reports.models import Report
@@ -80,7 +81,7 @@ def purge(db_session: Session, *, settings: Settings, now: datetime | None = Non
             audit.record(
                 db_session,
                 actor=ACTOR,
-                action="referral.evidence_destroyed",
+                action=ReferralEvent.EVIDENCE_DESTROYED,
                 subject_type="referral",
                 subject_id=referral.id,
                 data={"number": referral.number, "report": report.case_number, "files": proofs},
@@ -88,7 +89,7 @@ def purge(db_session: Session, *, settings: Settings, now: datetime | None = Non
         audit.record(
             db_session,
             actor=ACTOR,
-            action="report.evidence_destroyed",
+            action=ReferralEvent.REPORT_EVIDENCE_DESTROYED,
             subject_type="report",
             subject_id=report.id,
             data={"files": proofs},
@@ -106,7 +107,9 @@ def set_legal_hold(
     audit.record(
         db_session,
         actor=actor,
-        action="report.legal_hold_set" if hold else "report.legal_hold_lifted",
+        action=ReferralEvent.REPORT_LEGAL_HOLD_SET
+        if hold
+        else ReferralEvent.REPORT_LEGAL_HOLD_LIFTED,
         subject_type="report",
         subject_id=report.id,
         data={"reason": reason},

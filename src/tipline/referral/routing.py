@@ -30,6 +30,7 @@ from tipline.auth.models import Organisation
 from tipline.db import utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.ispws import xml
+from tipline.referral.events import ReferralEvent
 from tipline.referral.models import GeoRange, RoutingRule
 from tipline.reports.models import Report
 
@@ -138,7 +139,7 @@ def set_rule(
     audit.record(
         db_session,
         actor=actor,
-        action="routing.rule_set",
+        action=ReferralEvent.RULE_SET,
         subject_type="routing_rule",
         subject_id=rule.id,
         data={"country": country, "region": region, "agency": agency.id, "before": before},
@@ -184,7 +185,7 @@ def load_geo(db_session: Session, *, text: str, actor: str) -> int:
     audit.record(
         db_session,
         actor=actor,
-        action="routing.geo_loaded",
+        action=ReferralEvent.GEO_LOADED,
         subject_type="geo_table",
         subject_id="geo",
         data={"ranges": len(ranges)},

@@ -18,6 +18,7 @@ from tipline.errors import BadInput, Conflict, Forbidden, NotFound
 from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.referral import routing
+from tipline.referral.events import ReferralEvent
 from tipline.referral.models import LegalProcess, Referral, ReferralReport
 from tipline.reports import service as reports
 from tipline.reports.models import Report
@@ -30,7 +31,7 @@ REFERABLE = ("received", "triaged", "referred")
 
 
 def _event(
-    db_session: Session, actor: str, action: str, referral: Referral, **data: object
+    db_session: Session, actor: str, action: ReferralEvent, referral: Referral, **data: object
 ) -> None:
     audit.record(
         db_session,
@@ -43,7 +44,7 @@ def _event(
 
 
 def _report_event(
-    db_session: Session, actor: str, action: str, report_id: str, **data: object
+    db_session: Session, actor: str, action: ReferralEvent, report_id: str, **data: object
 ) -> None:
     audit.record(
         db_session,
@@ -121,7 +122,7 @@ def refer(
         _report_event(
             db_session,
             actor,
-            "report.referral_sent",
+            ReferralEvent.REPORT_REFERRAL_SENT,
             member.id,
             referral=referral.number,
             agency=agency.name,
@@ -129,7 +130,7 @@ def refer(
     _event(
         db_session,
         actor,
-        "referral.created",
+        ReferralEvent.CREATED,
         referral,
         agency=agency.id,
         reports=[r.case_number for r in group],
@@ -194,7 +195,7 @@ def acknowledge(db_session: Session, *, referral: Referral, actor: str) -> Refer
         referral.acknowledged_at = utcnow()
         if referral.status == "sent":
             referral.status = "acknowledged"
-        _event(db_session, actor, "referral.acknowledged", referral)
+        _event(db_session, actor, ReferralEvent.ACKNOWLEDGED, referral)
     return referral
 
 
@@ -208,12 +209,12 @@ def record_outcome(
     referral.outcome, referral.outcome_note = outcome, note.strip()[:2000]
     referral.outcome_at = utcnow()
     referral.status = "closed" if outcome != "investigating" else "acknowledged"
-    _event(db_session, actor, "referral.outcome", referral, outcome=outcome)
+    _event(db_session, actor, ReferralEvent.OUTCOME, referral, outcome=outcome)
     for link in referral.links:
         _report_event(
             db_session,
             actor,
-            "report.referral_outcome",
+            ReferralEvent.REPORT_REFERRAL_OUTCOME,
             link.report_id,
             referral=referral.number,
             outcome=outcome,
@@ -229,7 +230,7 @@ def request_preservation(db_session: Session, *, referral: Referral, actor: str)
     _event(
         db_session,
         actor,
-        "referral.preservation_requested",
+        ReferralEvent.PRESERVATION_REQUESTED,
         referral,
         until=referral.hold_until.isoformat(),
     )
@@ -242,7 +243,7 @@ def request_destruction(db_session: Session, *, referral: Referral, actor: str) 
     if referral.destroyed_at is not None:
         raise BadInput("already destroyed", code="already_destroyed")
     referral.destruction_requested_at = utcnow()
-    _event(db_session, actor, "referral.destruction_requested", referral)
+    _event(db_session, actor, ReferralEvent.DESTRUCTION_REQUESTED, referral)
     return referral
 
 
@@ -299,7 +300,7 @@ def record_legal_process(
     _event(
         db_session,
         actor,
-        "referral.legal_process",
+        ReferralEvent.LEGAL_PROCESS,
         referral,
         file=file_id,
         kind=kind,
@@ -344,7 +345,7 @@ def release_file(
     _event(
         db_session,
         actor,
-        "referral.file_downloaded",
+        ReferralEvent.FILE_DOWNLOADED,
         referral,
         file=referred.file.id,
         sha256=referred.file.sha256,

@@ -14,6 +14,7 @@ from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.reports import distress, priority
 from tipline.reports import service as reports
+from tipline.reports.events import ReportEvent
 from tipline.reports.models import Report, ReporterUpdate
 from tipline.reports.public import PublicReportIn, ReporterStatus
 
@@ -100,7 +101,7 @@ def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpd
     audit.record(
         db_session,
         actor=PUBLIC_ACTOR,
-        action="report.reporter_added_information",
+        action=ReportEvent.REPORTER_ADDED_INFORMATION,
         subject_type="report",
         subject_id=report.id,
         data=data,
@@ -137,7 +138,7 @@ def attach_file(
     audit.record(
         db_session,
         actor=PUBLIC_ACTOR,
-        action="report.file_attached",
+        action=ReportEvent.FILE_ATTACHED,
         subject_type="report",
         subject_id=report_id,
         data={"file_id": stored.file.id, "sha256": stored.file.sha256},

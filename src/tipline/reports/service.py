@@ -18,6 +18,7 @@ from tipline.errors import BadInput, NotFound
 from tipline.evidence.models import EvidenceFile
 from tipline.nul import NUL
 from tipline.reports import priority
+from tipline.reports.events import ENTERED, ReportEvent
 from tipline.reports.models import OnlineAccount, PaymentDetail, Person, Report
 from tipline.reports.schemas import IncidentType, ReporterRole, Source, Status
 
@@ -232,7 +233,7 @@ def create_report(
     event = audit.pending_row(
         db_session,
         actor=actor,
-        action="report.received",
+        action=ReportEvent.RECEIVED,
         subject_type="report",
         subject_id=report_id,
         data={"case_number": report_row["case_number"], "source": src.value},
@@ -285,7 +286,7 @@ def set_status(
     audit.record(
         db_session,
         actor=actor,
-        action=f"report.{new.value}",
+        action=ENTERED[new],
         subject_type="report",
         subject_id=report.id,
         data={"from": current.value, "reason": reason} if reason else {"from": current.value},

@@ -23,6 +23,7 @@ from tipline.evidence import similarity
 from tipline.evidence.models import EvidenceFile
 from tipline.reports import service as reports
 from tipline.reports.models import Incident, OnlineAccount, PaymentDetail, Person, Report
+from tipline.review.events import ReviewEvent
 
 # Reports further apart than this are shown as related but not proposed as one incident: an
 # offender's handle is sometimes reused by someone else years later.
@@ -161,7 +162,7 @@ def get_incident(db_session: Session, *, ref: str) -> Incident:
 
 
 def _event(
-    db_session: Session, actor: str, action: str, kind: str, subject: str, **data: object
+    db_session: Session, actor: str, action: ReviewEvent, kind: str, subject: str, **data: object
 ) -> None:
     audit.record(
         db_session,
@@ -194,24 +195,31 @@ def merge(db_session: Session, *, report_refs: list[str], actor: str, title: str
         target = Incident(number=reports.new_case_number("IN"), title=title[:200])
         db_session.add(target)
         db_session.flush()
-        _event(db_session, actor, "incident.created", "incident", target.id)
+        _event(db_session, actor, ReviewEvent.INCIDENT_CREATED, "incident", target.id)
     absorbed = existing[1:]
     for other in absorbed:
         db_session.execute(
             update(Report).where(Report.incident_id == other.id).values(incident_id=target.id)
         )
         other.status, other.merged_into = "merged", target.id
-        _event(db_session, actor, "incident.merged_away", "incident", other.id, into=target.id)
+        _event(
+            db_session,
+            actor,
+            ReviewEvent.INCIDENT_MERGED_AWAY,
+            "incident",
+            other.id,
+            into=target.id,
+        )
     if title:
         target.title = title[:200]
     added = [r for r in chosen if r.incident_id != target.id]
     for r in added:
         r.incident_id = target.id
-        _event(db_session, actor, "report.bundled", "report", r.id, incident=target.number)
+        _event(db_session, actor, ReviewEvent.BUNDLED, "report", r.id, incident=target.number)
     _event(
         db_session,
         actor,
-        "incident.merged",
+        ReviewEvent.INCIDENT_MERGED,
         "incident",
         target.id,
         reports=[r.case_number for r in added],
@@ -232,8 +240,15 @@ def split(db_session: Session, *, report_ref: str, actor: str) -> Report:
     left = db_session.scalar(
         select(func.count()).select_from(Report).where(Report.incident_id == incident_id)
     )
-    _event(db_session, actor, "report.unbundled", "report", report.id, incident=incident_id)
-    _event(db_session, actor, "incident.split", "incident", incident_id, report=report.case_number)
+    _event(db_session, actor, ReviewEvent.UNBUNDLED, "report", report.id, incident=incident_id)
+    _event(
+        db_session,
+        actor,
+        ReviewEvent.INCIDENT_SPLIT,
+        "incident",
+        incident_id,
+        report=report.case_number,
+    )
     if not left:
         incident = db_session.get(Incident, incident_id)
         if incident is not None:

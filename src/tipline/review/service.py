@@ -18,6 +18,7 @@ from tipline.reports import service as reports
 from tipline.reports.models import Report
 from tipline.reports.priority import Priority
 from tipline.reports.schemas import IncidentType
+from tipline.review.events import ReviewEvent
 
 OPEN_STATUSES = ("received", "triaged")
 # The queue index's own predicate (reports.models), as literal SQL.
@@ -135,7 +136,9 @@ def _claim_live(report: Report | QueueRow) -> bool:
     )
 
 
-def _event(db_session: Session, report: Report, actor: User, action: str, **data: object) -> None:
+def _event(
+    db_session: Session, report: Report, actor: User, action: ReviewEvent, **data: object
+) -> None:
     audit.record(
         db_session,
         actor=f"user:{actor.id}",
@@ -153,7 +156,7 @@ def claim(db_session: Session, *, report_ref: str, user: User) -> Report:
     if _claim_live(report) and report.claimed_by != user.id:
         raise Conflict("another analyst is working on this report", code="claimed")
     report.claimed_by, report.claimed_at = user.id, utcnow()
-    _event(db_session, report, user, "report.claimed")
+    _event(db_session, report, user, ReviewEvent.CLAIMED)
     return report
 
 
@@ -164,7 +167,7 @@ def release(db_session: Session, *, report_ref: str, user: User) -> Report:
         raise Forbidden("only the analyst who claimed it, or a supervisor, can release it")
     previous = report.claimed_by
     report.claimed_by = report.claimed_at = None
-    _event(db_session, report, user, "report.released", previous=previous)
+    _event(db_session, report, user, ReviewEvent.RELEASED, previous=previous)
     return report
 
 
@@ -176,7 +179,7 @@ def reassign(db_session: Session, *, report_ref: str, user: User, to: User) -> R
     report = reports.get_report(db_session, ref=report_ref)
     previous = report.claimed_by
     report.claimed_by, report.claimed_at = to.id, utcnow()
-    _event(db_session, report, user, "report.reassigned", previous=previous, to=to.id)
+    _event(db_session, report, user, ReviewEvent.REASSIGNED, previous=previous, to=to.id)
     return report
 
 
@@ -209,7 +212,7 @@ def classify(
     report.incident_type, report.sextortion = incident_type, sextortion
     report.financial, report.minor_to_minor = financial, minor_to_minor
     priority.refresh(report)
-    _event(db_session, report, user, "report.classified", before=before)
+    _event(db_session, report, user, ReviewEvent.CLASSIFIED, before=before)
     if report.status == "received":
         reports.set_status(db_session, report=report, status="triaged", actor=f"user:{user.id}")
     return report

@@ -15,9 +15,9 @@ from tipline.errors import BadInput
 from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.reports.models import Report
+from tipline.review.events import ReviewEvent
 
 REVEAL_LASTS = timedelta(minutes=10)
-REVEALED = "evidence.revealed"
 
 
 def reveal(db_session: Session, *, file_id: str, user: User, reason: str) -> EvidenceFile:
@@ -28,7 +28,7 @@ def reveal(db_session: Session, *, file_id: str, user: User, reason: str) -> Evi
     audit.record(
         db_session,
         actor=f"user:{user.id}",
-        action=REVEALED,
+        action=ReviewEvent.EVIDENCE_REVEALED,
         subject_type="evidence_file",
         subject_id=record.id,
         data={"reason": reason[:500], "sha256": record.sha256},
@@ -40,7 +40,7 @@ def _reveal_events(db_session: Session) -> list[tuple[str, str, object]]:
     """(actor, subject_id, created_at) of every reveal, chained or still pending."""
     return [
         (e.actor, e.subject_id, e.created_at)
-        for e in audit.all_events(db_session, lambda t: t.c.action == REVEALED)
+        for e in audit.all_events(db_session, lambda t: t.c.action == ReviewEvent.EVIDENCE_REVEALED)
     ]
 
 

@@ -19,6 +19,7 @@ from tipline.review.service import TOP_TIER_SLA
 from tipline.stats import facts
 from tipline.stats.facts import Contribution, Share
 from tipline.stats.models import StatCell, StatContribution, StatCursor
+from tipline.takedown.events import TakedownEvent
 from tipline.takedown.models import TakedownCase
 
 CURSOR = "events"
@@ -257,7 +258,7 @@ def _subjects(events: Iterable[Event]) -> tuple[dict[str, set[str]], dict[str, S
     for event in events:
         if event.subject_type in changed:
             changed[event.subject_type].add(event.subject_id)
-        elif event.action == "hashlist.feedback":
+        elif event.action == TakedownEvent.FEEDBACK:
             fixed[f"event:{event.seq}"] = _feedback_share(event)
     return changed, fixed
 
@@ -322,7 +323,7 @@ def _all_shares(db_session: Session, batch: int) -> Iterable[dict[str, Share]]:
         ids = list(db_session.scalars(select(model.id).order_by(model.id)))
         for start in range(0, len(ids), batch):
             yield _LOADERS[kind](db_session, ids[start : start + batch])
-    feedback = db_session.scalars(select(Event).where(Event.action == "hashlist.feedback"))
+    feedback = db_session.scalars(select(Event).where(Event.action == TakedownEvent.FEEDBACK))
     yield _subjects(feedback)[1]
 
 

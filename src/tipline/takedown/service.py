@@ -24,6 +24,7 @@ from tipline.auth.models import Organisation
 from tipline.db import utcnow
 from tipline.errors import BadInput, Locked, NotFound
 from tipline.takedown import signals
+from tipline.takedown.events import TakedownEvent
 from tipline.takedown.matching import Found, Matcher, Query
 from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
 from tipline.takedown.signals import SignalType
@@ -119,7 +120,7 @@ def open_case(
     audit.record(
         db_session,
         actor=PUBLIC_ACTOR,
-        action="takedown.case_opened",
+        action=TakedownEvent.CASE_OPENED,
         subject_type="takedown_case",
         subject_id=case.id,
         data={
@@ -170,7 +171,7 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
             audit.record(
                 db_session,
                 actor=PUBLIC_ACTOR,
-                action="takedown.case_locked",
+                action=TakedownEvent.CASE_LOCKED,
                 subject_type="takedown_case",
                 subject_id=case.id,
                 data={"failed_attempts": attempt.failures},
@@ -240,7 +241,7 @@ def withdraw(db_session: Session, *, case: TakedownCase) -> TakedownCase:
     audit.record(
         db_session,
         actor=PUBLIC_ACTOR,
-        action="takedown.case_withdrawn",
+        action=TakedownEvent.CASE_WITHDRAWN,
         subject_type="takedown_case",
         subject_id=case.id,
         data={"case_id": case.case_id, "hashes_removed": removed},
@@ -344,12 +345,18 @@ def record_feedback(
     audit.record(
         db_session,
         actor=f"org:{organisation.id}",
-        action="hashlist.feedback",
+        action=TakedownEvent.FEEDBACK,
         subject_type="organisation",
         subject_id=organisation.id,
         data={"items": len(items), "outcomes": dict(Counter(o for _, o, _ in items))},
     )
     return len(items)
+
+
+_ENTRY_EVENTS = {
+    "quarantined": TakedownEvent.ENTRY_QUARANTINED,
+    "released": TakedownEvent.ENTRY_RELEASED,
+}
 
 
 def _change_status(
@@ -362,7 +369,7 @@ def _change_status(
     audit.record(
         db_session,
         actor=actor,
-        action=f"hashlist.entry_{reason}",
+        action=_ENTRY_EVENTS[reason],
         subject_type="hash_entry",
         subject_id=str(entry.id),
         data={"false_positives": entry.false_positives},
@@ -435,7 +442,7 @@ def keep_off(db_session: Session, *, entry: HashEntry, actor: str) -> None:
     audit.record(
         db_session,
         actor=actor,
-        action="hashlist.entry_kept_off",
+        action=TakedownEvent.ENTRY_KEPT_OFF,
         subject_type="hash_entry",
         subject_id=str(entry.id),
         data={"false_positives": entry.false_positives},
@@ -501,7 +508,7 @@ def configure_list(
     audit.record(
         db_session,
         actor=actor,
-        action="hashlist.configured",
+        action=TakedownEvent.CONFIGURED,
         subject_type="hash_list",
         subject_id=hash_list.id,
         data={
