@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres services browser bench-vault bench-intake bench-ispws bench-queue bench-match bench-detect bench-stats i18n clean
+.PHONY: run test install lint typecheck pytest-sqlite pytest-postgres coverage services browser bench-vault bench-intake bench-ispws bench-queue bench-match bench-detect bench-stats i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,13 +46,21 @@ typecheck: install
 
 pytest-sqlite: install browser services $(AXE)
 	@echo "=== test suite on SQLite ==="
-	TIPLINE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -p no:cacheprovider
+	TIPLINE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(COVERAGE)
 
 pytest-postgres: install services
 	@echo "=== test suite on PostgreSQL ==="
-	TIPLINE_TEST_DATABASE=postgresql TIPLINE_TEST_PG_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -p no:cacheprovider -m "not browser"
+	TIPLINE_TEST_DATABASE=postgresql TIPLINE_TEST_PG_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -p no:cacheprovider -m "not browser" $(COVERAGE) --cov-append
 
-test: lint typecheck pytest-sqlite pytest-postgres
+# Branch coverage: the SQLite run starts the count, the PostgreSQL run adds to it, and
+# `coverage` checks the floor (fail_under in pyproject.toml) on the two together.
+COVERAGE := --cov=tipline --cov-report=
+
+coverage: install
+	@echo "=== branch coverage, both databases (floor: fail_under in pyproject.toml) ==="
+	@echo -n "total branch coverage (%): " && $(VENV)/bin/coverage report --format=total
+
+test: lint typecheck pytest-sqlite pytest-postgres coverage
 
 # Re-extract the messages and rewrite the Spanish catalog from scripts/es_catalog.py.
 i18n: install

@@ -2,7 +2,7 @@
 
 `make i18n` runs this; `--check` (in the tests) only compares. A message with no Spanish yet
 is written with an empty msgstr and listed, so the gap is visible, and
-tests/test_public_pages.py fails until it is filled.
+tests/web/test_public_pages.py fails until it is filled.
 """
 
 from __future__ import annotations

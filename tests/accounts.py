@@ -9,6 +9,7 @@ import httpx
 import pyotp
 from fastapi.testclient import TestClient
 
+from tipline import builders
 from tipline.auth import service as auth
 from tipline.db import Database
 
@@ -28,19 +29,9 @@ def make_user(
 ) -> str:
     email = email or f"{role}@example.test"
     with database.session() as db_session:
-        if role == "agency" and agency_id is None:
-            agency_id = auth.create_organisation(
-                db_session, name=f"Agency for {email}", kind="agency", actor="test"
-            ).organisation.id
-        user, _ = auth.create_user(
-            db_session,
-            email=email,
-            role=role,
-            actor="test",
-            password=PASSWORD,
-            organisation_id=agency_id,
+        builders.staff(
+            db_session, role=role, email=email, password=PASSWORD, organisation_id=agency_id
         )
-        user.must_change_password = False
     return email
 
 
@@ -48,9 +39,7 @@ def make_org(
     database: Database, kind: str, name: str | None = None
 ) -> auth.OrganisationCredentials:
     with database.session() as db_session:
-        return auth.create_organisation(
-            db_session, name=name or f"{kind} org", kind=kind, actor="test"
-        )
+        return builders.organisation(db_session, kind=kind, name=name or f"{kind} org")
 
 
 # The code each enrolment used, so that a test can replay exactly it (a fresh `now()` may fall in

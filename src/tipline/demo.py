@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tipline import builders
 from tipline.auth import service as auth
 from tipline.auth.models import Organisation, User
 from tipline.config import Settings
@@ -114,9 +115,9 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
     logins = [DemoLogin(role, email, password) for role, email, password in _STAFF]
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
         return logins
-    esp = auth.create_organisation(db_session, name=DEMO_ESP, kind="esp", actor=ACTOR).organisation
-    sample_platform = auth.create_organisation(
-        db_session, name="Sample Social (synthetic)", kind="platform", actor=ACTOR
+    esp = builders.organisation(db_session, kind="esp", name=DEMO_ESP, actor=ACTOR).organisation
+    sample_platform = builders.organisation(
+        db_session, kind="platform", name="Sample Social (synthetic)", actor=ACTOR
     ).organisation
     routing.load_agencies(db_session, text=routing.sample_agencies(), actor=ACTOR)
     routing.load_geo(db_session, text=routing.sample_geo(), actor=ACTOR)
@@ -129,16 +130,14 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
             users[role] = existing
             continue
         agency = _AGENCY_LOGINS.get(email)
-        user, _ = auth.create_user(
+        users[role] = builders.staff(
             db_session,
-            email=email,
             role=role,
-            actor=ACTOR,
+            email=email,
             password=password,
             organisation_id=(auth.get_organisation(db_session, ref=agency).id if agency else None),
+            actor=ACTOR,
         )
-        user.must_change_password = False
-        users[role] = user
     rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not a secret
     offenders = [
         (f"demo_offender_{n:03d}", f"$demo-pay-{n:03d}", rng.choice(_PLATFORMS))
@@ -153,7 +152,7 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
         if sextortion and rng.random() < 0.15:
             story += rng.choice(_DEADLINES)
         esp_report = index % 3 == 0
-        report = reports.create_report(
+        report = builders.report(
             db_session,
             source="esp" if esp_report else "public",
             actor=ACTOR,
@@ -242,13 +241,12 @@ def _takedown_cases(db_session: Session, platform: Organisation, rng: random.Ran
             ("sha256", f"{rng.getrandbits(256):064x}"),
             ("md5", f"{rng.getrandbits(128):032x}"),
         ]
-        case, _ = takedown.open_case(
+        case, _ = builders.takedown_case(
             db_session,
-            hashes=takedown.parse_hashes(hashes, limit=takedown.MAX_HASHES_PER_CASE),
+            hashes=hashes,
             age_at_creation="under_18" if n % 4 else "18_or_over",
             lang="es" if n % 5 == 0 else "en",
         )
-        db_session.flush()
         entries.extend(case.entries)
         if n == 11:
             takedown.withdraw(db_session, case=case)
@@ -314,7 +312,7 @@ def _bundle_and_refer(
         candidates = routing.route(db_session, reports=group)
         if not candidates:
             continue
-        made_referral = referral.refer(
+        made_referral = builders.referral(
             db_session,
             report_ref=first.id,
             agency_ref=candidates[0].agency.id,

@@ -3,7 +3,7 @@
 PostgreSQL's text cannot hold a NUL and SQLite's can: left alone, the same input is stored on one
 database and a 500 on the other. No field of tipline has a use for one, so it is refused where it
 comes in, with the field's name, on both databases alike. The public report and its follow-up
-drop NUL instead (reports/public.py): a child's words are never refused for a character no one
+drop NUL instead (reports/schemas.py): a child's words are never refused for a character no one
 can see or type.
 """
 

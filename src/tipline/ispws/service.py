@@ -34,7 +34,7 @@ _TYPE_BY_LABEL = {label: kind.value for kind, label in INCIDENT_TYPE_LABELS.item
 OPEN_FOR = timedelta(hours=24)
 IDLE_FOR = timedelta(hours=1)
 MAX_FILES = 1000
-# As the public report's form allows (reports/public.py).
+# As the public report's form allows (reports/schemas.py).
 MAX_AGE = 120
 _MAX_ID = 2**31 - 1
 

@@ -10,8 +10,14 @@ import pycountry
 from babel import Locale
 from pydantic import ValidationError
 
-from tipline.reports.public import Demand, Gender, PaymentMethod, PublicReportIn
-from tipline.reports.schemas import IncidentType, ReporterRole
+from tipline.reports.schemas import (
+    Demand,
+    Gender,
+    IncidentType,
+    PaymentMethod,
+    PublicReportIn,
+    ReporterRole,
+)
 
 # Rows shown without JavaScript; with it, "add another" adds more (up to the API's limits).
 ACCOUNT_ROWS = 3

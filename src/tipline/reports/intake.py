@@ -16,7 +16,7 @@ from tipline.reports import distress, priority
 from tipline.reports import service as reports
 from tipline.reports.events import ReportEvent
 from tipline.reports.models import Report, ReporterUpdate
-from tipline.reports.public import PublicReportIn, ReporterStatus
+from tipline.reports.schemas import PublicReportIn, ReporterStatus
 
 PUBLIC_ACTOR = "public"
 MAX_FILES_PER_REPORT = 20

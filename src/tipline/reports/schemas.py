@@ -1,11 +1,25 @@
-"""The report's vocabulary, from NCMEC's CyberTipline, and its read-back shape."""
+"""The report's vocabulary (from NCMEC's CyberTipline), its read-back shape, and what the public
+sends: the body of `POST /api/v1/reports` and the web form, validated."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from tipline.db import utcnow
 
 
 class IncidentType(StrEnum):
@@ -127,3 +141,202 @@ class ReportOut(ReportSummary):
     accounts: list[AccountOut]
     payments: list[PaymentOut]
     files: list[FileOut] = []
+
+
+# What the public sends ------------------------------------------------------------------------
+
+
+MAX_DESCRIPTION = 20_000
+MAX_ACCOUNTS = 50
+MAX_PAYMENTS = 50
+
+
+def _clean(value: str) -> str:
+    # A NUL carries no words and PostgreSQL cannot store it in text; everything else the
+    # reporter wrote (markup, emoji, right-to-left text) is kept exactly as written.
+    return value.replace("\x00", "").strip()
+
+
+Short40 = Annotated[str, StringConstraints(max_length=40), AfterValidator(_clean)]
+Short100 = Annotated[str, StringConstraints(max_length=100), AfterValidator(_clean)]
+Short200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_clean)]
+Short300 = Annotated[str, StringConstraints(max_length=300), AfterValidator(_clean)]
+Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_clean)]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Demand(StrEnum):
+    MONEY = "money"
+    IMAGES = "images"
+    SEXUAL_ACTIVITY = "sexual_activity"
+    OTHER = "other"
+
+
+class PaymentMethod(StrEnum):
+    GIFT_CARD = "gift_card"
+    CASH_APP = "cash_app"
+    PAYPAL = "paypal"
+    VENMO = "venmo"
+    ZELLE = "zelle"
+    CRYPTO = "crypto"
+    BANK_TRANSFER = "bank_transfer"
+    OTHER = "other"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class SuspectAccountIn(_Strict):
+    platform: Short100 | None = None
+    username: Short200 | None = None
+    profile_url: Url | None = None
+    display_name: Short200 | None = None
+
+    @model_validator(mode="after")
+    def _something_given(self) -> SuspectAccountIn:
+        if not any((self.platform, self.username, self.profile_url, self.display_name)):
+            raise ValueError("give at least a platform, username, profile link or display name")
+        return self
+
+
+class PaymentIn(_Strict):
+    method: PaymentMethod
+    handle: Short300 | None = None
+    amount: Short40 | None = None
+
+
+def country_code(value: str) -> str:
+    code = value.strip().upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"not an ISO 3166-1 country code: {value!r}")
+    return code
+
+
+def region_code(country: str | None, value: str) -> str:
+    """An ISO 3166-2 code from a code ("US-CA", "CA") or a name ("California")."""
+    raw = value.strip()
+    candidates = [raw.upper()]
+    if country and "-" not in raw:
+        candidates.append(f"{country}-{raw.upper()}")
+    for code in candidates:
+        found = pycountry.subdivisions.get(code=code)
+        if found is not None and (country is None or found.country_code == country):
+            return str(found.code)
+    if country:
+        for sub in pycountry.subdivisions.get(country_code=country) or []:
+            if sub.name.casefold() == raw.casefold():
+                return str(sub.code)
+    raise ValueError(f"not a state or province we know: {value!r}")
+
+
+class VictimIn(_Strict):
+    age: int | None = Field(default=None, ge=0, le=120)
+    gender: Gender | None = None
+    country: str | None = Field(default=None, max_length=2)
+    region: Short100 | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return country_code(value) if value else None
+
+    @model_validator(mode="after")
+    def _region(self) -> VictimIn:
+        if self.region:
+            self.region = region_code(self.country, self.region)
+            if self.country is None:
+                self.country = self.region.split("-")[0]
+        return self
+
+
+class ContactIn(_Strict):
+    name: Short200 | None = None
+    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_clean)] | None = None
+    phone: Short40 | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not _EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value or None
+
+
+class PublicReportIn(_Strict):
+    reporter_role: ReporterRole
+    description: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(_clean)
+    ]
+    incident_type: IncidentType = IncidentType.ONLINE_ENTICEMENT
+    sextortion: bool = False
+    demands: list[Demand] = Field(default_factory=list, max_length=len(Demand))
+    incident_date: date | None = None
+    suspect_accounts: list[SuspectAccountIn] = Field(default_factory=list, max_length=MAX_ACCOUNTS)
+    payment_details: list[PaymentIn] = Field(default_factory=list, max_length=MAX_PAYMENTS)
+    victim: VictimIn | None = None
+    contact: ContactIn | None = None
+    lang: Literal["en", "es"] = "en"
+
+    @field_validator("description")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("tell us what happened, in a few words at least")
+        return value
+
+    @field_validator("incident_date", mode="before")
+    @classmethod
+    def _date_only(cls, value: object) -> object:
+        # Dates only: a datetime would be truncated silently.
+        if isinstance(value, datetime):
+            raise ValueError("a date (YYYY-MM-DD), not a date and time")
+        return value
+
+    @field_validator("incident_date")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value and value > utcnow().date():
+            raise ValueError("cannot be in the future")
+        return value
+
+    @field_validator("demands")
+    @classmethod
+    def _unique(cls, value: list[Demand]) -> list[Demand]:
+        return list(dict.fromkeys(value))
+
+
+class PublicReportCreated(BaseModel):
+    report_id: str
+    case_number: str
+    follow_up_token: str
+
+
+class FileCreated(BaseModel):
+    file_id: str
+    sha256: str
+
+
+class ReporterStatus(BaseModel):
+    """What a reporter may see: progress, never what analysts wrote or where it went."""
+
+    case_number: str
+    status: Literal["received", "in_review", "referred", "closed"]
+    received_at: datetime
+    updated_at: datetime
+    files: int
+    updates: int
+
+
+class ReporterUpdateIn(_Strict):
+    text: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(_clean)
+    ]

@@ -29,7 +29,7 @@ from tipline.errors import BadInput, TiplineError, TooLarge
 from tipline.evidence import service as evidence
 from tipline.reports import form as report_form
 from tipline.reports import idempotency, intake
-from tipline.reports.public import (
+from tipline.reports.schemas import (
     FileCreated,
     PublicReportCreated,
     PublicReportIn,

@@ -107,7 +107,7 @@ def distinct_frames(frames: list[VpdqFrame]) -> list[str]:
 # median. Mirroring the image left to right negates the coefficients of odd j, top to bottom those
 # of odd i, and a transpose swaps i and j. The median of PDQ's coefficients sits close to zero,
 # so a negated coefficient's bit mostly just inverts: these transforms land within a few bits of
-# the hash of the transformed image (tests/test_takedown_index.py measures how close).
+# the hash of the transformed image (tests/takedown/test_takedown_index.py measures how close).
 
 # ThreatExchange's names and order (pdqhash.compute_dihedral's too): flipx turns the image upside
 # down, flipy mirrors it left to right, flipplus1 and flipminus1 mirror it about a diagonal.

@@ -10,9 +10,10 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from test_ispws import REPORT, _field
 
 from accounts import make_org
-from test_ispws import REPORT, _field
+from tipline import builders
 from tipline.db import Database
 from tipline.ispws import export, xml
 from tipline.ispws.models import IspwsSubmission
@@ -109,10 +110,8 @@ def test_a_public_report_exports_and_reads_back_the_same(
     database: Database, handles: list[str], age: int, sextortion: bool
 ) -> None:
     with database.session() as db_session:
-        made = reports.create_report(
+        made = builders.report(
             db_session,
-            source="public",
-            actor="test",
             reporter_role="victim",
             description="An account demanded money and threatened to share images.",
             sextortion=sextortion,

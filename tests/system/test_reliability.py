@@ -24,12 +24,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select, update
+from test_ispws import REPORT
+from test_public_api import GOOD
 
 from accounts import PASSWORD, csrf, make_org, make_user, sign_in
 from conftest import BACKEND
 from media import encode, jpeg
-from test_ispws import REPORT
-from test_public_api import GOOD
 from tipline.app import create_app
 from tipline.auth.models import User
 from tipline.config import Settings

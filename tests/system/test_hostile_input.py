@@ -15,10 +15,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from test_ispws import REPORT
 
 from accounts import csrf, make_org, make_user, sign_in
 from media import encode, synthetic_image
-from test_ispws import REPORT
+from tipline import builders
 from tipline.auth import service as auth
 from tipline.db import Database
 from tipline.errors import BadInput
@@ -358,10 +359,9 @@ def referred(database: Database, settings: Any) -> tuple[str, str, str]:
     """A referral to Texas with one file the service never viewed: (number, file id, agency)."""
     with database.session() as db_session:
         routing.load_agencies(db_session, text=routing.sample_agencies(), actor="t")
-        made = reports.create_report(
+        made = builders.report(
             db_session,
             source="esp",
-            actor="t",
             people=[{"role": "victim", "country": "US", "region": "US-TX"}],
         )
         stored = evidence.store_file(
@@ -374,7 +374,7 @@ def referred(database: Database, settings: Any) -> tuple[str, str, str]:
             viewed_by_reporter=False,
         )
         texas = auth.get_organisation(db_session, ref=TEXAS).id
-        number = referral.refer(db_session, report_ref=made.id, agency_ref=texas, actor="t").number
+        number = builders.referral(db_session, report_ref=made.id, agency_ref=texas).number
         return number, stored.file.id, texas
 
 
@@ -422,7 +422,7 @@ def test_staff_cannot_store_a_nul(
     number, file_id, _ = referred
     with database.session() as db_session:
         directory.load(db_session, text=directory.sample(), actor="t")
-        report_id = reports.create_report(db_session, source="public", actor="t").id
+        report_id = builders.report(db_session).id
     sign_in(client, make_user(database, "admin"))
     token = csrf(client.get("/console/admin/platforms"))
     refused = {

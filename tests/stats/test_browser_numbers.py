@@ -12,8 +12,8 @@ import pytest
 
 from accounts import PASSWORD, make_user
 from browser import axe_violations, describe, new_page, shot, sign_in_with_totp
+from tipline import builders
 from tipline.db import Database
-from tipline.reports import service as reports
 from tipline.stats import service as stats
 
 pytestmark = pytest.mark.browser
@@ -24,10 +24,8 @@ def _fill(database: Database) -> None:
     with database.session() as db_session:
         for i in range(260):
             sextortion = rng.random() < 0.7
-            reports.create_report(
+            builders.report(
                 db_session,
-                source="public",
-                actor="t",
                 incident_type="online_enticement" if i % 40 else "child_pornography",
                 sextortion=sextortion,
                 demands=(["money"] if rng.random() < 0.75 else ["images"]) if sextortion else [],

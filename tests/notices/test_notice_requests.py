@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from accounts import csrf, make_user, sign_in
+from tipline import builders
 from tipline.audit.models import Event, PendingEvent
 from tipline.config import Settings
 from tipline.db import Database, utcnow
@@ -136,15 +137,10 @@ def _platform(database: Database, **fields: Any) -> None:
         )
 
 
-def _report(database: Database) -> str:
-    with database.session() as db_session:
-        return reports.create_report(db_session, source="public", actor="t").id
-
-
 def _request(
     database: Database, settings: Settings, urls: list[str], actor: str = "user:a"
 ) -> list[str]:
-    report_id = _report(database)
+    report_id = builders.report(database).id
     with database.session() as db_session:
         made, rejected = requests.request_takedowns(
             db_session,
@@ -416,7 +412,7 @@ def test_the_console_makes_and_moves_requests(
     client: TestClient, database: Database, settings: Settings, site: Site
 ) -> None:
     _platform(database, report_url="https://forms.example/report")
-    report_id = _report(database)
+    report_id = builders.report(database).id
     with database.session() as db_session:
         case_number = reports.get_report(db_session, ref=report_id).case_number
     sign_in(client, make_user(database, "analyst"))

@@ -23,7 +23,7 @@ from tipline.detect import scan
 from tipline.detect.stream import subject_for
 
 NATS = os.environ.get("TIPLINE_TEST_NATS_URL", "nats://127.0.0.1:4222")
-DATA = Path(__file__).resolve().parent.parent / "data" / "detect"
+DATA = Path(__file__).resolve().parents[2] / "data" / "detect"
 pytestmark = pytest.mark.nats
 
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
 from test_detect import _conv
+
 from tipline.detect import concepts, lexicon, prefilter, scan
 from tipline.detect.normalise import normalise
 
@@ -139,7 +139,7 @@ def test_everyday_chat_stays_quiet(name: str, at_least: int, still_flagged: int)
     """Conversations full of the ideas' words (photos, money, apps, secrets, school, love,
     codes, bedtimes) and no red flag (data/detect/everyday*.txt)."""
 
-    path = Path(__file__).resolve().parent.parent / "data" / "detect" / f"{name}.jsonl"
+    path = Path(__file__).resolve().parents[2] / "data" / "detect" / f"{name}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     flagged = [row["id"] for row in rows if scan(row)["flags"]]
     assert len(rows) >= at_least
@@ -209,7 +209,7 @@ def test_a_demand_for_more_under_threat_needs_nothing_before_it() -> None:
 
 
 def _probes() -> list[tuple[str, str]]:
-    path = Path(__file__).resolve().parent.parent / "data" / "detect" / "probes.txt"
+    path = Path(__file__).resolve().parents[2] / "data" / "detect" / "probes.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return [tuple(line.split("|", 1)) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
 

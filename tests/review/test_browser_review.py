@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from browser import new_page, shot, sign_in_with_totp
-from tipline import demo
+from tipline import builders, demo
 from tipline.db import Database, utcnow
-from tipline.reports import service as reports
 from tipline.review.events import ReviewEvent
 
 pytestmark = pytest.mark.browser
@@ -24,10 +23,8 @@ def _two_related_urgent_reports(database: Database) -> list[str]:
     cases = []
     with database.session() as db_session:
         for hours in (24 * 90, 24 * 89):
-            made = reports.create_report(
+            made = builders.report(
                 db_session,
-                source="public",
-                actor="t",
                 reporter_role="parent_guardian",
                 description="An account is threatening my daughter and says it will come to "
                 "her school today.",

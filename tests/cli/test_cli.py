@@ -12,9 +12,9 @@ import pytest
 
 from conftest import PDQ_VECTORS
 from media import jpeg, png_bomb
+from tipline import builders
 from tipline.config import Settings
 from tipline.db import Database
-from tipline.reports import service as reports
 
 
 def tipline(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -109,10 +109,8 @@ def test_bad_input_is_a_one_line_error_with_exit_2(
 def test_reports_list_and_show(settings: Settings) -> None:
     database = Database(settings.resolved_database_url)
     with database.session() as db_session:
-        report = reports.create_report(
+        report = builders.report(
             db_session,
-            source="public",
-            actor="test",
             reporter_role="parent_guardian",
             description="Account demanded money <b>now</b>",
             demands=["money"],

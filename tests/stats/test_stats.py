@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from typer.testing import CliRunner
 
 from accounts import make_org, make_user, sign_in
+from tipline import builders
 from tipline.audit import service as audit
 from tipline.cli import app as cli
 from tipline.db import Database
@@ -54,10 +55,9 @@ def _generate(database: Database, n: int, seed: int = 7) -> dict[str, str]:
             demands = (
                 rng.sample(["money", "images", "other"], rng.randrange(3)) if sextortion else []
             )
-            new = reports.create_report(
+            new = builders.report(
                 db_session,
                 source=rng.choice(["public", "esp", "detector"]),
-                actor="t",
                 incident_type=rng.choice(TYPES),
                 sextortion=sextortion,
                 financial=sextortion and rng.random() < 0.3,
@@ -82,11 +82,8 @@ def _generate(database: Database, n: int, seed: int = 7) -> dict[str, str]:
                 reports.set_status(db_session, report=report, status="triaged", actor="t")
                 report.triaged_at = received + timedelta(minutes=rng.randrange(5, 3000))
             if fate < 0.35:
-                made = referral.refer(
-                    db_session,
-                    report_ref=report.id,
-                    agency_ref=agencies[rng.choice("AB")],
-                    actor="t",
+                made = builders.referral(
+                    db_session, report_ref=report.id, agency_ref=agencies[rng.choice("AB")]
                 )
                 report.referred_at = received + timedelta(minutes=rng.randrange(3000, 9000))
                 if rng.random() < 0.5:
@@ -282,27 +279,32 @@ def test_suppression_leaves_no_count_to_work_out(table: list[list[int]], thresho
     _groups_hold(sup)
 
 
-def _report(database: Database, when: datetime, **fields: Any) -> None:
-    with database.session() as db_session:
-        reports.create_report(db_session, source="public", actor="t", received_at=when, **fields)
-
-
 def test_differencing_two_filters_reveals_nothing(database: Database, client: TestClient) -> None:
     """Three deepfake-type reports in 2025 among many: neither the year's figure nor all time
     minus 2026 gives the three away."""
     for i in range(40):
-        _report(
-            database, datetime(2026, 1 + i % 10, 3, tzinfo=UTC), incident_type="online_enticement"
+        builders.report(
+            database,
+            received_at=datetime(2026, 1 + i % 10, 3, tzinfo=UTC),
+            incident_type="online_enticement",
         )
     for i in range(25):
-        _report(
-            database, datetime(2025, 2 + i % 9, 3, tzinfo=UTC), incident_type="online_enticement"
+        builders.report(
+            database,
+            received_at=datetime(2025, 2 + i % 9, 3, tzinfo=UTC),
+            incident_type="online_enticement",
         )
     for i in range(3):
-        _report(database, datetime(2025, 5, 1 + i, tzinfo=UTC), incident_type="child_pornography")
+        builders.report(
+            database,
+            received_at=datetime(2025, 5, 1 + i, tzinfo=UTC),
+            incident_type="child_pornography",
+        )
     for i in range(30):
-        _report(
-            database, datetime(2026, 4, 1 + i % 20, tzinfo=UTC), incident_type="child_pornography"
+        builders.report(
+            database,
+            received_at=datetime(2026, 4, 1 + i % 20, tzinfo=UTC),
+            incident_type="child_pornography",
         )
     _refresh(database)
     everything = client.get("/api/v1/stats").json()
@@ -328,7 +330,7 @@ def test_differencing_two_filters_reveals_nothing(database: Database, client: Te
 
 
 def test_api_answers_clearly(client: TestClient, database: Database) -> None:
-    _report(database, datetime(2026, 2, 3, tzinfo=UTC))
+    builders.report(database, received_at=datetime(2026, 2, 3, tzinfo=UTC))
     _refresh(database)
     body = client.get("/api/v1/stats").json()
     assert body["threshold"] == 10
@@ -343,10 +345,15 @@ def test_api_answers_clearly(client: TestClient, database: Database) -> None:
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_numbers_page_charts_and_tables(client: TestClient, database: Database, lang: str) -> None:
     for i in range(30):
-        _report(
-            database, datetime(2026, 1 + i % 3, 5, tzinfo=UTC), sextortion=True, demands=["money"]
+        builders.report(
+            database,
+            received_at=datetime(2026, 1 + i % 3, 5, tzinfo=UTC),
+            sextortion=True,
+            demands=["money"],
         )
-    _report(database, datetime(2026, 3, 9, tzinfo=UTC), incident_type="child_pornography")
+    builders.report(
+        database, received_at=datetime(2026, 3, 9, tzinfo=UTC), incident_type="child_pornography"
+    )
     _refresh(database)
     client.get(f"/lang/{lang}")
     page = client.get("/numbers")
@@ -366,7 +373,7 @@ def test_cli_gives_the_published_figures(
     database: Database, settings: Any, client: TestClient
 ) -> None:
     for i in range(12):
-        _report(database, datetime(2026, 2, 1 + i, tzinfo=UTC))
+        builders.report(database, received_at=datetime(2026, 2, 1 + i, tzinfo=UTC))
     result = CliRunner().invoke(cli, ["stats", "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
@@ -385,9 +392,9 @@ def test_cli_gives_the_published_figures(
 def test_console_numbers_for_staff(client: TestClient, database: Database) -> None:
     agency = make_org(database, "agency", "Agency A").organisation
     for i in range(5):
-        _report(
+        builders.report(
             database,
-            datetime(2026, 3, 1 + i, tzinfo=UTC),
+            received_at=datetime(2026, 3, 1 + i, tzinfo=UTC),
             accounts=[{"role": "suspect", "platform": "=HYPERLINK(1)", "handle": "x"}],
         )
     _refresh(database)

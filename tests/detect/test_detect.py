@@ -21,7 +21,7 @@ from tipline.detect.normalise import normalise
 from tipline.evidence.models import EvidenceFile
 from tipline.reports import service as reports
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "detect"
 
 

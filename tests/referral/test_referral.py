@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from accounts import csrf, make_user, sign_in
 from media import encode, synthetic_image
+from tipline import builders
 from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.db import Database, utcnow
@@ -44,9 +45,7 @@ def _agency(db_session: Any, name: str) -> str:
 
 
 def _route(db_session: Any, **fields: Any) -> list[routing.Candidate]:
-    rid = reports.create_report(
-        db_session, source=fields.pop("source", "public"), actor="t", **fields
-    ).id
+    rid = builders.report(db_session, **fields).id
     report = reports.get_report(db_session, ref=rid)
     return routing.route(db_session, reports=[report])
 
@@ -116,7 +115,7 @@ def test_ip_geolocation_ranges_ipv4_and_ipv6(routed: Database) -> None:
 
 def _referred(db_session: Any, settings: Any, *, viewed: bool | None = True, **fields: Any) -> str:
     fields.setdefault("people", [{"role": "victim", "country": "US", "region": "US-TX"}])
-    rid = reports.create_report(db_session, source="esp", actor="t", **fields).id
+    rid = builders.report(db_session, source="esp", **fields).id
     evidence.store_file(
         db_session,
         settings=settings,

@@ -11,8 +11,8 @@ from PIL import ImageEnhance
 
 from accounts import csrf, make_user, sign_in
 from media import encode, synthetic_image
+from tipline import builders
 from tipline.audit import service as audit
-from tipline.auth import service as auth
 from tipline.db import Database, utcnow
 from tipline.evidence import service as evidence
 from tipline.reports import intake
@@ -22,11 +22,6 @@ from tipline.review import service as review
 from tipline.review.events import ReviewEvent
 
 
-def _report(db_session: Any, **fields: Any) -> str:
-    fields.setdefault("source", "public")
-    return reports.create_report(db_session, actor="t", **fields).id
-
-
 def test_related_by_account_id_url_victim_and_similar_image(
     database: Database, settings: Any
 ) -> None:
@@ -34,7 +29,7 @@ def test_related_by_account_id_url_victim_and_similar_image(
     # A recompressed, brightened, smaller copy: a different file, the same picture.
     copy = ImageEnhance.Brightness(original.resize((480, 360))).enhance(1.15)
     with database.session() as db_session:
-        first = _report(
+        first = builders.report(
             db_session,
             accounts=[
                 {
@@ -45,24 +40,24 @@ def test_related_by_account_id_url_victim_and_similar_image(
                 }
             ],
             people=[{"role": "victim", "email": "Teen.Demo@example.test"}],
-        )
-        same_id = _report(
+        ).id
+        same_id = builders.report(
             db_session,
             accounts=[{"role": "suspect", "platform": "ExampleGram", "account_id": "88001"}],
-        )
-        other_platform_same_id = _report(
+        ).id
+        other_platform_same_id = builders.report(
             db_session,
             accounts=[{"role": "suspect", "platform": "ChatDemo", "account_id": "88001"}],
-        )
-        same_url = _report(
+        ).id
+        same_url = builders.report(
             db_session,
             accounts=[{"role": "suspect", "profile_url": "examplegram.test/demo.profile"}],
-        )
-        same_victim = _report(
+        ).id
+        same_victim = builders.report(
             db_session, people=[{"role": "victim", "email": "teen.demo@example.test"}]
-        )
-        similar = _report(db_session)
-        unrelated = _report(db_session)
+        ).id
+        similar = builders.report(db_session).id
+        unrelated = builders.report(db_session).id
         for rid, data in (
             (first, encode(original, "PNG")),
             (similar, encode(copy, "JPEG", quality=70)),
@@ -86,9 +81,13 @@ def test_related_by_account_id_url_victim_and_similar_image(
 def test_only_reports_within_the_window_are_proposed(database: Database) -> None:
     account = [{"role": "suspect", "platform": "ExampleGram", "handle": "reused_demo"}]
     with database.session() as db_session:
-        now = _report(db_session, accounts=account)
-        recent = _report(db_session, accounts=account, received_at=utcnow() - timedelta(days=20))
-        long_ago = _report(db_session, accounts=account, received_at=utcnow() - timedelta(days=400))
+        now = builders.report(db_session, accounts=account).id
+        recent = builders.report(
+            db_session, accounts=account, received_at=utcnow() - timedelta(days=20)
+        ).id
+        long_ago = builders.report(
+            db_session, accounts=account, received_at=utcnow() - timedelta(days=400)
+        ).id
     with database.session() as db_session:
         report = reports.get_report(db_session, ref=now)
         assert {r.report.id for r in bundling.related(db_session, report=report)} == {
@@ -100,8 +99,8 @@ def test_only_reports_within_the_window_are_proposed(database: Database) -> None
 
 def test_merge_and_split_and_counting(database: Database) -> None:
     with database.session() as db_session:
-        a, b, c, d = (_report(db_session) for _ in range(4))
-        lone = _report(db_session)
+        a, b, c, d = (builders.report(db_session).id for _ in range(4))
+        lone = builders.report(db_session).id
     with database.session() as db_session:
         first = bundling.merge(db_session, report_refs=[a, b], actor="user:x", title="Same")
         second = bundling.merge(db_session, report_refs=[c, d], actor="user:x")
@@ -134,7 +133,7 @@ def test_merge_refuses_fewer_than_two_and_unknown_reports(
     client: TestClient, database: Database
 ) -> None:
     with database.session() as db_session:
-        only = _report(db_session)
+        only = builders.report(db_session).id
     sign_in(client, make_user(database, "analyst"))
     token = csrf(client.get("/console"))
     one = client.post("/console/incidents/merge", data={"csrf_token": token, "report": [only]})
@@ -152,8 +151,8 @@ def test_an_analyst_merges_proposed_reports_from_the_report_page(
 ) -> None:
     payment = [{"method": "cash_app", "handle": "$demo-cash"}]
     with database.session() as db_session:
-        first = _report(db_session, payments=payment)
-        second = _report(db_session, payments=payment)
+        first = builders.report(db_session, payments=payment).id
+        second = builders.report(db_session, payments=payment).id
     sign_in(client, make_user(database, "analyst"))
     page = client.get(f"/console/reports/{first}")
     assert "Proposed as one incident" in page.text
@@ -178,10 +177,12 @@ def test_the_queue_reads_the_stored_priority(database: Database) -> None:
     with database.session() as db_session:
         # Thousands of older everyday reports do not hide a new urgent one.
         reports_rows = [
-            _report(db_session, received_at=utcnow() - timedelta(days=3, minutes=i))
+            builders.report(db_session, received_at=utcnow() - timedelta(days=3, minutes=i)).id
             for i in range(300)
         ]
-        urgent = _report(db_session, description="they gave me until midnight", sextortion=True)
+        urgent = builders.report(
+            db_session, description="they gave me until midnight", sextortion=True
+        ).id
     with database.session() as db_session:
         items = review.queue(db_session, limit=5)
         assert items[0].report.id == urgent
@@ -192,9 +193,9 @@ def test_the_queue_reads_the_stored_priority(database: Database) -> None:
 
 def test_priority_follows_classification_and_a_reporters_later_words(database: Database) -> None:
     with database.session() as db_session:
-        rid = _report(db_session, description="paid once, they want more")
+        rid = builders.report(db_session, description="paid once, they want more").id
     with database.session() as db_session:
-        user = make_user_row(db_session)
+        user = builders.staff(db_session, role="analyst", email="classifier@example.test")
         review.classify(
             db_session,
             report_ref=rid,
@@ -211,9 +212,3 @@ def test_priority_follows_classification_and_a_reporters_later_words(database: D
     with database.session() as db_session:
         report = reports.get_report(db_session, ref=rid)
         assert (report.priority_tier, report.priority_reason) == (1, "self-harm risk")
-
-
-def make_user_row(db_session: Any) -> Any:
-    return auth.create_user(db_session, email="classifier@example.test", role="analyst", actor="t")[
-        0
-    ]

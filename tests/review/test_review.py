@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from accounts import csrf, make_user, sign_in
 from media import encode, synthetic_image
+from tipline import builders
 from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.db import Database, utcnow
@@ -25,10 +26,8 @@ from tipline.review.events import ReviewEvent
 
 def _file(database: Database, hours_ago: float, **fields: Any) -> str:
     with database.session() as db_session:
-        return reports.create_report(
+        return builders.report(
             db_session,
-            source="public",
-            actor="t",
             received_at=utcnow() - timedelta(hours=hours_ago),
             **fields,
         ).id
@@ -163,27 +162,22 @@ def test_related_reports_share_an_account_a_payment_or_a_file(
 
     shot = encode(synthetic_image(50), "PNG")
     with database.session() as db_session:
-        first = reports.create_report(
+        first = builders.report(
             db_session,
-            source="public",
-            actor="t",
             accounts=[{"role": "suspect", "platform": "ExampleGram", "handle": "@Demo_Same"}],
             payments=[{"method": "cash_app", "handle": "$pay-demo"}],
         ).id
-        by_account = reports.create_report(
+        by_account = builders.report(
             db_session,
             source="esp",
-            actor="t",
             accounts=[{"role": "suspect", "platform": "ExampleGram", "handle": "demo_same"}],
         ).id
-        by_payment = reports.create_report(
+        by_payment = builders.report(
             db_session,
-            source="public",
-            actor="t",
             payments=[{"method": "cash_app", "handle": "pay-demo"}],
         ).id
-        by_file = reports.create_report(db_session, source="public", actor="t").id
-        unrelated = reports.create_report(db_session, source="public", actor="t").id
+        by_file = builders.report(db_session).id
+        unrelated = builders.report(db_session).id
         for rid in (first, by_file):
             evidence.store_file(
                 db_session, settings=settings, data=shot, filename="s.png", actor="t", report_id=rid
@@ -247,10 +241,8 @@ def test_the_queue_finds_reports_by_handle_payment_file_and_case(
 ) -> None:
 
     with database.session() as db_session:
-        made = reports.create_report(
+        made = builders.report(
             db_session,
-            source="public",
-            actor="t",
             accounts=[{"role": "suspect", "platform": "ExampleGram", "handle": "@Find_Me"}],
             payments=[{"method": "crypto", "handle": "bc1demoaddress"}],
         )
@@ -276,8 +268,8 @@ def test_media_is_blurred_until_revealed_with_a_reason(
 
     shot = encode(synthetic_image(52), "PNG")
     with database.session() as db_session:
-        first = reports.create_report(db_session, source="public", actor="t").id
-        second = reports.create_report(db_session, source="public", actor="t").id
+        first = builders.report(db_session).id
+        second = builders.report(db_session).id
         file_id = evidence.store_file(
             db_session, settings=settings, data=shot, filename="a.png", actor="t", report_id=first
         ).file.id
@@ -318,7 +310,7 @@ def test_supervisors_see_reviewer_exposure(
 ) -> None:
     analyst = make_user(database, "analyst", "exposed@example.test")
     with database.session() as db_session:
-        rid = reports.create_report(db_session, source="public", actor="t").id
+        rid = builders.report(db_session).id
         fid = evidence.store_file(
             db_session,
             settings=settings,

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from accounts import csrf, make_user, sign_in
 from conftest import _free_port
 from media import encode, synthetic_image
+from tipline import builders
 from tipline.app import create_app
-from tipline.auth import service as auth
 from tipline.config import Settings, write_master_key
 from tipline.db import Database, upgrade
 from tipline.evidence import service as evidence
@@ -42,9 +42,7 @@ def upstream(tmp_path: Path) -> Iterator[dict[str, Any]]:
     settings = Settings(home=home, database_url=url, jobs_immediate=True)
     database = Database(url)
     with database.session() as db_session:
-        creds = auth.create_organisation(
-            db_session, name="Hotline forwarding in", kind="esp", actor="test"
-        )
+        creds = builders.organisation(db_session, kind="esp", name="Hotline forwarding in")
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -85,10 +83,8 @@ class DropAfter(httpx.BaseTransport):
 
 def _report_with_a_file(database: Database, settings: Settings) -> str:
     with database.session() as db_session:
-        made = reports.create_report(
+        made = builders.report(
             db_session,
-            source="public",
-            actor="test",
             reporter_role="parent_guardian",
             description="An account demanded gift cards after asking for images.",
             sextortion=True,
@@ -202,7 +198,7 @@ def test_an_analyst_forwards_from_the_console(
 def test_the_report_page_shows_the_reporters_words_as_text(client: Any, database: Database) -> None:
     words = '<script>alert("x")</script><img src=x onerror=alert(1)> 😢'
     with database.session() as db_session:
-        made = reports.create_report(db_session, source="public", actor="t", description=words)
+        made = builders.report(db_session, description=words)
     sign_in(client, make_user(database, "analyst"))
     page = client.get(f"/console/reports/{made.id}")
     assert page.status_code == 200
