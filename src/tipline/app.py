@@ -76,7 +76,20 @@ def _wants_json(request: Request) -> bool:
     )
 
 
+# A CyberTipline client reads the responseCode of an XML answer, whatever went wrong: the errors
+# that do not come from /ispws itself (an unknown path, a wrong method, the service busy) keep
+# their HTTP status and carry the nearest CyberTipline code.
+_ISPWS_CODES = {403: Code.NOT_AUTHORISED, 404: Code.NOT_FOUND}
+
+
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if request.url.path == "/ispws" or request.url.path.startswith("/ispws/"):
+        ispws_code = _ISPWS_CODES.get(
+            status, Code.SERVER_ERROR if status >= 500 else Code.INVALID_REQUEST
+        )
+        answer = error_answer(request, IspwsError(ispws_code, message))
+        answer.status_code = status
+        return answer
     if _wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
     return render(

@@ -65,7 +65,13 @@ HTTP_STATUS = {
 
 
 class IspwsError(Exception):
-    def __init__(self, code: Code, detail: str | None = None) -> None:
+    """A CyberTipline error answer. `report_id` is the report the request named, when it named
+    one: NCMEC's answers carry it on errors too (a client matches the answer to its report)."""
+
+    def __init__(
+        self, code: Code, detail: str | None = None, *, report_id: int | str | None = None
+    ) -> None:
         super().__init__(detail or DESCRIPTIONS[code])
         self.code = code
         self.detail = detail or DESCRIPTIONS[code]
+        self.report_id = report_id

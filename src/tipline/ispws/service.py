@@ -43,15 +43,22 @@ def _actor(org: Organisation) -> str:
     return f"org:{org.id}"
 
 
+def report_number(value: Any) -> int | None:
+    """The report a request names, to name it back in the answer: only as a number a client's
+    binding can hold (a long), else not at all."""
+    digits = str(value).strip().removeprefix("+").lstrip("0")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
+
+
 def _submission(db_session: Session, *, org: Organisation, report_id: Any) -> IspwsSubmission:
     # As the schema writes a reportId (xs:positiveInteger: "+" and leading zeros allowed), and
     # within the id column (PostgreSQL's integer): anything else is a report that does not exist.
     digits = str(report_id).strip().removeprefix("+").lstrip("0")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(_MAX_ID)):
+    if not (digits.isascii() and digits.isdigit()):
         raise IspwsError(Code.REPORT_DOES_NOT_EXIST)
+    if len(digits) > len(str(_MAX_ID)) or int(digits) > _MAX_ID:
+        raise IspwsError(Code.REPORT_DOES_NOT_EXIST, report_id=report_number(report_id))
     ident = int(digits)
-    if ident > _MAX_ID:
-        raise IspwsError(Code.REPORT_DOES_NOT_EXIST)
     found = db_session.scalar(
         select(IspwsSubmission).where(
             IspwsSubmission.id == ident,
@@ -60,7 +67,7 @@ def _submission(db_session: Session, *, org: Organisation, report_id: Any) -> Is
         )
     )
     if found is None:
-        raise IspwsError(Code.REPORT_DOES_NOT_EXIST)
+        raise IspwsError(Code.REPORT_DOES_NOT_EXIST, report_id=ident)
     return found
 
 
@@ -80,9 +87,9 @@ def _age(value: Any) -> int | None:
 
 def _require_open(submission: IspwsSubmission) -> None:
     if submission.state == "finished":
-        raise IspwsError(Code.ALREADY_FINISHED)
+        raise IspwsError(Code.ALREADY_FINISHED, report_id=submission.id)
     if submission.state == "retracted":
-        raise IspwsError(Code.ALREADY_RETRACTED)
+        raise IspwsError(Code.ALREADY_RETRACTED, report_id=submission.id)
 
 
 def submit(db_session: Session, *, org: Organisation, document: bytes) -> int:
@@ -135,7 +142,9 @@ def upload(
         ).all()
     )
     if count >= MAX_FILES:
-        raise IspwsError(Code.UPLOAD_FAILED, f"at most {MAX_FILES} files per report")
+        raise IspwsError(
+            Code.UPLOAD_FAILED, f"at most {MAX_FILES} files per report", report_id=submission.id
+        )
     try:
         stored = evidence.store_file(
             db_session,
@@ -146,7 +155,7 @@ def upload(
             prepared=prepared,
         )
     except TiplineError as exc:
-        raise IspwsError(Code.MALFORMED_FILE, exc.message) from None
+        raise IspwsError(Code.MALFORMED_FILE, exc.message, report_id=submission.id) from None
     record = IspwsFile(submission_id=submission.id, evidence_file_id=stored.file.id)
     db_session.add(record)
     submission.updated_at = utcnow()
@@ -154,7 +163,8 @@ def upload(
     return record.id, stored.file.md5
 
 
-def fileinfo(db_session: Session, *, org: Organisation, document: bytes) -> None:
+def fileinfo(db_session: Session, *, org: Organisation, document: bytes) -> int:
+    """Keep the details of an uploaded file; returns the report's id, as the answer names it."""
     tree = xml.parse(document, root="fileDetails")
     data = xml.to_data(tree)
     submission = _submission(db_session, org=org, report_id=data["reportId"])
@@ -165,11 +175,12 @@ def fileinfo(db_session: Session, *, org: Organisation, document: bytes) -> None
         )
     )
     if record is None:
-        raise IspwsError(Code.FILE_DOES_NOT_EXIST)
+        raise IspwsError(Code.FILE_DOES_NOT_EXIST, report_id=submission.id)
     record.details = data
     viewed = data.get("fileViewedByEsp")
     record.viewed_by_esp = None if viewed is None else str(viewed) in ("true", "1")
     submission.updated_at = utcnow()
+    return submission.id
 
 
 def retract(db_session: Session, *, org: Organisation, report_id: Any) -> None:

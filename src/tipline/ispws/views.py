@@ -59,8 +59,11 @@ def _answer(request: Request, body: bytes, status: int = 200) -> Response:
 
 
 def error_answer(request: Request, exc: IspwsError, root: str = "reportResponse") -> Response:
+    fields = {"reportId": exc.report_id} if exc.report_id is not None else None
     return _answer(
-        request, xml.response(exc.code, root=root, detail=exc.detail), HTTP_STATUS[exc.code]
+        request,
+        xml.response(exc.code, root=root, detail=exc.detail, fields=fields),
+        HTTP_STATUS[exc.code],
     )
 
 
@@ -144,16 +147,17 @@ async def upload(
 ) -> Response:
     form = await request.form(max_files=1, max_fields=5)
     report_id = _form_id(dict(form))
+    named = service.report_number(report_id)
     upload_file = form.get("file")
     if not isinstance(upload_file, UploadFile):
-        raise IspwsError(Code.INVALID_REQUEST, "form field file is required")
+        raise IspwsError(Code.INVALID_REQUEST, "form field file is required", report_id=named)
     data = upload_file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
-        raise IspwsError(Code.MALFORMED_FILE, "file over the size limit")
+        raise IspwsError(Code.MALFORMED_FILE, "file over the size limit", report_id=named)
     try:
         prepared = await evidence.prepare_off_loop(settings=settings, data=data)
     except TiplineError as exc:
-        raise IspwsError(Code.MALFORMED_FILE, exc.message) from None
+        raise IspwsError(Code.MALFORMED_FILE, exc.message, report_id=named) from None
     # The turn to write is taken only now that the file is hashed.
     async with write_session(database) as db_session:
         file_id, md5 = await run_in_threadpool(
@@ -197,9 +201,9 @@ def fileinfo(
     org: Organisation = Depends(esp),
     db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
-    service.fileinfo(db_session, org=org, document=body)
+    report_id = service.fileinfo(db_session, org=org, document=body)
     db_session.commit()
-    return _answer(request, xml.response(Code.SUCCESS))
+    return _answer(request, xml.response(Code.SUCCESS, fields={"reportId": report_id}))
 
 
 @router.post("/finish")
@@ -209,8 +213,8 @@ def finish(
     org: Organisation = Depends(esp),
     db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
-    report_id = _form_id(dict(form))
     try:
+        report_id = _form_id(dict(form))
         files = service.finish(db_session, org=org, report_id=report_id)
     except IspwsError as exc:
         return error_answer(request, exc, root="reportDoneResponse")

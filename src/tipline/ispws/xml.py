@@ -162,10 +162,14 @@ def response(
     detail: str | None = None,
     fields: dict[str, Any] | None = None,
 ) -> bytes:
-    """A response document: responseCode and responseDescription, then any fields."""
+    """A response document in NCMEC's documented shape: `reportResponse` is responseCode,
+    responseDescription, then the call's fields (reportId; fileId and hash for an upload);
+    `reportDoneResponse` (finish) is responseCode, reportId, files and nothing else, not even a
+    description. Strict XML bindings read the elements in this order and refuse others."""
     top = etree.Element(root)
     etree.SubElement(top, "responseCode").text = str(int(code))
-    etree.SubElement(top, "responseDescription").text = detail or DESCRIPTIONS[code]
+    if root != "reportDoneResponse":
+        etree.SubElement(top, "responseDescription").text = detail or DESCRIPTIONS[code]
     for name, value in (fields or {}).items():
         if isinstance(value, list):
             holder = etree.SubElement(top, name)
