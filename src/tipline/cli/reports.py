@@ -62,6 +62,7 @@ def reports_list(
 def reports_show(report: str, as_json: bool = JsonOpt) -> None:
     """Show one report (by id or case number)."""
     from tipline.evidence import service as evidence
+    from tipline.reports import filed
     from tipline.reports import service as reports
     from tipline.reports.schemas import FileOut, ReportOut
 
@@ -72,6 +73,7 @@ def reports_show(report: str, as_json: bool = JsonOpt) -> None:
             FileOut.model_validate(f)
             for f in evidence.files_for_report(db_session, report_id=row.id)
         ]
+        shown.as_filed = filed.as_filed(row.extra or {})
         data = shown.model_dump(mode="json")
     if as_json:
         emit_json(data)
@@ -94,6 +96,23 @@ def reports_show(report: str, as_json: bool = JsonOpt) -> None:
         out.print(f"  payment: {pay['method']} {pay['handle']} {pay['amount']}", markup=False)
     for f in data["files"]:
         out.print(f"  file: {f['filename']} {f['media_type']} sha256 {f['sha256']}", markup=False)
+    sent = data["as_filed"]
+    if sent:
+        out.print("  as the online service filed it:")
+        for event in sent["ip_events"]:
+            seen = ", ".join(
+                f"{k.replace('_', ' ')} {event[k]}"
+                for k in ("event", "date_time", "port", "possible_proxy")
+                if event[k]
+            )
+            out.print(f"    IP {event['ip_address']} ({event['who']}) {seen}", markup=False)
+        for line in sent["fields"]:
+            out.print(f"    {line['field']}: {line['value']}", markup=False)
+        for details in sent["files"]:
+            for line in details["fields"]:
+                out.print(
+                    f"    file {details['file']} > {line['field']}: {line['value']}", markup=False
+                )
 
 
 @reports_app.command("export")

@@ -208,9 +208,12 @@ def finish(db_session: Session, *, org: Organisation, report_id: Any) -> list[st
             .order_by(IspwsFile.created_at)
         )
     )
-    made = reports.create_report(
-        db_session, actor=_actor(org), **report_fields(submission, organisation_id=org.id)
-    )
+    fields = report_fields(submission, organisation_id=org.id)
+    # The details the service gave of each file (/fileinfo), kept whole with the document.
+    fields["extra"]["cybertipline_files"] = [
+        record.details or {"fileId": record.id} for record in files
+    ]
+    made = reports.create_report(db_session, actor=_actor(org), **fields)
     for record in files:
         stored = db_session.get(EvidenceFile, record.evidence_file_id)
         if stored is not None:
@@ -228,6 +231,15 @@ def finish(db_session: Session, *, org: Organisation, report_id: Any) -> list[st
         data={"report_id": made.id, "files": len(files)},
     )
     return [f.id for f in files]
+
+
+def filed_document(db_session: Session, *, report_id: str) -> str | None:
+    """The XML an online service filed for the report, exactly as it sent it; None otherwise."""
+    return db_session.scalar(
+        select(IspwsSubmission.xml).where(
+            IspwsSubmission.report_id == report_id, IspwsSubmission.state == "finished"
+        )
+    )
 
 
 def expire_stale(db_session: Session, *, settings: Settings, now: datetime | None = None) -> int:

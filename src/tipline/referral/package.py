@@ -2,7 +2,8 @@
 
 - manifest.json: the referral, incident, reports, every file's hashes, whether it is included or
   withheld (and why), and each file's chain of custody from the audit log;
-- reports/<case>.xml: each report as CyberTipline XML;
+- reports/<case>.xml: each report as CyberTipline XML, and reports/<case>.as-filed.xml: an online
+  service's own document, exactly as it filed it;
 - summary.html and summary.pdf: what a detective reads first;
 - files/: the evidence the agency may receive (withheld files are listed, not included).
 
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 from tipline.audit import service as audit
 from tipline.config import Settings
 from tipline.ispws import export
+from tipline.ispws import service as ispws
 from tipline.referral import service
 from tipline.referral.events import ReferralEvent
 from tipline.referral.models import Referral
+from tipline.reports import filed
 from tipline.reports.models import Report
 
 # The summary is a document for investigators, in English like the CyberTipline XML beside it,
@@ -74,6 +77,8 @@ def _report_summary(report: Report) -> dict[str, Any]:
         "payments": [
             {k: getattr(p, k) for k in ("method", "handle", "amount")} for p in report.payments
         ],
+        # Everything an online service sent, not only what tipline's columns hold.
+        "as_filed": filed.as_filed(report.extra or {}),
     }
 
 
@@ -163,6 +168,11 @@ def summary_pdf(data: dict[str, Any]) -> bytes:
         for account in report["accounts"]:
             who = account["handle"] or account["account_id"] or ""
             line(f"Account ({account['role']}): {account['platform'] or ''} {who}")
+        for event in (report["as_filed"] or {}).get("ip_events", []):
+            seen = ", ".join(
+                str(event[k]) for k in ("event", "date_time", "port") if event[k] is not None
+            )
+            line(f"IP {event['ip_address']} ({event['who']}){': ' + seen if seen else ''}")
         for payment in report["payments"]:
             line(
                 f"Payment: {payment['method']} {payment['handle'] or ''} {payment['amount'] or ''}"
@@ -187,6 +197,10 @@ def build(db_session: Session, *, settings: Settings, referral: Referral, actor:
         archive.writestr("manifest.json", json.dumps(data, indent=2, default=str))
         for report in reports:
             archive.writestr(f"reports/{report.case_number}.xml", export.export_xml(report))
+            as_filed = ispws.filed_document(db_session, report_id=report.id)
+            if as_filed is not None:
+                # The online service's own document, byte for byte as it was filed.
+                archive.writestr(f"reports/{report.case_number}.as-filed.xml", as_filed)
         archive.writestr("summary.html", summary_html(data))
         archive.writestr("summary.pdf", summary_pdf(data))
         for f in files:

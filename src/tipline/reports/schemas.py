@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import (
@@ -141,6 +141,8 @@ class ReportOut(ReportSummary):
     accounts: list[AccountOut]
     payments: list[PaymentOut]
     files: list[FileOut] = []
+    # Everything an online service sent (reports/filed.py); None for other sources.
+    as_filed: dict[str, Any] | None = None
 
 
 # What the public sends ------------------------------------------------------------------------
