@@ -54,7 +54,7 @@ pytest-postgres: install services
 
 # Branch coverage: the SQLite run starts the count, the PostgreSQL run adds to it, and
 # `coverage` checks the floor (fail_under in pyproject.toml) on the two together.
-COVERAGE := --cov=tipline --cov-report=
+COVERAGE := --cov=tipline --cov-report= --cov-fail-under=0
 
 coverage: install
 	@echo "=== branch coverage, both databases (floor: fail_under in pyproject.toml) ==="

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT.parent / "tests"))
 
+from documents import REPORT  # noqa: E402
 from intake import BODY, _drop_postgres, _port, _postgres_url, _wait  # noqa: E402
-from test_ispws import REPORT  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))

@@ -45,8 +45,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+from documents import REPORT  # noqa: E402
 from intake import BODY, _drop_postgres, _port, _wait, backend_env  # noqa: E402
-from test_ispws import REPORT  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
 BACKENDS = os.environ.get("SOAK_BACKENDS", "sqlite,postgresql").split(",")

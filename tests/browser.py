@@ -78,7 +78,6 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 def sign_in_with_totp(page: Any, base: str, email: str, password: str) -> str:
     """Sign in through the pages, enrolling TOTP as a first-time user does; returns the secret."""
-
     page.goto(f"{base}/console/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)

@@ -141,7 +141,6 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app served by uvicorn on a real loopback port, for real-HTTP and browser tests."""
-
     port = _free_port()
     # Configured as `tipline serve` configures it (no proxy headers believed by uvicorn).
     server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, log_level="warning"))

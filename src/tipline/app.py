@@ -28,6 +28,7 @@ from tipline.ispws.views import IspwsUnauthenticated, error_answer, unauthentica
 from tipline.ispws.views import console_router as forwarding_pages
 from tipline.ispws.views import router as ispws_api
 from tipline.ispws.views import too_large as ispws_too_large
+from tipline.notices import requests as notice_requests
 from tipline.notices.views import api_router as notices_api
 from tipline.notices.views import router as notices_pages
 from tipline.ratelimit import PublicRateLimiter
@@ -38,6 +39,8 @@ from tipline.review.views import router as review_pages
 from tipline.stats.follower import Follower
 from tipline.stats.views import api_router as stats_api
 from tipline.stats.views import router as stats_pages
+from tipline.takedown import service as takedown
+from tipline.takedown.hashsharing_views import router as hashsharing_api
 from tipline.takedown.views import api_router as takedown_api
 from tipline.takedown.views import router as takedown_pages
 from tipline.web.bodylimit import BodyLimit
@@ -227,13 +230,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    _compose_domains()
     _mount_routers(app)
     return app
 
 
+def _compose_domains() -> None:
+    """What one domain adds to another's answers without the other importing it: the notices a
+    victim asked for are part of their take-down case's status (takedown.service)."""
+    takedown.add_status_part("notices", notice_requests.case_part)
+
+
 def _mount_routers(app: FastAPI) -> None:
     """Every domain's pages and API, pages first."""
-
     app.include_router(web_pages)
     app.include_router(reports_pages)
     app.include_router(auth_pages)
@@ -250,3 +259,4 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(stats_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)
+    app.include_router(hashsharing_api)

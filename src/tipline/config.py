@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     notices_allow_loopback: bool = False
     # Published counts under this are withheld (the public numbers, `tipline stats`).
     stats_threshold: int = Field(default=10, ge=1, le=1000)
+    # Entries per page of NCMEC's Hash Sharing API (/hashsharing/v2/entries); NCMEC's own is 1000.
+    hashsharing_page_size: int = Field(default=1000, ge=1, le=5000)
 
     @property
     def resolved_database_url(self) -> str:

@@ -111,7 +111,6 @@ def _esp_document(rng: random.Random) -> dict[str, object]:
 
 def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -> list[DemoLogin]:
     """Idempotent: a home that already has the demo data is left as it is."""
-
     logins = [DemoLogin(role, email, password) for role, email, password in _STAFF]
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
         return logins
@@ -215,7 +214,6 @@ _CONVERSATIONS = [
 
 def _detector_reports(db_session: Session, settings: Settings, platform: Organisation) -> None:
     """Reports a platform's detector opened (POST /api/v1/detect with open_report)."""
-
     for number, lines in enumerate(_CONVERSATIONS, 1):
         conversation = {
             "id": f"demo-conversation-{number}",

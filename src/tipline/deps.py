@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -182,3 +184,17 @@ def refuse_if_failing(request: Request) -> None:
 
 def count_failure(request: Request) -> None:
     request.app.state.rate_limiter.count_failure(client_address(request))
+
+
+def basic_login(request: Request) -> tuple[str, str] | None:
+    """The (username, password) of an HTTP Basic Authorization header; None when there is none
+    or it cannot be read (the caller answers as for a wrong login)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, _, password = decoded.partition(":")
+    return username, password

@@ -57,7 +57,7 @@ def test_an_untouched_log_verifies(database: Database) -> None:
         "ok": True,
         "events": 6,
         "breaks": [],
-        # The "start" line and the anchor `_log`'s drain wrote (tests/test_audit_anchor.py).
+        # The "start" line and the anchor `_log`'s drain wrote (tests/audit/test_audit_anchor.py).
         "anchors": {"checked": 2, "latest": 6, "keyed_from": 1},
     }
 

@@ -33,7 +33,6 @@ from tipline.reports.models import Report
 @pytest.fixture
 def upstream(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A second tipline, on its own home and database, serving /ispws."""
-
     home = tmp_path / "upstream"
     home.mkdir()
     write_master_key(home / "master.key")

@@ -17,6 +17,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from accounts import make_org
+from documents import REPORT
 from media import encode, synthetic_image
 from tipline.db import Database, utcnow
 from tipline.evidence import service as evidence
@@ -25,53 +26,6 @@ from tipline.ispws import service as ispws
 from tipline.ispws.models import IspwsSubmission
 from tipline.reports import service as reports
 from tipline.reports.models import Report
-
-REPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
-<report>
-  <incidentSummary>
-    <incidentType>Online Enticement of Children for Sexual Acts</incidentType>
-    <platform>ExampleChat</platform>
-    <escalateToHighPriority>Minor threatened with a 2-hour deadline</escalateToHighPriority>
-    <reportAnnotations>
-      <sextortion/>
-      <csamSolicitation/>
-    </reportAnnotations>
-    <incidentDateTime>2026-11-20T21:15:00-05:00</incidentDateTime>
-  </incidentSummary>
-  <internetDetails>
-    <chatImIncident>
-      <chatClient>ExampleChat DM</chatClient>
-      <content>Reported user asked the minor for images, then demanded $500 in gift cards
-        or the images would be sent to the minor's followers.</content>
-    </chatImIncident>
-  </internetDetails>
-  <reporter>
-    <reportingPerson>
-      <firstName>Trust</firstName>
-      <lastName>Safety</lastName>
-      <email>tns@esp.example</email>
-    </reportingPerson>
-  </reporter>
-  <personOrUserReported>
-    <espIdentifier>90210-demo</espIdentifier>
-    <espService>ExampleChat</espService>
-    <screenName>demo_offender_77</screenName>
-    <profileUrl>https://chat.example/u/demo_offender_77</profileUrl>
-    <ipCaptureEvent>
-      <ipAddress>192.0.2.10</ipAddress>
-      <eventName>Login</eventName>
-      <dateTime>2026-11-20T20:59:00Z</dateTime>
-    </ipCaptureEvent>
-  </personOrUserReported>
-  <victim>
-    <victimPerson>
-      <age>15</age>
-    </victimPerson>
-    <screenName>demo_minor_1</screenName>
-  </victim>
-  <additionalInfo>Account disabled after review.</additionalInfo>
-</report>
-"""
 
 
 def _fileinfo(report_id: str, file_id: str, viewed: str = "false") -> bytes:

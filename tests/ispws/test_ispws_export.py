@@ -10,9 +10,10 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_ispws import REPORT, _field
+from test_ispws import _field
 
 from accounts import make_org
+from documents import REPORT
 from tipline import builders
 from tipline.db import Database
 from tipline.ispws import export, xml

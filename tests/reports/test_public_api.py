@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from documents import GOOD
 from media import encode, jpeg, png_bomb, synthetic_image
 from tipline import bulk
 from tipline.db import Database
@@ -21,22 +22,6 @@ from tipline.evidence.models import EvidenceFile
 from tipline.ratelimit import PublicRateLimiter
 from tipline.reports import service as reports
 from tipline.reports.models import Report
-
-GOOD: dict[str, Any] = {
-    "reporter_role": "parent_guardian",
-    "description": "An account asked my son for pictures, then demanded $300 in gift cards.",
-    "sextortion": True,
-    "demands": ["money"],
-    "incident_date": "2026-11-01",
-    "suspect_accounts": [
-        {"platform": "ExampleGram", "username": "@Demo.Offender_1"},
-        {"platform": "SampleChat", "profile_url": "https://chat.example/u/demo2"},
-    ],
-    "payment_details": [{"method": "gift_card", "amount": "300"}],
-    "victim": {"age": 15, "gender": "male", "country": "US", "region": "California"},
-    "contact": {"name": "Synthetic Parent", "email": "parent@example.test"},
-    "lang": "en",
-}
 
 
 def _count(database: Database) -> int:

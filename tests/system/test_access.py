@@ -6,6 +6,7 @@ about who may use it.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,6 +141,20 @@ ISPWS = {
     ("POST", "/ispws/finish"),
     ("POST", "/ispws/retract"),
 }
+# NCMEC's Hash Sharing API: HTTP Basic with a platform's login only (401, asking for Basic, for
+# every other caller; an ESP's /ispws login and a platform's are each refused by the other's).
+HASHSHARING = {
+    ("GET", "/hashsharing/v2/status"),
+    ("GET", "/hashsharing/v2/members"),
+    ("GET", "/hashsharing/v2/feedback/{fingerprint_type}/reasons"),
+    ("GET", "/hashsharing/v2/entries"),
+    ("PUT", "/hashsharing/v2/entries/{member_id}/{entry_id}/{fingerprint_type}/feedback"),
+}
+HASHSHARING_QUERY = {"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}
+UPVOTE = (
+    b'<feedbackSubmission xmlns="https://hashsharing.ncmec.org/hashsharing/v2">'
+    b"<affirmative/></feedbackSubmission>"
+)
 # Form posts need the page's CSRF token: tested with it in test_public_pages.py and
 # test_auth.py, where the state they need exists; here, without it, all are refused.
 FORM_POSTS = {
@@ -176,7 +191,9 @@ def _walk(routes: list[Any]) -> set[tuple[str, str]]:
 def test_every_route_has_a_row(app: Any) -> None:
     routes = _walk(list(app.routes)) | {("GET", "/healthz")}
     assert len(routes) > 30, "route discovery is broken"
-    decided = set(MATRIX) | TOKEN_ONLY | CASE_PIN_ONLY | ISPWS | FORM_POSTS | SIGN_IN_PAGES
+    decided = (
+        set(MATRIX) | TOKEN_ONLY | CASE_PIN_ONLY | ISPWS | HASHSHARING | FORM_POSTS | SIGN_IN_PAGES
+    )
     assert not routes - decided, f"routes without an access decision: {sorted(routes - decided)}"
     assert not decided - routes, f"rows for routes that no longer exist: {decided - routes}"
 
@@ -273,6 +290,8 @@ def _concrete(path: str, world: World) -> str:
         .replace("{name}", "take-it-down")
         .replace("{req_id}", world.notice_request)
         .replace("{action}", "removed")
+        .replace("{fingerprint_type}", "MD5")  # the world's entry is an MD5
+        .replace("{member_id}", "1")
     )
 
 
@@ -370,10 +389,7 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
             method, _concrete(path, world), headers=pin, json=BODIES.get((method, path))
         )
         assert response.status_code in (200, 201), f"{caller} with the PIN: {method} {path}"
-    for method, path in sorted(ISPWS):
-        response = client.request(method, path, headers=headers)
-        assert response.status_code == 401, f"{caller}: {method} {path}"
-        assert response.content == b""
+    _basic_apis_refuse(client, headers, world, caller)
     # With the caller's own valid CSRF token (a signed-in page's, or the public form's).
     home = {"agency": "/agency", "agency_b": "/agency"}.get(
         caller, "/console" if caller in STAFF else "/report"
@@ -395,6 +411,55 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
                 f"{caller} got {response.status_code} from {method} {path},"
                 f" not {_refusal(caller, path)}"
             )
+
+
+def _basic_apis_refuse(
+    client: TestClient, headers: dict[str, str], world: World, caller: str
+) -> None:
+    """The APIs of HTTP Basic logins turn every other caller away with a 401."""
+    for method, path in sorted(ISPWS):
+        response = client.request(method, path, headers=headers)
+        assert response.status_code == 401, f"{caller}: {method} {path}"
+        assert response.content == b""
+    for method, path in sorted(HASHSHARING):
+        response = _hashsharing(client, method, _concrete(path, world), headers)
+        assert response.status_code == 401, f"{caller}: {method} {path}"
+        assert response.headers["WWW-Authenticate"].startswith("Basic"), f"{method} {path}"
+
+
+def _hashsharing(client: TestClient, method: str, path: str, headers: dict[str, str]) -> Any:
+    return client.request(
+        method,
+        path,
+        headers={**headers, "Content-Type": "application/xml"},
+        params=HASHSHARING_QUERY if path.endswith("/entries") else None,
+        content=UPVOTE if method == "PUT" else None,
+    )
+
+
+def _basic(username: str | None, password: str | None) -> dict[str, str]:
+    pair = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {pair}"}
+
+
+def test_basic_logins_open_only_their_own_api(
+    client: TestClient, database: Database, settings: Any
+) -> None:
+    """A platform's login opens the Hash Sharing API and not /ispws; an ESP's the reverse."""
+    world = _world(database, settings)
+    platform = make_org(database, "platform")
+    esp = make_org(database, "esp")
+    as_platform = _basic(platform.hashsharing_username, platform.hashsharing_password)
+    as_esp = _basic(esp.ispws_username, esp.ispws_password)
+    for method, path in sorted(HASHSHARING):
+        concrete = _concrete(path, world)
+        response = _hashsharing(client, method, concrete, as_platform)
+        assert response.status_code == 200, f"platform kept out of {method} {path}"
+        assert _hashsharing(client, method, concrete, as_esp).status_code == 401, path
+    for method, path in sorted(ISPWS):
+        response = client.request(method, path, headers=as_platform)
+        assert response.status_code == 401, f"platform: {method} {path}"
+    assert client.get("/ispws/status", headers=as_esp).status_code == 200
 
 
 @pytest.mark.parametrize("caller", CALLERS)

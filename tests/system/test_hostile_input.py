@@ -15,9 +15,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from test_ispws import REPORT
 
 from accounts import csrf, make_org, make_user, sign_in
+from documents import REPORT
 from media import encode, synthetic_image
 from tipline import builders
 from tipline.auth import service as auth

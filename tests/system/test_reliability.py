@@ -24,11 +24,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select, update
-from test_ispws import REPORT
-from test_public_api import GOOD
 
 from accounts import PASSWORD, csrf, make_org, make_user, sign_in
 from conftest import BACKEND
+from documents import GOOD, REPORT
 from media import encode, jpeg
 from tipline.app import create_app
 from tipline.auth.models import User
@@ -151,7 +150,6 @@ def esp_auth(database: Database) -> tuple[str, str]:
 
 def _slow_submit(live_server: str, auth: tuple[str, str], release: threading.Event) -> bytes:
     """An /ispws/submit whose body arrives in two halves, the second only once `release`."""
-
     url = urlsplit(live_server)
     token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
     head = (

@@ -18,3 +18,4 @@ class AuthEvent(Action):
     ORGANISATION_CREATED = "organisation.created"
     API_KEY_ISSUED = "api_key.issued"
     API_KEY_REVOKED = "api_key.revoked"
+    BASIC_LOGIN_ISSUED = "organisation.basic_login_issued"

@@ -1,4 +1,5 @@
-"""Accounts: staff users with password and TOTP, organisations with API keys and /ispws logins."""
+"""Accounts: staff users with password and TOTP; organisations with API keys and HTTP Basic
+logins (an ESP's for /ispws, a platform's for /hashsharing)."""
 
 from __future__ import annotations
 
@@ -361,7 +362,7 @@ def expire_idle_sessions(db_session: Session, *, settings: Settings) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-# Organisations, API keys, /ispws logins -------------------------------------------------------
+# Organisations, API keys, HTTP Basic logins --------------------------------------------------
 
 
 def parse_kind(kind: str) -> OrgKind:
@@ -379,6 +380,25 @@ class OrganisationCredentials:
     api_key_id: str | None = None
     ispws_username: str | None = None
     ispws_password: str | None = None
+    hashsharing_username: str | None = None
+    hashsharing_password: str | None = None
+
+
+# Each organisation has at most one HTTP Basic login, kept in the `ispws_*` columns (named for
+# the first API that used them). What it opens follows from the organisation's kind, and from
+# nothing else: an ESP's opens CyberTipline's /ispws, a platform's NCMEC's Hash Sharing API
+# (/hashsharing), and neither opens the other's.
+BASIC_LOGIN_KINDS = {OrgKind.ESP: "esp", OrgKind.PLATFORM: "platform"}
+
+
+def _new_basic_login(org: Organisation) -> tuple[str, str]:
+    """Give `org` a login (a new password; the username stays once it has one)."""
+    prefix = BASIC_LOGIN_KINDS[OrgKind(org.kind)]
+    username = org.ispws_username or f"{prefix}-{secrets.token_hex(4)}"
+    password = sec.new_password()
+    org.ispws_username = username
+    org.ispws_password_hash = sec.hash_password(password)
+    return username, password
 
 
 def create_organisation(
@@ -402,10 +422,9 @@ def create_organisation(
     db_session.flush()
     creds = OrganisationCredentials(organisation=org)
     if parsed is OrgKind.ESP:
-        creds.ispws_username = f"esp-{secrets.token_hex(4)}"
-        creds.ispws_password = sec.new_password()
-        org.ispws_username = creds.ispws_username
-        org.ispws_password_hash = sec.hash_password(creds.ispws_password)
+        creds.ispws_username, creds.ispws_password = _new_basic_login(org)
+    elif parsed is OrgKind.PLATFORM:
+        creds.hashsharing_username, creds.hashsharing_password = _new_basic_login(org)
     audit.record(
         db_session,
         actor=actor,
@@ -418,6 +437,25 @@ def create_organisation(
         key_row, creds.api_key = issue_api_key(db_session, organisation=org, actor=actor)
         creds.api_key_id = key_row.id
     return creds
+
+
+def issue_basic_login(
+    db_session: Session, *, organisation: Organisation, actor: str
+) -> tuple[str, str]:
+    """A new password for an ESP's or a platform's HTTP Basic login (a first login for one made
+    before platforms had them); the old password stops working at once. Shown here once."""
+    if OrgKind(organisation.kind) not in BASIC_LOGIN_KINDS:
+        raise BadInput("agencies use the portal, not an HTTP Basic login", code="no_basic_login")
+    username, password = _new_basic_login(organisation)
+    audit.record(
+        db_session,
+        actor=actor,
+        action=AuthEvent.BASIC_LOGIN_ISSUED,
+        subject_type="organisation",
+        subject_id=organisation.id,
+        data={"username": username},
+    )
+    return username, password
 
 
 def get_organisation(db_session: Session, *, ref: str) -> Organisation:
@@ -505,7 +543,7 @@ def authenticate_api_key(db_session: Session, *, presented: str | None, scope: s
     return key.organisation
 
 
-# HTTP Basic sends the password with every /ispws request; argon2 is slow on purpose. A login
+# HTTP Basic sends the password with every request; argon2 is slow on purpose. A login
 # verified recently is remembered for a short while, keyed by a keyed hash of the pair (never
 # the password itself), and forgotten when the organisation's hash changes.
 _ISPWS_CACHE_SECONDS = 300
@@ -519,8 +557,26 @@ def _ispws_cache_key(username: str, password: str) -> str:
 
 
 def authenticate_ispws(db_session: Session, *, username: str, password: str) -> Organisation | None:
+    """The ESP whose /ispws login this is, or None."""
+    return authenticate_basic(db_session, username=username, password=password, kind=OrgKind.ESP)
+
+
+def authenticate_hashsharing(
+    db_session: Session, *, username: str, password: str
+) -> Organisation | None:
+    """The platform whose /hashsharing login this is, or None."""
+    return authenticate_basic(
+        db_session, username=username, password=password, kind=OrgKind.PLATFORM
+    )
+
+
+def authenticate_basic(
+    db_session: Session, *, username: str, password: str, kind: OrgKind
+) -> Organisation | None:
+    """The live organisation of `kind` whose HTTP Basic login this is, or None. A login of
+    another kind is refused like an unknown one, after the same work."""
     org = db_session.scalar(select(Organisation).where(Organisation.ispws_username == username))
-    if org is None:
+    if org is None or org.kind != kind:
         sec.verify_password(None, password)
         return None
     if not org.is_active or org.ispws_password_hash is None:

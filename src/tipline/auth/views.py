@@ -246,7 +246,6 @@ def admin_home(
 @api_router.get("/whoami", response_model=WhoAmI)
 def whoami(organisation: Organisation = Depends(require_org("hashlist"))) -> WhoAmI:
     """Check an API key: which organisation it belongs to and what it may do."""
-
     return WhoAmI(
         organisation_id=organisation.id,
         name=organisation.name,

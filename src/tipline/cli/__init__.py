@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-# Each topic registers its commands on `app` as it is imported: the order here is the order
-# of `tipline --help` (commands first, then groups, each in the order added).
 from tipline.cli import accounts, db, detect, notices, referral, reports, server, stats, takedown
 from tipline.cli.common import app, fail
 from tipline.cli.server import initialise

@@ -89,6 +89,16 @@ def users_reset_totp(user: str) -> None:
     out.print("two-step sign-in cleared")
 
 
+# What `orgs add` shows once and never again.
+_SECRET_FIELDS = (
+    "api_key",
+    "ispws_username",
+    "ispws_password",
+    "hashsharing_username",
+    "hashsharing_password",
+)
+
+
 @orgs_app.command("add")
 def orgs_add(
     name: str,
@@ -97,7 +107,8 @@ def orgs_add(
     region: str | None = typer.Option(None, help="ISO 3166-2 subdivision (agencies)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Add an organisation; prints its API key (and an ESP's /ispws login) once."""
+    """Add an organisation; prints its API key and its HTTP Basic login once (an ESP's is for
+    /ispws, a platform's for NCMEC's Hash Sharing API at /hashsharing)."""
     from tipline.auth import service as auth
 
     with cli_session() as (_, db_session):
@@ -114,15 +125,37 @@ def orgs_add(
         if creds.ispws_username:
             result["ispws_username"] = creds.ispws_username
             result["ispws_password"] = creds.ispws_password
+        if creds.hashsharing_username:
+            result["hashsharing_username"] = creds.hashsharing_username
+            result["hashsharing_password"] = creds.hashsharing_password
     if as_json:
         emit_json(result)
         return
     out.print(f"{result['name']} ({result['kind']}) id {result['id']}")
-    for key in ("api_key", "ispws_username", "ispws_password"):
+    for key in _SECRET_FIELDS:
         if key in result:
             out.print(f"  {key}: {result[key]}")
     if "api_key" in result:
         out.print("  Store these now: they are not shown again.")
+
+
+@orgs_app.command("new-login")
+def orgs_new_login(organisation: str, as_json: bool = JsonOpt) -> None:
+    """Give an ESP or a platform a new HTTP Basic password (a first login for a platform added
+    before platforms had one); the old password stops working. Prints it once."""
+    from tipline.auth import service as auth
+
+    with cli_session() as (_, db_session):
+        org = auth.get_organisation(db_session, ref=organisation)
+        username, password = auth.issue_basic_login(db_session, organisation=org, actor=CLI_ACTOR)
+        api = "ispws" if org.kind == "esp" else "hashsharing"
+        result = {f"{api}_username": username, f"{api}_password": password}
+    if as_json:
+        emit_json(result)
+        return
+    for key, value in result.items():
+        out.print(f"{key}: {value}")
+    out.print("Store these now: they are not shown again.")
 
 
 @orgs_app.command("list")

@@ -89,7 +89,6 @@ def subject_for(namespace: str, conversation_id: str) -> str:
 
 async def ensure(js: Any, config: StreamConfig) -> Any:
     """The streams and the alerted-mark bucket (idempotent); returns the bucket."""
-
     for name, subject, window, age in (
         (config.messages_stream, config.messages_subject, 120.0, config.idle_expiry),
         (config.alerts_stream, config.alerts_subject, config.duplicate_window, None),
@@ -180,7 +179,6 @@ class Worker:
 
     async def _history(self, js: Any, subject: str, key: str, *, upto: int) -> Conversation:
         """The conversation read from the stream, in order, up to and including `upto`."""
-
         conversation = self._read.pop(key, None)
         if conversation is None or conversation.last_seq > upto:
             # Nothing read yet, or read past this event (a redelivery): read from the start.

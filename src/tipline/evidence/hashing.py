@@ -144,7 +144,6 @@ def pdq_of_image(img: Image.Image) -> tuple[str, int]:
 
 def vpdq_of_video(data: bytes, *, fps: float = 1.0, max_frames: int = 3600) -> list[dict[str, Any]]:
     """PDQ of one frame per second (vPDQ). Each entry: frame, quality, pdq, ts (seconds)."""
-
     out: list[dict[str, Any]] = []
     try:
         with av.open(io.BytesIO(data), mode="r") as container:

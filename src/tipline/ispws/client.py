@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 from lxml import etree
 
-from tipline.ispws.xml import _parser
+from tipline import safexml
 
 
 class UpstreamError(Exception):
@@ -62,7 +62,7 @@ class CyberTiplineClient:
         if response.status_code == 401:
             raise UpstreamError(2000, "authentication failed", request_id)
         try:
-            root = etree.fromstring(response.content, parser=_parser())
+            root = etree.fromstring(response.content, parser=safexml.parser())
             code = int(root.findtext("responseCode") or "1000")
         except (etree.XMLSyntaxError, ValueError):
             raise UpstreamError(

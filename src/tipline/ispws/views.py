@@ -3,8 +3,6 @@ to tipline by changing its base URL."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from tipline import queue
+from tipline import nul, queue
 from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import Organisation, StaffSession, User
@@ -23,6 +21,7 @@ from tipline.auth.roles import CONSOLE_ROLES, OrgKind
 from tipline.config import Settings
 from tipline.db import Database
 from tipline.deps import (
+    basic_login,
     count_failure,
     get_database,
     get_db,
@@ -39,7 +38,7 @@ from tipline.ispws.codes import HTTP_STATUS, Code, IspwsError
 
 log = logging.getLogger("tipline.ispws")
 router = APIRouter(prefix="/ispws", include_in_schema=False)
-console_router = APIRouter(include_in_schema=False)
+console_router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 XML_TYPE = "text/xml; charset=utf-8"
 
 
@@ -79,15 +78,10 @@ def esp(
     # A read transaction of its own: the login is checked before the body is hashed or stored,
     # and without the write lock (a slow or failing login must not hold up other writers).
     refuse_if_failing(request)
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic" or not value:
+    login = basic_login(request)
+    if login is None:
         raise IspwsUnauthenticated
-    try:
-        username, _, password = (
-            base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        )
-    except (binascii.Error, UnicodeDecodeError):
-        raise IspwsUnauthenticated from None
+    username, password = login
     org = auth.authenticate_ispws(db_session, username=username, password=password)
     if org is None:
         count_failure(request)

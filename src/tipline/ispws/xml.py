@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from tipline import safexml
 from tipline.ispws.codes import DESCRIPTIONS, Code, IspwsError
 
 SCHEMA_PATH = Path(__file__).with_name("report.xsd")
@@ -45,19 +46,7 @@ REPEATING = {
 
 @cache
 def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=_parser()))
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=safexml.parser()))
 
 
 def parse(document: bytes, *, root: str) -> etree._Element:
@@ -67,7 +56,7 @@ def parse(document: bytes, *, root: str) -> etree._Element:
     if not document.strip():
         raise IspwsError(Code.MALFORMED_XML, "empty document")
     try:
-        tree = etree.fromstring(document, parser=_parser())
+        tree = etree.fromstring(document, parser=safexml.parser())
     except etree.XMLSyntaxError as exc:
         raise IspwsError(Code.MALFORMED_XML, f"malformed XML: {exc.msg}") from None
     doctype = tree.getroottree().docinfo.doctype

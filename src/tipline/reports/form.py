@@ -83,7 +83,6 @@ def choices(gettext: Callable[[str], str]) -> dict[str, list[tuple[str, str]]]:
 
 def countries(lang: str) -> list[tuple[str, str]]:
     """ISO 3166-1 countries named in the page's language, sorted by that name."""
-
     names = Locale.parse(lang).territories
     rows = [(c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries]
     return sorted(rows, key=lambda row: row[1].casefold())

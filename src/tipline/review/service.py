@@ -197,7 +197,6 @@ def classify(
     minor_to_minor: bool,
 ) -> Report:
     """Triage: the analyst's classification; time to triage is recorded with it."""
-
     report = reports.get_report(db_session, ref=report_ref)
     try:
         IncidentType(incident_type)

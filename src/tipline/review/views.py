@@ -220,7 +220,6 @@ def report_page(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""
-
     report = reports.get_report(db_session, ref=ref)
     files = evidence.files_for_report(db_session, report_id=report.id)
     related = bundling.related(db_session, report=report)

@@ -41,10 +41,6 @@ _REPORT_COLUMNS = (
 )
 
 
-def _sla() -> Any:
-    return TOP_TIER_SLA
-
-
 def _shares_of_rows(
     db_session: Session, rows: Sequence[Any], *, contiguous: bool = False
 ) -> dict[str, Share]:
@@ -81,7 +77,7 @@ def _shares_of_rows(
         .order_by(Referral.created_at)
     ):
         agencies[report_id] = agency_id  # the last referral wins
-    sla = _sla()
+    sla = TOP_TIER_SLA
     return {
         f"report:{r.id}": facts.report_share(
             r,
@@ -128,7 +124,6 @@ def _referral_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
 
 def _notice_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
     """Take-down requests by platform, removals, and the time from sending to removal."""
-
     out = {}
     for r in db_session.scalars(select(NoticeRequest).where(NoticeRequest.id.in_(ids))):
         figures = [("notices", r.platform_name[:100], 1)]

@@ -357,7 +357,6 @@ def parse_day(value: str | None, name: str) -> date | None:
 
 def agencies(db_session: Session) -> list[tuple[str, str]]:
     """(id, name) of every agency, for the staff's filter."""
-
     rows = db_session.execute(
         select(Organisation.id, Organisation.name)
         .where(Organisation.kind == "agency")

@@ -187,9 +187,17 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
 # takedown) and takedown never imports the domains built on it.
 StatusPart = Callable[[Session, str], dict[str, Any]]
 _STATUS_PARTS: dict[str, StatusPart] = {}
+_CORE_STATUS = frozenset(
+    {"case_id", "status", "created_at", "withdrawn_at", "hashes", "images", "videos"}
+    | {"platforms_matched", "platforms_removed"}
+)
 
 
 def add_status_part(name: str, part: StatusPart) -> None:
+    """Add a part to every case status; the app does it when it is built (app.py), so no part
+    depends on which modules a process happened to import."""
+    if name in _CORE_STATUS:
+        raise ValueError(f"{name} is part of the case status itself")
     _STATUS_PARTS[name] = part
 
 
@@ -311,9 +319,14 @@ def changes(db_session: Session, *, after: int, limit: int = FEED_PAGE) -> list[
 
 
 def record_feedback(
-    db_session: Session, *, organisation: Organisation, items: list[tuple[int, str, str]]
+    db_session: Session,
+    *,
+    organisation: Organisation,
+    items: list[tuple[int, str, str]],
+    via: str | None = None,
 ) -> int:
-    """(entry id, outcome, note) from a platform; repeated false positives quarantine a hash."""
+    """(entry id, outcome, note) from a platform; repeated false positives quarantine a hash.
+    `via` names the API it came through when that is not tipline's own (the audit event says)."""
     if not items:
         raise BadInput("send at least one feedback item", code="no_feedback")
     if len(items) > MAX_FEEDBACK_BATCH:
@@ -348,7 +361,11 @@ def record_feedback(
         action=TakedownEvent.FEEDBACK,
         subject_type="organisation",
         subject_id=organisation.id,
-        data={"items": len(items), "outcomes": dict(Counter(o for _, o, _ in items))},
+        data={
+            "items": len(items),
+            "outcomes": dict(Counter(o for _, o, _ in items)),
+            **({"via": via} if via else {}),
+        },
     )
     return len(items)
 
@@ -523,3 +540,127 @@ def configure_list(
 def hash_lists(db_session: Session) -> list[HashList]:
     default_list(db_session)
     return list(db_session.scalars(select(HashList).order_by(HashList.name)))
+
+
+# NCMEC's Hash Sharing API (hashsharing.py) ------------------------------------------------------
+
+# What the Hash Sharing API carries of the list: PDQ, as an image's fingerprint, and MD5, as a
+# video's (hashsharing.py says why, and why not SHA-256 or vPDQ).
+SHARED_SIGNALS = (SignalType.PDQ.value, SignalType.MD5.value)
+HASHSHARING = "hashsharing"
+
+
+@dataclass(frozen=True)
+class SharedChange:
+    """A change of the list as the Hash Sharing API shows it: an entry, or its tombstone."""
+
+    seq: int
+    entry_id: int
+    signal_type: str
+    value: str
+    removed: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    changes: list[SharedChange]
+    # Where the next page starts (a `seq`); None on the last page.
+    next_start: int | None
+    # The newest change in the window when the first page was read: NCMEC's `max`, which its
+    # clients use only to estimate how much is left.
+    newest: int
+
+
+def shared_changes(
+    db_session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    start: int = 0,
+    newest: int | None = None,
+    limit: int,
+) -> SharedPage:
+    """Changes of the shared entries made at or after `since` and before `until`, from `seq`
+    `start` on, oldest first: an entry and its later tombstone come in that order, so a client
+    that keeps the last word for each entry ends with the list as it stands.
+
+    Paged by `seq`, not by time, so a page boundary never falls inside a second. A change is
+    stamped when its transaction writes it and seen when it commits: one that took longer to
+    commit than a client's margin (threatexchange's exchange asks up to 5 s before now) falls
+    behind a window already read. Writers here commit at once.
+    """
+    if not 1 <= limit <= MAX_FEED_PAGE:
+        raise BadInput(f"size is between 1 and {MAX_FEED_PAGE}", code="invalid_size")
+    in_window = (
+        select(HashChange.seq)
+        .join(HashEntry, HashEntry.id == HashChange.entry_id)
+        .join(HashList, HashList.id == HashEntry.list_id)
+        .where(
+            HashList.name == DEFAULT_LIST,
+            HashEntry.signal_type.in_(SHARED_SIGNALS),
+            HashChange.at >= since,
+            HashChange.at < until,
+        )
+    )
+    if newest is None:
+        newest = int(db_session.scalar(select(func.max(in_window.subquery().c.seq))) or 0)
+    rows = db_session.execute(
+        in_window.add_columns(
+            HashChange.action, HashChange.at, HashEntry.id, HashEntry.signal_type, HashEntry.value
+        )
+        .where(HashChange.seq >= start)
+        .order_by(HashChange.seq)
+        .limit(limit + 1)
+    ).all()
+    changes = [
+        SharedChange(
+            seq=seq,
+            entry_id=entry_id,
+            signal_type=signal_type,
+            value=value,
+            removed=action == "remove",
+            at=at,
+        )
+        for seq, action, at, entry_id, signal_type, value in rows[:limit]
+    ]
+    next_start = rows[limit][0] if len(rows) > limit else None
+    return SharedPage(changes=changes, next_start=next_start, newest=newest)
+
+
+def shared_entry(db_session: Session, *, entry_id: int) -> HashEntry:
+    """An entry the Hash Sharing API shows (whatever its state now), or NotFound."""
+    entry = db_session.get(HashEntry, entry_id) if 0 < entry_id < 2**63 else None
+    if (
+        entry is None
+        or entry.signal_type not in SHARED_SIGNALS
+        or entry.hash_list.name != DEFAULT_LIST
+    ):
+        raise NotFound(f"no shared entry {entry_id}", code="unknown_entry")
+    return entry
+
+
+def record_vote(
+    db_session: Session, *, organisation: Organisation, entry: HashEntry, outcome: str, note: str
+) -> bool:
+    """A platform's vote on an entry through the Hash Sharing API, recorded as its feedback.
+
+    There a member's vote is its standing opinion of an entry, not a tally: the same vote sent
+    again (a retry, a second upload that matched) is not recorded twice. A changed vote is.
+    Returns whether it was recorded.
+    """
+    latest = db_session.scalar(
+        select(HashFeedback.outcome)
+        .where(
+            HashFeedback.entry_id == entry.id,
+            HashFeedback.organisation_id == organisation.id,
+        )
+        .order_by(HashFeedback.at.desc())
+        .limit(1)
+    )
+    if latest == outcome:
+        return False
+    record_feedback(
+        db_session, organisation=organisation, items=[(entry.id, outcome, note)], via=HASHSHARING
+    )
+    return True
