@@ -381,6 +381,18 @@ ES = {
     "Flags": "Indicadores",
     "What the reporter wrote": "Lo que escribió quien reportó",
     "Accounts": "Cuentas",
+    # The whole report (console report page)
+    "The child": "El niño, niña o adolescente",
+    "The reporter": "Quien reporta",
+    "What happened": "Qué pasó",
+    "Location": "Ubicación",
+    "Contact": "Contacto",
+    "not given": "no indicado",
+    "not given (anonymous)": "no indicado (anónimo)",
+    "Incident date": "Fecha del incidente",
+    "Demands": "Exigencias",
+    "none given": "ninguna indicada",
+    "Added later by the reporter": "Añadido después por quien reporta",
     # A service's filing, as sent (console report page)
     "As the online service filed it": "Tal como lo presentó el servicio en línea",
     "Escalated to high priority:": "Escalado a alta prioridad:",

@@ -201,7 +201,7 @@ def test_the_analyst_sees_everything_the_service_sent(
     page = client.get(f"/console/reports/{filed}")
     assert page.status_code == 200
     body = html.unescape(page.text)
-    assert 'id="ip-events"' in page.text
+    assert 'class="ip-events"' in page.text
     for value in SENT + FILE_SENT:
         assert value in body, value
     with database.session() as db_session:

@@ -29,7 +29,6 @@ from tipline.ispws import service as ispws
 from tipline.referral import service
 from tipline.referral.events import ReferralEvent
 from tipline.referral.models import Referral
-from tipline.reports import filed
 from tipline.reports.models import Report
 
 # The summary is a document for investigators, in English like the CyberTipline XML beside it,
@@ -53,11 +52,13 @@ def _custody(db_session: Session, file_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _report_summary(report: Report) -> dict[str, Any]:
+def _report_summary(report: Report, details: dict[str, Any]) -> dict[str, Any]:
     return {
         "case_number": report.case_number,
         "source": report.source,
+        "reporter_role": report.reporter_role,
         "received_at": report.received_at.isoformat(),
+        "incident_date": report.incident_date.isoformat() if report.incident_date else None,
         "incident_type": report.incident_type,
         "sextortion": report.sextortion,
         "financial": report.financial,
@@ -66,8 +67,12 @@ def _report_summary(report: Report) -> dict[str, Any]:
         "minor_to_minor": report.minor_to_minor,
         "demands": report.demands,
         "description": report.description,
+        # Everyone the reporter named, with how to reach them: an investigator calls the parent.
         "people": [
-            {k: getattr(p, k) for k in ("role", "name", "age", "gender", "country", "region")}
+            {
+                k: getattr(p, k)
+                for k in ("role", "name", "age", "gender", "country", "region", "email", "phone")
+            }
             for p in report.people
         ],
         "accounts": [
@@ -77,8 +82,11 @@ def _report_summary(report: Report) -> dict[str, Any]:
         "payments": [
             {k: getattr(p, k) for k in ("method", "handle", "amount")} for p in report.payments
         ],
+        "added_later": [
+            {"at": u.created_at.isoformat(), "text": u.text} for u in details["added_later"]
+        ],
         # Everything an online service sent, not only what tipline's columns hold.
-        "as_filed": filed.as_filed(report.extra or {}),
+        "as_filed": details["as_filed"],
     }
 
 
@@ -89,6 +97,7 @@ def manifest(
     reports: list[Report],
     files: list[service.ReferredFile],
 ) -> dict[str, Any]:
+    details = service.report_details(db_session, reports=reports)
     return {
         "referral": referral.number,
         "agency": referral.agency.name,
@@ -96,7 +105,7 @@ def manifest(
         "hold_until": referral.hold_until.isoformat(),
         "incident": reports[0].incident.number if reports and reports[0].incident else None,
         "routing": referral.routing,
-        "reports": [_report_summary(r) for r in reports],
+        "reports": [_report_summary(r, details[r.id]) for r in reports],
         "files": [
             {
                 "id": f.file.id,
@@ -177,7 +186,12 @@ def summary_pdf(data: dict[str, Any]) -> bytes:
             line(
                 f"Payment: {payment['method']} {payment['handle'] or ''} {payment['amount'] or ''}"
             )
+        for person in report["people"]:
+            facts = [person[k] for k in ("name", "age", "gender", "region", "email", "phone")]
+            line(f"{person['role'].capitalize()}: " + ", ".join(str(x) for x in facts if x))
         line(report["description"][:4000])
+        for update in report["added_later"]:
+            line(f"Added by the reporter {update['at']}: {update['text'][:2000]}")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 12)
     line("Files")

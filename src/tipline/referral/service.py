@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +21,7 @@ from tipline.evidence.models import EvidenceFile
 from tipline.referral import routing
 from tipline.referral.events import ReferralEvent
 from tipline.referral.models import LegalProcess, Referral, ReferralReport
+from tipline.reports import filed, intake
 from tipline.reports import service as reports
 from tipline.reports.models import Report
 
@@ -351,3 +353,15 @@ def release_file(
         sha256=referred.file.sha256,
     )
     return data
+
+
+def report_details(db_session: Session, *, reports: list[Report]) -> dict[str, dict[str, Any]]:
+    """For each referred report, what its row does not hold and an investigator must read: what
+    the reporter added later, and everything an online service sent (reports/filed.py)."""
+    return {
+        report.id: {
+            "added_later": intake.updates_of(db_session, report_id=report.id),
+            "as_filed": filed.as_filed(report.extra or {}),
+        }
+        for report in reports
+    }

@@ -94,6 +94,7 @@ def _referral_context(db: Session, referral: Referral) -> dict[str, object]:
     return {
         "referral": referral,
         "reports": reports,
+        "details": service.report_details(db, reports=reports),
         "files": service.files_of(db, referral=referral, reports=reports),
         "timeline": audit.timeline(db, subject_type="referral", subject_id=referral.id),
         "outcomes": service.OUTCOMES,

@@ -89,6 +89,17 @@ def find_for_reporter(
     return report
 
 
+def updates_of(db_session: Session, *, report_id: str) -> list[ReporterUpdate]:
+    """What the reporter added after filing, oldest first, in full."""
+    return list(
+        db_session.scalars(
+            select(ReporterUpdate)
+            .where(ReporterUpdate.report_id == report_id)
+            .order_by(ReporterUpdate.created_at)
+        )
+    )
+
+
 def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpdate:
     update = ReporterUpdate(report_id=report.id, text=text)
     db_session.add(update)

@@ -19,7 +19,7 @@ from tipline.evidence import service as evidence
 from tipline.notices import requests as notice_requests
 from tipline.referral import routing
 from tipline.referral import service as referral
-from tipline.reports import filed
+from tipline.reports import filed, intake
 from tipline.reports import service as reports
 from tipline.reports.schemas import IncidentType
 from tipline.review import bundling, service, wellness
@@ -231,6 +231,7 @@ def report_page(
             "report": report,
             "files": files,
             "as_filed": filed.as_filed(report.extra or {}),
+            "added_later": intake.updates_of(db_session, report_id=report.id),
             "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
             "can_forward": bool(settings.upstream_url),
             "related": related,

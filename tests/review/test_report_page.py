@@ -1,0 +1,106 @@
+"""The report page shows the whole report as an analyst reads it: the child, the reporter and
+how to reach them, what happened, and what the reporter added later, in full."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import zipfile
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from accounts import make_user, sign_in
+from tipline import builders
+from tipline.db import Database
+from tipline.reports import intake
+from tipline.reports import service as reports
+
+
+def test_the_analyst_reads_everything_the_reporter_gave(
+    client: TestClient, database: Database
+) -> None:
+    made = builders.report(
+        database,
+        reporter_role="parent_guardian",
+        description="An account asked my son for pictures, then demanded gift cards.",
+        sextortion=True,
+        demands=["money", "images"],
+        incident_date=date(2026, 11, 28),
+        people=[
+            {"role": "victim", "age": 14, "gender": "male", "country": "US", "region": "US-CA"},
+            {
+                "role": "reporter",
+                "name": "Synthetic Parent",
+                "email": "parent.demo@example.test",
+                "phone": "+1 555 0100",
+            },
+        ],
+    )
+    with database.session() as db_session:
+        report = reports.get_report(db_session, ref=made.id)
+        intake.add_update(
+            db_session, report=report, text="They wrote again tonight and gave a deadline."
+        )
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get(f"/console/reports/{made.case_number}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    child = text.split('class="the-child"', 1)[1].split("</dl>", 1)[0]
+    assert "14" in child
+    assert "male" in child
+    assert "US-CA" in child
+    reporter = text.split('class="the-reporter"', 1)[1].split("</dl>", 1)[0]
+    for value in ("parent_guardian", "Synthetic Parent", "parent.demo@example.test", "+1 555 0100"):
+        assert value in reporter, value
+    happened = text.split('class="what-happened"', 1)[1].split("</dl>", 1)[0]
+    assert "2026-11-28" in happened
+    assert "money, images" in happened
+    later = text.split('class="added-later"', 1)[1].split("</ol>", 1)[0]
+    assert "They wrote again tonight and gave a deadline." in later
+
+
+def test_an_anonymous_report_says_so(client: TestClient, database: Database) -> None:
+    made = builders.report(database, description="Someone is threatening my friend.")
+    sign_in(client, make_user(database, "analyst"))
+    text = html.unescape(client.get(f"/console/reports/{made.case_number}").text)
+    reporter = text.split('class="the-reporter"', 1)[1].split("</dl>", 1)[0]
+    assert "not given (anonymous)" in reporter
+    assert 'class="added-later"' not in text
+
+
+def test_the_agency_reads_the_same_facts_on_its_page_and_in_the_package(
+    client: TestClient, database: Database
+) -> None:
+    made = builders.report(
+        database,
+        reporter_role="parent_guardian",
+        description="An account demanded money from my daughter.",
+        incident_date=date(2026, 11, 30),
+        people=[
+            {"role": "victim", "age": 16, "gender": "female", "country": "US", "region": "US-TX"},
+            {"role": "reporter", "name": "Synthetic Guardian", "phone": "+1 555 0199"},
+        ],
+    )
+    with database.session() as db_session:
+        report = reports.get_report(db_session, ref=made.id)
+        intake.add_update(db_session, report=report, text="The account's new name is demo_x9.")
+    agency = builders.organisation(database, kind="agency", name="Facts Task Force")
+    number = builders.referral(
+        database, report_ref=made.id, agency_ref=agency.organisation.id
+    ).number
+    sign_in(client, make_user(database, "agency", "facts@example.test", agency.organisation.id))
+    page = html.unescape(client.get(f"/agency/referrals/{number}").text)
+    for value in ("16", "US-TX", "Synthetic Guardian", "+1 555 0199", "2026-11-30"):
+        assert value in page.split('class="the-child"', 1)[1], value
+    assert "The account's new name is demo_x9." in page
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/agency/referrals/{number}/package.zip").content)
+    )
+    summary = html.unescape(archive.read("summary.html").decode())
+    for value in ("age 16", "US-TX", "+1 555 0199", "parent_guardian", "2026-11-30"):
+        assert value in summary, value
+    assert "The account's new name is demo_x9." in summary
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["reports"][0]["added_later"][0]["text"] == "The account's new name is demo_x9."
