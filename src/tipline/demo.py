@@ -37,6 +37,8 @@ class DemoLogin:
     role: str
     email: str
     password: str
+    # The agency an agency login works for: it sees that agency's referrals only.
+    agency: str = ""
 
 
 _STAFF = [
@@ -111,7 +113,10 @@ def _esp_document(rng: random.Random) -> dict[str, object]:
 
 def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -> list[DemoLogin]:
     """Idempotent: a home that already has the demo data is left as it is."""
-    logins = [DemoLogin(role, email, password) for role, email, password in _STAFF]
+    logins = [
+        DemoLogin(role, email, password, _AGENCY_LOGINS.get(email, ""))
+        for role, email, password in _STAFF
+    ]
     if db_session.scalar(select(Organisation).where(Organisation.name == DEMO_ESP)):
         return logins
     esp = builders.organisation(db_session, kind="esp", name=DEMO_ESP, actor=ACTOR).organisation

@@ -171,6 +171,8 @@ def test_demo_loads_a_living_system_once(tmp_path: Path) -> None:
     first = tipline("demo", "--no-serve", env_home=home)
     assert first.returncode == 0, first.stderr
     assert "demo-analyst@tipline.local" in first.stdout
+    # Each agency login says whose referrals it sees.
+    assert "demo-agency-tx@tipline.local works for Texas" in first.stdout
     assert "http://127.0.0.1:8000/" in first.stdout
     assert tipline("demo", "--no-serve", env_home=home).returncode == 0
     reports = json.loads(

@@ -11,7 +11,7 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from accounts import make_user, sign_in
+from accounts import csrf, make_user, sign_in
 from tipline import builders
 from tipline.db import Database
 from tipline.reports import intake
@@ -59,6 +59,14 @@ def test_the_analyst_reads_everything_the_reporter_gave(
     assert "money, images" in happened
     later = text.split('class="added-later"', 1)[1].split("</ol>", 1)[0]
     assert "They wrote again tonight and gave a deadline." in later
+    # The timeline names people, not ids.
+    client.post(
+        f"/console/queue/{made.id}/claim", data={"csrf_token": csrf(page)}, follow_redirects=True
+    )
+    timeline = html.unescape(client.get(f"/console/reports/{made.case_number}").text)
+    timeline = timeline.split(">Timeline<", 1)[1]
+    assert "analyst@example.test (analyst)" in timeline
+    assert "user:" not in timeline
 
 
 def test_an_anonymous_report_says_so(client: TestClient, database: Database) -> None:

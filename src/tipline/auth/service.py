@@ -7,7 +7,7 @@ import hmac
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -100,6 +100,22 @@ def get_user(db_session: Session, *, ref: str) -> User:
     if user is None:
         raise NotFound(f"no user {ref}")
     return user
+
+
+def actor_names(db_session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """Who an audit actor is, as staff read it: `user:<id>` as the person's email and role,
+    `org:<id>` as the organisation's name; anything else (system, cli, victim) as it is."""
+    wanted = set(actors)
+    users = {a.removeprefix("user:") for a in wanted if a.startswith("user:")}
+    orgs = {a.removeprefix("org:") for a in wanted if a.startswith("org:")}
+    names = {a: a for a in wanted}
+    if users:
+        for user in db_session.scalars(select(User).where(User.id.in_(users))):
+            names[f"user:{user.id}"] = f"{user.email} ({user.role})"
+    if orgs:
+        for org in db_session.scalars(select(Organisation).where(Organisation.id.in_(orgs))):
+            names[f"org:{org.id}"] = org.name
+    return names
 
 
 def list_users(db_session: Session) -> list[User]:

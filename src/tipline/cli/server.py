@@ -120,6 +120,10 @@ def demo(
     for login in logins:
         table.add_row(login.role, login.email, login.password)
     out.print(table)
+    for login in logins:
+        if login.agency:
+            # An agency login sees its own agency's referrals only.
+            out.print(f"{login.email} works for {login.agency}", markup=False)
     out.print("Each login sets up two-step sign-in (TOTP) the first time.\n")
     if not no_serve:
         _serve(settings, host, port)

@@ -91,12 +91,14 @@ def referrals_page(
 
 def _referral_context(db: Session, referral: Referral) -> dict[str, object]:
     reports = service.reports_of(db, referral=referral)
+    timeline = audit.timeline(db, subject_type="referral", subject_id=referral.id)
     return {
         "referral": referral,
         "reports": reports,
         "details": service.report_details(db, reports=reports),
         "files": service.files_of(db, referral=referral, reports=reports),
-        "timeline": audit.timeline(db, subject_type="referral", subject_id=referral.id),
+        "timeline": timeline,
+        "actors": auth.actor_names(db, (e.actor for e in timeline)),
         "outcomes": service.OUTCOMES,
         "legal_kinds": service.LEGAL_PROCESS_KINDS,
     }

@@ -198,6 +198,7 @@ def incident_page(
     db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     incident = bundling.get_incident(db, ref=ref)
+    timeline = audit.timeline(db, subject_type="incident", subject_id=incident.id)
     return staff_page(
         request,
         "incident.html",
@@ -205,7 +206,8 @@ def incident_page(
         {
             "incident": incident,
             "reports": sorted(incident.reports, key=lambda r: r.received_at),
-            "timeline": audit.timeline(db, subject_type="incident", subject_id=incident.id),
+            "timeline": timeline,
+            "actors": auth.actor_names(db, (e.actor for e in timeline)),
         },
     )
 
@@ -222,6 +224,7 @@ def report_page(
     """One report as it arrived. Everything the reporter wrote is shown as text, never markup."""
     report = reports.get_report(db_session, ref=ref)
     files = evidence.files_for_report(db_session, report_id=report.id)
+    timeline = audit.timeline(db_session, subject_type="report", subject_id=report.id)
     related = bundling.related(db_session, report=report)
     return staff_page(
         request,
@@ -232,7 +235,8 @@ def report_page(
             "files": files,
             "as_filed": filed.as_filed(report.extra or {}),
             "added_later": intake.updates_of(db_session, report_id=report.id),
-            "timeline": audit.timeline(db_session, subject_type="report", subject_id=report.id),
+            "timeline": timeline,
+            "actors": auth.actor_names(db_session, (e.actor for e in timeline)),
             "can_forward": bool(settings.upstream_url),
             "related": related,
             "proposals": bundling.proposals(db_session, report=report, related_reports=related),
