@@ -381,6 +381,7 @@ ES = {
     "Flags": "Indicadores",
     "What the reporter wrote": "Lo que escribió quien reportó",
     "Accounts": "Cuentas",
+    "This report was already referred to this agency: this is that referral. Nothing was sent twice.": "Este reporte ya se remitió a esta agencia: esta es esa remisión. No se envió nada dos veces.",
     # The whole report (console report page)
     "The child": "El niño, niña o adolescente",
     "The reporter": "Quien reporta",

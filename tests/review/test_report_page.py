@@ -112,3 +112,23 @@ def test_the_agency_reads_the_same_facts_on_its_page_and_in_the_package(
     assert "The account's new name is demo_x9." in summary
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["reports"][0]["added_later"][0]["text"] == "The account's new name is demo_x9."
+
+
+def test_referring_twice_shows_the_referral_that_exists(
+    client: TestClient, database: Database
+) -> None:
+    made = builders.report(database, description="Demanded money from a 15-year-old.")
+    agency = builders.organisation(database, kind="agency", name="Twice Task Force")
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get(f"/console/reports/{made.case_number}")
+    form = {
+        "csrf_token": csrf(page),
+        "other_agency": agency.organisation.id,
+        "override_reason": "x" * 5,
+    }
+    first = client.post(f"/console/reports/{made.id}/refer", data=form, follow_redirects=False)
+    assert first.status_code == 303
+    again = client.post(f"/console/reports/{made.id}/refer", data=form, follow_redirects=True)
+    assert again.status_code == 200
+    assert 'id="already-referred"' in again.text
+    assert str(again.url).endswith(first.headers["location"] + "?already=1")

@@ -32,6 +32,16 @@ PRESERVATION = timedelta(days=365)
 REFERABLE = ("received", "triaged", "referred")
 
 
+class AlreadyReferred(Conflict):
+    """The report (or one bundled with it) is already with that agency: `number` says where."""
+
+    code = "already_referred"
+
+    def __init__(self, agency_name: str, number: str) -> None:
+        super().__init__(f"already referred to {agency_name} as {number}")
+        self.number = number
+
+
 def _event(
     db_session: Session, actor: str, action: ReferralEvent, referral: Referral, **data: object
 ) -> None:
@@ -89,7 +99,7 @@ def refer(
         .limit(1)
     )
     if already:
-        raise Conflict(f"already referred to {agency.name} as {already}", code="already_referred")
+        raise AlreadyReferred(agency.name, already)
     candidates = routing.route(db_session, reports=group)
     chosen = next((c for c in candidates if c.agency.id == agency.id), None)
     override_reason = " ".join(override_reason.split())[:500]

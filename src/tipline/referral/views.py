@@ -53,9 +53,17 @@ def refer(
     agency = other_agency or agency
     if not agency:
         raise BadInput("choose an agency", code="agency_required")
-    made = service.refer(
-        db, report_ref=ref, agency_ref=agency, actor=_actor(user), override_reason=override_reason
-    )
+    try:
+        made = service.refer(
+            db,
+            report_ref=ref,
+            agency_ref=agency,
+            actor=_actor(user),
+            override_reason=override_reason,
+        )
+    except service.AlreadyReferred as exc:
+        # Sent twice (a double click, a second tab): show the referral that exists, not an error.
+        return RedirectResponse(f"/console/referrals/{exc.number}?already=1", status_code=303)
     return RedirectResponse(f"/console/referrals/{made.number}", status_code=303)
 
 
