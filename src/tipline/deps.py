@@ -186,9 +186,22 @@ def count_failure(request: Request) -> None:
     request.app.state.rate_limiter.count_failure(client_address(request))
 
 
-def basic_login(request: Request) -> tuple[str, str] | None:
-    """The (username, password) of an HTTP Basic Authorization header; None when there is none
-    or it cannot be read (the caller answers as for a wrong login)."""
+def basic_login(request: Request, authenticate: Callable[[str, str], _T | None]) -> _T | None:
+    """Who the request's HTTP Basic login belongs to, as `authenticate(username, password)`
+    finds it; None when there is no readable login or it is wrong. Refused up front while the
+    address is over its failed-login limit, and a wrong login counts toward that limit (/ispws
+    and /hashsharing alike)."""
+    refuse_if_failing(request)
+    login = _basic_credentials(request)
+    if login is None:
+        return None
+    found = authenticate(*login)
+    if found is None:
+        count_failure(request)
+    return found
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic" or not value:
         return None

@@ -17,18 +17,16 @@ from tipline.auth import service as auth
 from tipline.auth.dependencies import check_csrf, current_session, require_user
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.pages import staff_page
-from tipline.auth.roles import CONSOLE_ROLES, OrgKind
+from tipline.auth.roles import CONSOLE_ROLES
 from tipline.config import Settings
 from tipline.db import Database
 from tipline.deps import (
     basic_login,
-    count_failure,
     get_database,
     get_db,
     get_read_db,
     get_settings,
     raw_body,
-    refuse_if_failing,
     write_session,
 )
 from tipline.errors import BadInput, TiplineError
@@ -77,17 +75,14 @@ def esp(
 ) -> Organisation:
     # A read transaction of its own: the login is checked before the body is hashed or stored,
     # and without the write lock (a slow or failing login must not hold up other writers).
-    refuse_if_failing(request)
-    login = basic_login(request)
-    if login is None:
-        raise IspwsUnauthenticated
-    username, password = login
-    org = auth.authenticate_ispws(db_session, username=username, password=password)
+    org = basic_login(
+        request,
+        lambda user, password: auth.authenticate_ispws(
+            db_session, username=user, password=password
+        ),
+    )
     if org is None:
-        count_failure(request)
         raise IspwsUnauthenticated
-    if org.kind != OrgKind.ESP:
-        raise IspwsError(Code.NOT_AUTHORISED_FOR_SUBMISSIONS)
     # Give the connection back now, not after the response: the request's own transaction
     # needs one too, and twenty ESPs filing at once must not take two each.
     db_session.close()

@@ -32,6 +32,7 @@ from tipline.errors import BadInput, NotFound
 from tipline.ispws import xml
 from tipline.referral.events import ReferralEvent
 from tipline.referral.models import GeoRange, RoutingRule
+from tipline.reports import filed
 from tipline.reports.models import Report
 
 ANYWHERE = "*"
@@ -208,20 +209,10 @@ def locate_ip(db_session: Session, address: str) -> tuple[str, str] | None:
 
 def _ip_addresses(document: Any) -> Iterator[str]:
     """Every ipAddress under an ipCaptureEvent in a CyberTipline document, however nested."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            if key == "ipCaptureEvent":
-                for event in value if isinstance(value, list) else [value]:
-                    address = (
-                        xml.text_of(event.get("ipAddress")) if isinstance(event, dict) else None
-                    )
-                    if address:
-                        yield address.strip()
-            else:
-                yield from _ip_addresses(value)
-    elif isinstance(document, list):
-        for item in document:
-            yield from _ip_addresses(item)
+    for _, event in filed.capture_events(document):
+        address = xml.text_of(event.get("ipAddress"))
+        if address:
+            yield address.strip()
 
 
 _US_STATE = {s.code.split("-")[1]: s.code for s in pycountry.subdivisions.get(country_code="US")}

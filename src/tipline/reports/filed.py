@@ -12,6 +12,7 @@ so that nothing the service sent is kept out of sight.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 # Words the schema writes in camelCase that read as letters.
@@ -61,8 +62,7 @@ def lines(value: Any, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     for key, child in value.items():
         if isinstance(child, list):
             for number, item in enumerate(child, 1):
-                where = f"{label(key)} {number}" if len(child) > 1 else label(key)
-                out += lines(item, (*path, where))
+                out += lines(item, (*path, _place(key, number, len(child))))
         elif key.startswith("@"):
             out.append((" > ".join((*path, label(key))), str(child)))
         else:
@@ -70,30 +70,29 @@ def lines(value: Any, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     return out
 
 
-def _events(holder: Any, who: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(holder, dict):
-        for key, child in holder.items():
-            if key == "ipCaptureEvent" and isinstance(child, list):
-                for item in child:
-                    event = item if isinstance(item, dict) else {}
-                    found.append(
-                        {
-                            "who": who,
-                            "ip_address": _plain(event.get("ipAddress")),
-                            "event": _plain(event.get("eventName")),
-                            "date_time": _plain(event.get("dateTime")),
-                            "port": _plain(event.get("port")),
-                            "possible_proxy": _plain(event.get("possibleProxy")),
-                        }
-                    )
-            elif isinstance(child, list):
-                for number, item in enumerate(child, 1):
-                    where = f"{label(key)} {number}" if len(child) > 1 else label(key)
-                    found += _events(item, f"{who} > {where}" if who else where)
-            elif isinstance(child, dict) and not _is_leaf(child):
-                found += _events(child, f"{who} > {label(key)}" if who else label(key))
-    return found
+def capture_events(document: Any, who: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IP capture event in a CyberTipline document, however nested, with whose it is
+    (`Reported person or user 2`). Routing reads the addresses; people read the table."""
+    if not isinstance(document, dict):
+        return
+    for key, child in document.items():
+        if key == "ipCaptureEvent":
+            for item in child if isinstance(child, list) else [child]:
+                yield who, item if isinstance(item, dict) else {}
+        elif isinstance(child, list):
+            for number, item in enumerate(child, 1):
+                yield from capture_events(item, _within(who, _place(key, number, len(child))))
+        elif isinstance(child, dict) and not _is_leaf(child):
+            yield from capture_events(child, _within(who, label(key)))
+
+
+def _place(key: str, number: int, count: int) -> str:
+    """A repeated element is numbered; one that stands alone is not."""
+    return f"{label(key)} {number}" if count > 1 else label(key)
+
+
+def _within(who: str, where: str) -> str:
+    return f"{who} > {where}" if who else where
 
 
 def _plain(value: Any) -> str | None:
@@ -104,10 +103,20 @@ def _plain(value: Any) -> str | None:
 
 def ip_events(extra: dict[str, Any]) -> list[dict[str, Any]]:
     """Every IP capture event in the document and the files' details, with whose it is."""
-    events = _events(extra.get("cybertipline") or {}, "")
+    found = list(capture_events(extra.get("cybertipline")))
     for number, details in enumerate(extra.get("cybertipline_files") or [], 1):
-        events += _events(details, f"File {number}")
-    return events
+        found += capture_events(details, f"File {number}")
+    return [
+        {
+            "who": who,
+            "ip_address": _plain(event.get("ipAddress")),
+            "event": _plain(event.get("eventName")),
+            "date_time": _plain(event.get("dateTime")),
+            "port": _plain(event.get("port")),
+            "possible_proxy": _plain(event.get("possibleProxy")),
+        }
+        for who, event in found
+    ]
 
 
 def as_filed(extra: dict[str, Any]) -> dict[str, Any] | None:

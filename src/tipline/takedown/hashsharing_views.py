@@ -23,12 +23,10 @@ from tipline.db import utcnow
 from tipline.deps import (
     basic_login,
     client_address,
-    count_failure,
     get_db,
     get_read_db,
     get_settings,
     raw_body,
-    refuse_if_failing,
 )
 from tipline.errors import BadInput, NotFound, TiplineError
 from tipline.takedown import hashsharing, service
@@ -73,14 +71,13 @@ def platform(
 ) -> Organisation:
     """The platform whose Basic login came with the request. Checked in a read transaction of its
     own, before any write lock; wrong logins count against the address, as on /ispws."""
-    refuse_if_failing(request)
-    login = basic_login(request)
-    if login is None:
-        raise LoginRefused
-    username, password = login
-    org = auth.authenticate_hashsharing(db_session, username=username, password=password)
+    org = basic_login(
+        request,
+        lambda user, password: auth.authenticate_hashsharing(
+            db_session, username=user, password=password
+        ),
+    )
     if org is None:
-        count_failure(request)
         raise LoginRefused
     db_session.close()
     return org
