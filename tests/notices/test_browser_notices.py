@@ -36,6 +36,9 @@ def test_a_victim_prepares_notices_and_tracks_them(
         page.locator("#notices-urls").fill("\n".join(URLS))
         page.locator("#notices-form button[type=submit]").click()
         page.wait_for_selector("#notices-result")
+        # The select's change is kept only once the script has wired it up (a CI run once chose
+        # "removed" before that, and nothing was remembered).
+        page.wait_for_selector("html[data-notices-ready]", state="attached")
         notices = page.locator("article.notice")
         assert notices.count() == 2
         first = notices.nth(0)
@@ -59,9 +62,8 @@ def test_a_victim_prepares_notices_and_tracks_them(
         page.go_back()
         page.locator("#notices-form button[type=submit]").click()
         page.wait_for_selector("#notices-result")
-        # The result is in the page as soon as it is parsed; the browser's record is put back
-        # once the document has loaded (a CI run once read the select before that).
-        page.wait_for_load_state("domcontentloaded")
+        # The browser's record is put back once the script has run.
+        page.wait_for_selector("html[data-notices-ready]", state="attached")
         notices = page.locator("article.notice")
         expect(notices.nth(1).locator(f'tr[data-url="{URLS[2]}"] select')).to_have_value("removed")
         reminder = notices.nth(0).locator(f'tr[data-url="{URLS[0]}"] .notice-reminder')

@@ -15,7 +15,7 @@
       entry.reportedAt && Date.now() > entry.reportedAt + hours * 3600 * 1000;
     row.querySelector(".notice-reminder").hidden = !late;
   }
-  document.addEventListener("DOMContentLoaded", function () {
+  function start() {
     var state = load();
     document.querySelectorAll(".notice").forEach(function (notice) {
       var hours = Number(notice.getAttribute("data-deadline-hours")) || 48;
@@ -43,5 +43,9 @@
         else { document.execCommand("copy"); }
       });
     });
-  });
+    // Marks the tracking as wired up, so a test (or a script) knows a change will be kept.
+    document.documentElement.setAttribute("data-notices-ready", "");
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
 })();
