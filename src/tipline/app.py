@@ -95,10 +95,11 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
         return answer
     if _wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    staff = request.url.path.startswith(("/console", "/agency"))
     return render(
         request,
-        "error.html",
-        {"title": f"{status}", "message": message},
+        "console_error.html" if staff else "error.html",
+        {"title": f"{status}", "message": message, "status": status, "code": code},
         status_code=status,
     )
 

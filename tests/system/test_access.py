@@ -102,6 +102,8 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/console/queue/{ref}/assign"): SUPERVISING,
     ("POST", "/console/queue/{ref}/classify"): STAFF,
     ("POST", "/console/queue/{ref}/close"): STAFF,
+    ("POST", "/console/queue/{ref}/seen"): STAFF,
+    ("POST", "/console/queue/bulk"): SUPERVISING,
     ("POST", "/console/files/{file_id}/reveal"): STAFF,
     ("POST", "/console/incidents/merge"): STAFF,
     ("POST", "/console/referrals/{ref}/legal-process"): STAFF,

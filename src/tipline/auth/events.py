@@ -9,6 +9,7 @@ class AuthEvent(Action):
     USER_CREATED = "user.created"
     PASSWORD_RESET = "user.password_reset"  # noqa: S105 - an event's name, not a password
     PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - likewise
+    PROFILE_CHANGED = "user.profile_changed"
     LOGIN = "auth.login"
     LOGIN_FAILED = "auth.login_failed"
     LOCKED = "auth.locked"

@@ -34,7 +34,11 @@ class User(Base):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # How colleagues see this person on timelines and in the queue (the email when empty).
+    display_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(16), index=True)
+    # The IANA zone staff pages show dates in; stored times stay UTC.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
+from zoneinfo import available_timezones
 
 import pyotp
 from sqlalchemy import Table, func, select, update
@@ -57,9 +58,12 @@ def create_user(
     actor: str,
     organisation_id: str | None = None,
     password: str | None = None,
+    display_name: str = "",
+    time_zone: str = "UTC",
 ) -> tuple[User, str]:
     """A staff account with a one-time password; the user sets their own at first login."""
     email = normalise_email(email)
+    display_name, time_zone = _profile(display_name, time_zone)
     parsed = parse_role(role)
     if parsed is Role.AGENCY:
         if not organisation_id:
@@ -75,6 +79,8 @@ def create_user(
     one_time = password or sec.new_password()
     user = User(
         email=email,
+        display_name=display_name,
+        time_zone=time_zone,
         role=parsed.value,
         organisation_id=organisation_id,
         password_hash=sec.hash_password(one_time),
@@ -102,6 +108,40 @@ def get_user(db_session: Session, *, ref: str) -> User:
     return user
 
 
+ZONES = frozenset(available_timezones())
+
+
+def _profile(display_name: str, time_zone: str) -> tuple[str, str]:
+    name = " ".join(display_name.split())
+    if len(name) > 120 or "\x00" in name:
+        raise BadInput("a display name is at most 120 characters", code="display_name")
+    zone = time_zone.strip() or "UTC"
+    if zone not in ZONES:
+        raise BadInput(
+            f"{zone!r} is not a time zone: use an IANA name such as America/Chicago",
+            code="time_zone",
+        )
+    return name, zone
+
+
+def set_profile(
+    db_session: Session, *, user: User, display_name: str, time_zone: str, actor: str
+) -> User:
+    """How colleagues see the person, and the zone their pages show times in."""
+    name, zone = _profile(display_name, time_zone)
+    before = {"display_name": user.display_name, "time_zone": user.time_zone}
+    user.display_name, user.time_zone = name, zone
+    audit.record(
+        db_session,
+        actor=actor,
+        action=AuthEvent.PROFILE_CHANGED,
+        subject_type="user",
+        subject_id=user.id,
+        data={"before": before, "display_name": name, "time_zone": zone},
+    )
+    return user
+
+
 def actor_names(db_session: Session, actors: Iterable[str]) -> dict[str, str]:
     """Who an audit actor is, as staff read it: `user:<id>` as the person's email and role,
     `org:<id>` as the organisation's name; anything else (system, cli, victim) as it is."""
@@ -111,7 +151,7 @@ def actor_names(db_session: Session, actors: Iterable[str]) -> dict[str, str]:
     names = {a: a for a in wanted}
     if users:
         for user in db_session.scalars(select(User).where(User.id.in_(users))):
-            names[f"user:{user.id}"] = f"{user.email} ({user.role})"
+            names[f"user:{user.id}"] = f"{user.display_name or user.email} ({user.role})"
     if orgs:
         for org in db_session.scalars(select(Organisation).where(Organisation.id.in_(orgs))):
             names[f"org:{org.id}"] = org.name

@@ -213,6 +213,45 @@ def change_password(
     return RedirectResponse(_next_step(pending), status_code=303)
 
 
+@router.get("/console/account", response_class=HTMLResponse)
+def account_page(
+    request: Request,
+    user: User = Depends(require_user(*Role)),
+    staff_session: StaffSession | None = Depends(current_session),
+) -> Response:
+    """Your name as colleagues see it and the time zone your pages use."""
+    return staff_page(
+        request,
+        "account.html",
+        staff_session,
+        {"zones": sorted(service.ZONES), "saved": "saved" in request.query_params},
+    )
+
+
+@router.post("/console/account", dependencies=[Depends(check_csrf)])
+def save_account(
+    request: Request,
+    display_name: str = Form(""),
+    time_zone: str = Form(""),
+    user: User = Depends(require_user(*Role)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db, scope="function"),
+) -> Response:
+    try:
+        service.set_profile(
+            db_session,
+            user=user,
+            display_name=display_name,
+            time_zone=time_zone,
+            actor=f"user:{user.id}",
+        )
+    except TiplineError as exc:
+        db_session.rollback()
+        context = {"zones": sorted(service.ZONES), "error": exc.message}
+        return staff_page(request, "account.html", staff_session, context, exc.status_code)
+    return RedirectResponse("/console/account?saved=1", status_code=303)
+
+
 @router.post("/console/logout", dependencies=[Depends(check_csrf)])
 def logout(
     staff_session: StaffSession | None = Depends(current_session),

@@ -20,10 +20,12 @@ orgs_app = typer.Typer(help="Online services, platforms and agencies.", no_args_
 
 
 @users_app.command("add")
-def users_add(
+def users_add(  # noqa: PLR0917 - a typer command's options are its parameters
     email: str,
     role: str = typer.Option(..., help="admin, supervisor, analyst or agency"),
     agency: str | None = typer.Option(None, help="The agency (id or name) of an agency user."),
+    name: str = typer.Option("", help="The name colleagues see (else the email)."),
+    time_zone: str = typer.Option("UTC", help="IANA zone for the person's pages."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Add a staff account; prints its one-time password once."""
@@ -31,13 +33,41 @@ def users_add(
 
     with cli_session() as (_, db_session):
         user, password = auth.create_user(
-            db_session, email=email, role=role, organisation_id=agency, actor=CLI_ACTOR
+            db_session,
+            email=email,
+            role=role,
+            organisation_id=agency,
+            actor=CLI_ACTOR,
+            display_name=name,
+            time_zone=time_zone,
         )
         result = {"id": user.id, "email": user.email, "role": user.role, "password": password}
     if as_json:
         emit_json(result)
     else:
         out.print(f"{result['email']} ({result['role']}): one-time password {password}")
+
+
+@users_app.command("profile")
+def users_profile(
+    user: str,
+    name: str | None = typer.Option(None, help="The name colleagues see."),
+    time_zone: str | None = typer.Option(None, help="IANA zone, e.g. America/Chicago."),
+) -> None:
+    """Set a person's display name or time zone (each person can also do it on /console/account)."""
+    from tipline.auth import service as auth
+
+    with cli_session() as (_, db_session):
+        found = auth.get_user(db_session, ref=user)
+        auth.set_profile(
+            db_session,
+            user=found,
+            display_name=found.display_name if name is None else name,
+            time_zone=found.time_zone if time_zone is None else time_zone,
+            actor=CLI_ACTOR,
+        )
+        shown = f"{found.email}: {found.display_name or '(no name)'}, {found.time_zone}"
+    out.print(shown)
 
 
 @users_app.command("list")
@@ -50,6 +80,8 @@ def users_list(as_json: bool = JsonOpt) -> None:
             {
                 "id": u.id,
                 "email": u.email,
+                "name": u.display_name,
+                "time_zone": u.time_zone,
                 "role": u.role,
                 "totp": u.totp_enabled,
                 "locked": bool(u.locked_until),
@@ -60,10 +92,12 @@ def users_list(as_json: bool = JsonOpt) -> None:
     if as_json:
         emit_json(rows)
         return
-    table = Table("email", "role", "totp", "locked")
+    table = Table("email", "name", "role", "time zone", "totp", "locked")
     for r in rows:
         totp, locked = "on" if r["totp"] else "-", "yes" if r["locked"] else ""
-        table.add_row(str(r["email"]), str(r["role"]), totp, locked)
+        table.add_row(
+            str(r["email"]), str(r["name"]), str(r["role"]), str(r["time_zone"]), totp, locked
+        )
     out.print(table)
 
 

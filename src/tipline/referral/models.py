@@ -59,6 +59,8 @@ class Referral(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     override_reason: Mapped[str] = mapped_column(String(500), default="")
     referred_by: Mapped[str] = mapped_column(String(64))
+    # The analyst who had the report claimed when it was referred (often the one who referred).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column()
     outcome_at: Mapped[datetime | None] = mapped_column()
@@ -70,6 +72,25 @@ class Referral(Base):
 
     agency: Mapped[Organisation] = relationship()
     links: Mapped[list[ReferralReport]] = relationship(cascade="all, delete-orphan")
+    supplements: Mapped[list[ReferralSupplement]] = relationship(
+        cascade="all, delete-orphan", order_by="ReferralSupplement.created_at"
+    )
+
+
+class ReferralSupplement(Base):
+    """Information added to a referral after it was sent: an analyst's note, or a new report
+    merged into the referred incident. The agency sees each, with its time."""
+
+    __tablename__ = "referral_supplements"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # A report added to the referral by this supplement, if any.
+    report_id: Mapped[str | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    added_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
 
 
 class ReferralReport(Base):

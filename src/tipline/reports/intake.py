@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from tipline.audit import service as audit
 from tipline.auth import secrets as sec
 from tipline.config import Settings
+from tipline.db import utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.evidence import hashing
 from tipline.evidence import service as evidence
@@ -100,9 +101,15 @@ def updates_of(db_session: Session, *, report_id: str) -> list[ReporterUpdate]:
     )
 
 
+def note_addition(report: Report) -> None:
+    """The reporter gave something after filing: the queue shows a badge until an analyst acts."""
+    report.info_added_at = utcnow()
+
+
 def add_update(db_session: Session, *, report: Report, text: str) -> ReporterUpdate:
     update = ReporterUpdate(report_id=report.id, text=text)
     db_session.add(update)
+    note_addition(report)
     db_session.flush()
     data: dict[str, object] = {"update_id": update.id}
     if not report.self_harm_risk and distress.shows_distress(text):

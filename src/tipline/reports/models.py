@@ -13,9 +13,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    event,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tipline.db import ID, Base, new_id, utcnow
 
@@ -42,11 +43,30 @@ class Report(Base):
     __tablename__ = "reports"
     # The queue: open reports by tier, then oldest first, in one index scan (a partial index, so
     # the millions of closed and referred reports do not weigh on it).
+    # The other sorts of the queue (deadline, age, last activity) each have a partial index too.
     __table_args__ = (
         Index(
             "ix_reports_queue",
             "priority_tier",
             "received_at",
+            postgresql_where=text("status IN ('received', 'triaged')"),
+            sqlite_where=text("status IN ('received', 'triaged')"),
+        ),
+        Index(
+            "ix_reports_queue_due",
+            "due_at",
+            postgresql_where=text("status IN ('received', 'triaged')"),
+            sqlite_where=text("status IN ('received', 'triaged')"),
+        ),
+        Index(
+            "ix_reports_queue_age",
+            "received_at",
+            postgresql_where=text("status IN ('received', 'triaged')"),
+            sqlite_where=text("status IN ('received', 'triaged')"),
+        ),
+        Index(
+            "ix_reports_queue_activity",
+            "last_activity_at",
             postgresql_where=text("status IN ('received', 'triaged')"),
             sqlite_where=text("status IN ('received', 'triaged')"),
         ),
@@ -84,6 +104,14 @@ class Report(Base):
     # The computed priority (reports/priority.py), stored so that the queue is an index scan.
     priority_tier: Mapped[int] = mapped_column(SmallInteger, default=4)
     priority_reason: Mapped[str] = mapped_column(String(48), default="by age")
+    # When a decision is due: arrival plus the tier's target time (reports/priority.TARGETS).
+    due_at: Mapped[datetime | None] = mapped_column()
+    # Anything done to the report, by anyone (set on every flush that changes it).
+    last_activity_at: Mapped[datetime | None] = mapped_column()
+    # The reporter or the ESP added text or a file after filing; an analyst acting on the report
+    # after that (seen_at) clears the queue's badge.
+    info_added_at: Mapped[datetime | None] = mapped_column()
+    seen_at: Mapped[datetime | None] = mapped_column()
     # A legal hold keeps the report and its evidence past any retention period.
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     # Fields an intake path receives that have no column of their own yet (kept, not dropped).
@@ -187,3 +215,13 @@ class IdempotencyKey(Base):
     # Hash of the request body: the same key with a different body is a client bug (409).
     request_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_reports(session: Session, _context: object, _instances: object) -> None:
+    """Every change to a report, whoever makes it, moves its last activity (the queue sorts by
+    it): one hook here rather than a line in each service that changes a report."""
+    now = utcnow()
+    for obj in session.dirty:
+        if isinstance(obj, Report) and session.is_modified(obj, include_collections=False):
+            obj.last_activity_at = now

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tipline.reports.distress import normalise
 from tipline.reports.models import Report
@@ -24,6 +25,21 @@ _DEADLINE = re.compile(
     r"midnight|deadline|countdown|clock is ticking|last chance|"
     r"esta noche|hoy|para manana|medianoche|plazo|ultima oportunidad)\b"
 )
+
+
+# How long each tier may wait for a decision (referred or closed), from arrival: the queue's
+# clock. A child in danger is an hour; a deadline threat is often hours away, so four; money
+# demands a day; the rest three days. (The same figures are written into migration 0014.)
+TARGETS = {
+    1: timedelta(hours=1),
+    2: timedelta(hours=4),
+    3: timedelta(hours=24),
+    4: timedelta(hours=72),
+}
+
+
+def due(received_at: datetime, tier: int) -> datetime:
+    return received_at + TARGETS.get(tier, TARGETS[4])
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,13 @@ def is_minor(victim_ages: Iterable[int | None], source: str) -> bool:
 
 def has_deadline(description: str) -> bool:
     return bool(_DEADLINE.search(normalise(description or "")))
+
+
+def deadline_words(description: str) -> list[str]:
+    """The words of a deadline in the reporter's text ("2 hours", "tonight"), as the analyst
+    should see them next to the priority they raised (normalised: lower case, no accents)."""
+    found = (m.group(0) for m in _DEADLINE.finditer(normalise(description or "")))
+    return list(dict.fromkeys(found))
 
 
 def assess(
@@ -81,4 +104,5 @@ def refresh(report: Report) -> Priority:
     """Store the report's priority again after a fact it depends on changed."""
     prio = priority_of(report)
     report.priority_tier, report.priority_reason = prio.tier, prio.reason
+    report.due_at = due(report.received_at, prio.tier)
     return prio

@@ -185,6 +185,8 @@ def create_report(
         "financial": financial,
         "priority_tier": prio.tier,
         "priority_reason": prio.reason,
+        "due_at": priority.due(now, prio.tier),
+        "last_activity_at": now,
         "legal_hold": False,
         "self_harm_risk": self_harm_risk,
         "child_in_danger": child_in_danger,

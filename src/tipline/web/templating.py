@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
-from tipline.web import i18n
+from tipline.web import i18n, labels
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -35,7 +37,38 @@ def _environment() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["duration"] = duration
     env.filters["minutes"] = lambda m: duration(timedelta(minutes=m))
+    env.filters["label"] = _label
+    env.filters["local"] = _local
+    env.filters["person"] = person
     return env
+
+
+@pass_context
+def _label(ctx: Context, code: object, kind: str) -> str:
+    """`{{ report.incident_type | label("incident_type") }}`: the name, in the page's language."""
+    return labels.label(kind, code, ctx.get("_"))
+
+
+def zone_of(user: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(getattr(user, "time_zone", None) or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@pass_context
+def _local(ctx: Context, moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time in the signed-in person's own time zone; UTC for everyone else."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone_of(ctx.get("user"))).strftime(fmt)
+
+
+def person(user: object) -> str:
+    """A colleague as people name them: the display name, else the email."""
+    if user is None:
+        return ""
+    return str(getattr(user, "display_name", "") or getattr(user, "email", ""))
 
 
 def duration(delta: timedelta) -> str:

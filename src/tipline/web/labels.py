@@ -1,0 +1,139 @@
+"""What staff read in place of the codes stored on records: one table for every console page,
+the agency's portal and the package's summary, in English here and in Spanish through the
+message catalog (each label is marked with N_ so that `make i18n` extracts it).
+
+The codes themselves belong to their domains; this table only names them (the web layer
+imports no domain). A code missing here shows as itself with its underscores as spaces, never
+as nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pycountry
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name gettext's extractors look for
+    return text
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "incident_type": {
+        "online_enticement": N_("Online enticement"),
+        "child_pornography": N_("Child sexual abuse material"),
+        "child_sex_trafficking": N_("Child sex trafficking"),
+        "child_sex_tourism": N_("Child sex tourism"),
+        "child_sexual_molestation": N_("Child sexual molestation"),
+        "misleading_domain_name": N_("Misleading domain name"),
+        "misleading_words_or_digital_images": N_("Misleading words or digital images"),
+        "unsolicited_obscene_material": N_("Unsolicited obscene material sent to a child"),
+    },
+    "source": {
+        "public": N_("Public"),
+        "esp": N_("Online service (ESP)"),
+        "detector": N_("Red-flag detector"),
+    },
+    "status": {
+        "received": N_("Received"),
+        "triaged": N_("Triaged"),
+        "referred": N_("Referred"),
+        "closed": N_("Closed"),
+        "sent": N_("Sent"),
+        "acknowledged": N_("Acknowledged"),
+    },
+    "reporter_role": {
+        "victim": N_("The child themself"),
+        "parent_guardian": N_("Parent or guardian"),
+        "friend": N_("Friend"),
+        "educator": N_("Teacher, coach or counsellor"),
+        "other": N_("Someone else"),
+    },
+    "demand": {
+        "money": N_("Money"),
+        "images": N_("More images"),
+        "sexual_activity": N_("Sexual acts"),
+        "other": N_("Something else"),
+    },
+    "payment_method": {
+        "gift_card": N_("Gift card"),
+        "cash_app": "Cash App",
+        "paypal": "PayPal",
+        "venmo": "Venmo",
+        "zelle": "Zelle",
+        "crypto": N_("Cryptocurrency"),
+        "bank_transfer": N_("Bank transfer"),
+        "other": N_("Other"),
+    },
+    "gender": {
+        "female": N_("Female"),
+        "male": N_("Male"),
+        "non_binary": N_("Non-binary"),
+        "other": N_("Other"),
+        "unknown": N_("Not given"),
+    },
+    "close_reason": {
+        "insufficient_information": N_("Insufficient information"),
+        "viral_or_meme": N_("Viral or meme content"),
+        "duplicate": N_("Duplicate of another report"),
+        "outside_mandate": N_("Outside our mandate"),
+    },
+    "priority_reason": {
+        "self-harm risk": N_("Self-harm risk"),
+        "child in imminent danger": N_("Child in imminent danger"),
+        "minor threatened with a deadline": N_("Minor threatened with a deadline"),
+        "financial sextortion": N_("Financial sextortion"),
+        "by age": N_("Oldest first"),
+    },
+    "flag": {
+        "sextortion": N_("Sextortion"),
+        "financial": N_("Financial"),
+        "self_harm_risk": N_("Self-harm risk"),
+        "child_in_danger": N_("Child in danger"),
+        "minor_to_minor": N_("Minor to minor"),
+    },
+    "role": {
+        "admin": N_("Administrator"),
+        "supervisor": N_("Supervisor"),
+        "analyst": N_("Analyst"),
+        "agency": N_("Agency investigator"),
+    },
+    "account_role": {
+        "suspect": N_("Suspect"),
+        "victim": N_("Child"),
+        "reporter": N_("Reporter"),
+    },
+    "outcome": {
+        "investigating": N_("Investigating"),
+        "victim_identified": N_("Child identified"),
+        "arrest": N_("Arrest"),
+        "unfounded": N_("Unfounded"),
+        "no_action": N_("No action"),
+    },
+}
+
+
+def readable(code: str) -> str:
+    """A code nobody has named yet, made readable rather than hidden."""
+    text = code.replace("_", " ").replace(".", ": ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def place(code: str) -> str:
+    """An ISO 3166 country (US) or subdivision (US-CA) by name, with the code kept beside it
+    (an investigator searches by either)."""
+    found = pycountry.subdivisions.get(code=code) if "-" in code else None
+    if found is None and "-" not in code:
+        found = pycountry.countries.get(alpha_2=code)
+    return f"{found.name} ({code})" if found is not None else code
+
+
+def label(kind: str, code: object, gettext: Callable[[str], str] | None = None) -> str:
+    if code is None or code == "":
+        return ""
+    if kind == "place":
+        return place(str(code))
+    text = LABELS.get(kind, {}).get(str(code))
+    if text is None:
+        return readable(str(code))
+    return gettext(text) if gettext else text
