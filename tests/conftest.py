@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from tipline.app import create_app
 from tipline.config import Settings, write_master_key
 from tipline.db import Database, upgrade
+from tipline.referral import routing
 from tipline.server import uvicorn_config
 
 # The browser fixtures (Debian's Chromium through Playwright) live in tests/browser.py.
@@ -160,3 +161,12 @@ def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 def http(live_server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live_server, timeout=30) as http_client:
         yield http_client
+
+
+@pytest.fixture
+def routed(database: Database) -> Database:
+    """A database with the sample agencies and their routing loaded (referral tests)."""
+    with database.session() as db_session:
+        routing.load_agencies(db_session, text=routing.sample_agencies(), actor="t")
+        routing.load_geo(db_session, text=routing.sample_geo(), actor="t")
+    return database

@@ -55,6 +55,8 @@ def staff(
     password: str | None = None,
     organisation_id: str | None = None,
     actor: str = ACTOR,
+    display_name: str = "",
+    time_zone: str = "UTC",
 ) -> User:
     """A staff or agency account. With a password it is ready to sign in (no forced change);
     an agency account with no agency given gets one of its own."""
@@ -71,6 +73,8 @@ def staff(
             actor=actor,
             password=password,
             organisation_id=organisation_id,
+            display_name=display_name,
+            time_zone=time_zone,
         )
         if password is not None:
             user.must_change_password = False

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tipline import builders
@@ -23,7 +23,9 @@ from tipline.detect import service as detect
 from tipline.notices import directory
 from tipline.referral import routing
 from tipline.referral import service as referral
+from tipline.referral.models import Referral
 from tipline.reports import service as reports
+from tipline.reports.models import Person, Report
 from tipline.review import bundling
 from tipline.review import service as review
 from tipline.takedown import service as takedown
@@ -48,6 +50,15 @@ _STAFF = [
     ("agency", "demo-agency@tipline.local", "demo-agency-password"),
     ("agency", "demo-agency-tx@tipline.local", "demo-agency-tx-password"),
 ]
+
+# Names colleagues see, and the zone each person works in (an agency in Texas keeps Central time).
+_PROFILES = {
+    "demo-admin@tipline.local": ("Demo Admin", "America/New_York"),
+    "demo-supervisor@tipline.local": ("Demo Supervisor", "America/New_York"),
+    "demo-analyst@tipline.local": ("Demo Analyst", "America/New_York"),
+    "demo-agency@tipline.local": ("Demo Investigator (CA)", "America/Los_Angeles"),
+    "demo-agency-tx@tipline.local": ("Demo Investigator (TX)", "America/Chicago"),
+}
 
 _STORIES = [
     (
@@ -103,6 +114,9 @@ _AGENCY_LOGINS = {
     "demo-agency-tx@tipline.local": "Texas Child Exploitation Task Force (synthetic)",
 }
 _OUTCOMES = ["investigating", "victim_identified", "arrest", "unfounded", "no_action"]
+# Referrals each agency with a demo login has not acknowledged yet, whatever the random work
+# left: its investigator signs in to work waiting, not to an empty portal.
+_WAITING = 2
 
 
 def _esp_document(rng: random.Random) -> dict[str, object]:
@@ -141,6 +155,8 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
             password=password,
             organisation_id=(auth.get_organisation(db_session, ref=agency).id if agency else None),
             actor=ACTOR,
+            display_name=_PROFILES[email][0],
+            time_zone=_PROFILES[email][1],
         )
     rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not a secret
     offenders = [
@@ -187,6 +203,7 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
         )
         made.append((report.id, offender))
     _bundle_and_refer(db_session, made, users, rng)
+    _keep_work_waiting(db_session, users["analyst"])
     _takedown_cases(db_session, sample_platform, rng)
     _detector_reports(db_session, settings, sample_platform)
     return logins
@@ -260,6 +277,19 @@ def _takedown_cases(db_session: Session, platform: Organisation, rng: random.Ran
     takedown.quarantine(db_session, entry=suspect, actor=ACTOR)
 
 
+def _classify_as_filed(db_session: Session, report: Report, analyst: User) -> None:
+    """The analyst agrees with what the reporter said (the demo's stories are what they seem)."""
+    review.classify(
+        db_session,
+        report_ref=report.id,
+        user=analyst,
+        incident_type=report.incident_type,
+        sextortion=report.sextortion,
+        financial=report.financial,
+        minor_to_minor=False,
+    )
+
+
 def _bundle_and_refer(
     db_session: Session,
     made: list[tuple[str, int]],
@@ -291,15 +321,7 @@ def _bundle_and_refer(
                 title=f"Offender {offender:03d}",
             )
         for report in old:
-            review.classify(
-                db_session,
-                report_ref=report.id,
-                user=analyst,
-                incident_type=report.incident_type,
-                sextortion=report.sextortion,
-                financial=report.financial,
-                minor_to_minor=False,
-            )
+            _classify_as_filed(db_session, report, analyst)
         worked += len(old)
         first = old[0]
         if offender % 9 == 5:
@@ -331,3 +353,82 @@ def _bundle_and_refer(
                     note="",
                     actor=ACTOR,
                 )
+
+
+def _keep_work_waiting(db_session: Session, analyst: User) -> None:
+    """Refer to each agency with a demo login until it has `_WAITING` referrals sent and not
+    acknowledged: the oldest open reports routing sends to it first, then, if none is left (a
+    small demo), a new report from its state."""
+    for name in dict.fromkeys(_AGENCY_LOGINS.values()):
+        agency = auth.get_organisation(db_session, ref=name)
+        short = _WAITING - _waiting(db_session, agency)
+        for report in _open_reports_from(db_session, agency):
+            if short <= 0:
+                break
+            if _refer_to(db_session, report, agency, analyst):
+                short -= 1
+        while short > 0:
+            made = builders.report(
+                db_session,
+                actor=ACTOR,
+                reporter_role="parent_guardian",
+                description=_STORIES[1][1],
+                sextortion=True,
+                demands=["money"],
+                people=[{"role": "victim", "age": 15, "country": "US", "region": agency.region}],
+                accounts=[{"role": "suspect", "platform": "SampleChat", "handle": "demo_waiting"}],
+                received_at=utcnow() - timedelta(days=8),
+            )
+            report = reports.get_report(db_session, ref=made.id)
+            if not _refer_to(db_session, report, agency, analyst):
+                break  # routing sends its own state elsewhere: nothing more to try
+            short -= 1
+
+
+def _waiting(db_session: Session, agency: Organisation) -> int:
+    waiting = select(func.count()).where(
+        Referral.agency_id == agency.id,
+        Referral.status == "sent",
+        Referral.acknowledged_at.is_(None),
+    )
+    return int(db_session.scalar(waiting) or 0)
+
+
+def _open_reports_from(db_session: Session, agency: Organisation) -> list[Report]:
+    """Open reports whose child lives where the agency works, oldest first."""
+    if not agency.region:
+        return []
+    return list(
+        db_session.scalars(
+            select(Report)
+            .where(
+                Report.status.in_(("received", "triaged")),
+                Report.id.in_(
+                    select(Person.report_id).where(
+                        Person.role == "victim", Person.region == agency.region
+                    )
+                ),
+            )
+            .order_by(Report.received_at)
+        )
+    )
+
+
+def _refer_to(db_session: Session, report: Report, agency: Organisation, analyst: User) -> bool:
+    """Classify and refer the report (with its incident) if routing suggests this agency first."""
+    if report.status not in ("received", "triaged"):  # referred with its incident meanwhile
+        return False
+    group = referral.referral_group(db_session, report=report)
+    candidates = routing.route(db_session, reports=group)
+    if not candidates or candidates[0].agency.id != agency.id:
+        return False
+    for member in group:
+        if member.status == "received":
+            _classify_as_filed(db_session, member, analyst)
+    try:
+        builders.referral(
+            db_session, report_ref=report.id, agency_ref=agency.id, actor=f"user:{analyst.id}"
+        )
+    except referral.AlreadyReferred:  # another report of its incident is already there
+        return False
+    return True

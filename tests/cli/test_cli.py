@@ -7,14 +7,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from accounts import sign_in
 from conftest import PDQ_VECTORS
 from media import jpeg, png_bomb
-from tipline import builders
+from tipline import builders, demo
+from tipline.auth import service as auth
 from tipline.config import Settings
 from tipline.db import Database
+from tipline.referral import service as referral
 
 
 def tipline(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -187,3 +192,31 @@ def test_demo_loads_a_living_system_once(tmp_path: Path) -> None:
     assert {"received", "triaged", "referred", "closed"} <= statuses
     verify = tipline("audit", "verify", env_home=home)
     assert verify.returncode == 0, verify.stderr
+
+
+@pytest.mark.parametrize("reports_count", [300, 12])
+def test_the_demo_leaves_referrals_waiting_in_each_agency(
+    app: Any, database: Database, settings: Settings, reports_count: int
+) -> None:
+    # The demo's own numbers, and a small demo whose random work refers almost nothing.
+    with database.session() as db_session:
+        logins = demo.load(db_session, settings=settings, reports_count=reports_count)
+    agency_logins = [login for login in logins if login.role == "agency"]
+    assert len(agency_logins) == 2
+    for login in agency_logins:
+        assert login.agency, f"{login.email} does not say which agency it works for"
+        with database.session() as db_session:
+            agency = auth.get_organisation(db_session, ref=login.agency)
+            waiting = [
+                r.number
+                for r in referral.list_referrals(db_session, agency_id=agency.id)
+                if r.status == "sent" and r.acknowledged_at is None
+            ]
+        assert len(waiting) >= 2, login.agency
+        # The investigator signing in with the demo login sees them waiting.
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            sign_in(client, login.email, login.password)
+            portal = client.get("/agency")
+        assert portal.status_code == 200
+        for number in waiting:
+            assert number in portal.text, (login.email, number)

@@ -32,14 +32,6 @@ from tipline.review import bundling
 ESP_DOC = {"personOrUserReported": [{"ipCaptureEvent": [{"ipAddress": "192.0.2.10"}]}]}
 
 
-@pytest.fixture
-def routed(database: Database) -> Database:
-    with database.session() as db_session:
-        routing.load_agencies(db_session, text=routing.sample_agencies(), actor="t")
-        routing.load_geo(db_session, text=routing.sample_geo(), actor="t")
-    return database
-
-
 def _agency(db_session: Any, name: str) -> str:
     return auth.get_organisation(db_session, ref=name).id
 

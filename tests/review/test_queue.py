@@ -55,8 +55,10 @@ def test_pages_cover_every_report_once_with_the_total(database: Database) -> Non
             seen += [i.report.id for i in page.items]
         assert (page.first, page.last) == (101, 120)
         beyond = review.queue_page(db_session, QueueFilter(), page=4, page_size=50)
-        assert beyond.items == [] and beyond.total == 120
-    assert len(seen) == 120 and set(seen) == made
+        assert beyond.items == []
+        assert beyond.total == 120
+    assert len(seen) == 120
+    assert set(seen) == made
 
 
 def test_the_four_sorts(database: Database) -> None:
@@ -184,13 +186,13 @@ def test_the_page_shows_the_count_pages_and_keeps_filters(
     sign_in(client, make_user(database, "analyst"))
     page = client.get("/console?source=esp")
     assert page.status_code == 200
-    assert "1–30 of 30" in page.text
+    assert "1\u201330 of 30" in page.text
     full = client.get("/console")
-    assert "1–50 of 60" in full.text
+    assert "1\u201350 of 60" in full.text
     nxt = re.search(r'rel="next" href="([^"]+)"', full.text)
     assert nxt
     second = client.get(nxt.group(1).replace("&amp;", "&"))
-    assert "51–60 of 60" in second.text
+    assert "51\u201360 of 60" in second.text
     sorted_page = client.get("/console?source=public&sort=age")
     link = re.search(r'rel="next" href="([^"]+)"', sorted_page.text)
     assert link is None  # 30 fit on one page
@@ -288,3 +290,20 @@ def test_analysts_cannot_act_in_bulk(client: TestClient, database: Database) -> 
             user=auth.get_user(db_session, ref=analyst),
             action="claim",
         )
+
+
+def test_a_file_sent_later_is_new_information_but_not_one_sent_while_filing(
+    database: Database, settings: Settings
+) -> None:
+    late = _file(database, 2)
+    fresh = _file(database, 0)
+    with database.session() as db_session:
+        for number, report_id in enumerate((late, fresh)):
+            intake.attach_file(
+                db_session,
+                settings=settings,
+                report_id=report_id,
+                data=encode(synthetic_image(40 + number), "PNG"),
+                filename="screenshot.png",
+            )
+    assert _ids(database, QueueFilter(added_info=True)) == [late]

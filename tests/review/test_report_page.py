@@ -24,7 +24,8 @@ def test_the_analyst_reads_everything_the_reporter_gave(
     made = builders.report(
         database,
         reporter_role="parent_guardian",
-        description="An account asked my son for pictures, then demanded gift cards.",
+        description="An account asked my son for pictures, then demanded gift cards. "
+        "They gave him 2 hours.",
         sextortion=True,
         demands=["money", "images"],
         incident_date=date(2026, 11, 28),
@@ -49,14 +50,16 @@ def test_the_analyst_reads_everything_the_reporter_gave(
     text = html.unescape(page.text)
     child = text.split('class="the-child"', 1)[1].split("</dl>", 1)[0]
     assert "14" in child
-    assert "male" in child
-    assert "US-CA" in child
+    assert "Male" in child  # labels, not the stored codes
+    assert "California (US-CA)" in child
     reporter = text.split('class="the-reporter"', 1)[1].split("</dl>", 1)[0]
-    for value in ("parent_guardian", "Synthetic Parent", "parent.demo@example.test", "+1 555 0100"):
+    reporter_facts = ("Parent or guardian", "Synthetic Parent", "parent.demo@example.test")
+    for value in (*reporter_facts, "+1 555 0100"):
         assert value in reporter, value
     happened = text.split('class="what-happened"', 1)[1].split("</dl>", 1)[0]
     assert "2026-11-28" in happened
-    assert "money, images" in happened
+    assert "Money, More images" in happened
+    assert "2 hours" in happened  # the deadline words that raised the priority
     later = text.split('class="added-later"', 1)[1].split("</ol>", 1)[0]
     assert "They wrote again tonight and gave a deadline." in later
     # The timeline names people, not ids.

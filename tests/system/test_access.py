@@ -20,6 +20,7 @@ from tipline import builders
 from tipline.db import Database
 from tipline.evidence import service as evidence
 from tipline.notices.models import NoticeRequest
+from tipline.referral import service as referral_service
 from tipline.review import bundling
 
 CALLERS = [
@@ -58,6 +59,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console/referrals"): STAFF,
     ("GET", "/console/referrals/{ref}"): STAFF,
     ("GET", "/console/admin"): {"admin"},
+    ("GET", "/console/exposure"): SUPERVISING,
+    ("GET", "/console/exposure.csv"): SUPERVISING,
+    # Everyone signed in sets their own name and time zone.
+    ("GET", "/console/account"): STAFF | {"agency", "agency_b"},
     ("GET", "/console/admin/routing"): {"admin"},
     ("GET", "/agency"): {"agency", "agency_b"},
     ("GET", "/agency/referrals/{ref}"): AGENCY_A,
@@ -93,6 +98,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
 # without a token below, and refused for everyone.)
 ROLE_FORMS: dict[tuple[str, str], set[str]] = {
+    ("POST", "/console/account"): STAFF | {"agency", "agency_b"},
     ("POST", "/console/reports/{ref}/forward"): STAFF,
     ("POST", "/console/reports/{ref}/refer"): STAFF,
     ("POST", "/console/reports/{ref}/hold"): SUPERVISING,
@@ -105,8 +111,10 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/console/queue/{ref}/seen"): STAFF,
     ("POST", "/console/queue/bulk"): SUPERVISING,
     ("POST", "/console/files/{file_id}/reveal"): STAFF,
+    ("POST", "/console/files/{file_id}/blur"): STAFF,
     ("POST", "/console/incidents/merge"): STAFF,
     ("POST", "/console/referrals/{ref}/legal-process"): STAFF,
+    ("POST", "/console/referrals/{ref}/supplements"): STAFF,
     ("POST", "/console/admin/routing"): {"admin"},
     ("POST", "/console/hashlist/{entry_id}/review"): STAFF,
     ("POST", "/console/hashlist/lists/{name}"): {"admin"},
@@ -119,6 +127,7 @@ ROLE_FORMS: dict[tuple[str, str], set[str]] = {
     ("POST", "/agency/referrals/{ref}/preservation"): AGENCY_A,
     ("POST", "/agency/referrals/{ref}/destruction"): AGENCY_A,
     ("POST", "/agency/referrals/{ref}/legal-process"): AGENCY_A,
+    ("POST", "/agency/referrals/{ref}/supplements/{supplement_id}/acknowledge"): AGENCY_A,
 }
 
 # Opened by a follow-up token only: the reporter holding it gets in; no session or key of any
@@ -215,6 +224,7 @@ class World:
     pin: str
     entry_id: int
     notice_request: str
+    supplement: str
 
 
 def _world(database: Database, settings: Any) -> World:
@@ -231,7 +241,11 @@ def _world(database: Database, settings: Any) -> World:
         other = builders.report(db_session).id
         incident = bundling.merge(db_session, report_refs=[made.id, other], actor="t").number
         agency_a = builders.organisation(db_session, kind="agency", name="Agency A").organisation.id
-        number = builders.referral(db_session, report_ref=made.id, agency_ref=agency_a).number
+        sent = builders.referral(db_session, report_ref=made.id, agency_ref=agency_a)
+        number = sent.number
+        supplement = referral_service.add_supplement(
+            db_session, referral=sent, note="matrix check", actor="t"
+        ).id
         case, pin = builders.takedown_case(db_session, hashes=[("md5", "d" * 32)])
         entry_id = case.entries[0].id
         case_id = case.case_id
@@ -259,6 +273,7 @@ def _world(database: Database, settings: Any) -> World:
         pin,
         entry_id,
         notice_id,
+        supplement,
     )
 
 
@@ -294,6 +309,7 @@ def _concrete(path: str, world: World) -> str:
         .replace("{action}", "removed")
         .replace("{fingerprint_type}", "MD5")  # the world's entry is an MD5
         .replace("{member_id}", "1")
+        .replace("{supplement_id}", world.supplement)
     )
 
 

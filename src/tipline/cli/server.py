@@ -116,14 +116,18 @@ def demo(
     with cli_session(settings) as (_, db_session):
         logins = demo_data.load(db_session, settings=settings)
     out.print(f"\ntipline demo at [bold]http://{host}:{port}/[/bold]  (staff: /console)")
-    table = Table("role", "email", "password")
+    # The email and password never fold (they are copied from here); the agency's name may.
+    table = Table("role", "works for")
+    table.add_column("email", no_wrap=True)
+    table.add_column("password", no_wrap=True)
     for login in logins:
-        table.add_row(login.role, login.email, login.password)
+        table.add_row(login.role, login.agency or "the hotline", login.email, login.password)
     out.print(table)
     for login in logins:
         if login.agency:
-            # An agency login sees its own agency's referrals only.
-            out.print(f"{login.email} works for {login.agency}", markup=False)
+            # An agency login sees its own agency's referrals only; said once more in full, as
+            # a narrow terminal folds the table's last column.
+            out.print(f"{login.email} works for {login.agency}", markup=False, soft_wrap=True)
     out.print("Each login sets up two-step sign-in (TOTP) the first time.\n")
     if not no_serve:
         _serve(settings, host, port)

@@ -17,8 +17,12 @@ class ReferralEvent(Action):
     FILE_DOWNLOADED = "referral.file_downloaded"
     PACKAGE_DOWNLOADED = "referral.package_downloaded"
     EVIDENCE_DESTROYED = "referral.evidence_destroyed"
+    # Information added after the referral was sent (a note, or a report merged in later).
+    SUPPLEMENT_ADDED = "referral.supplement_added"
+    SUPPLEMENT_ACKNOWLEDGED = "referral.supplement_acknowledged"
     # Written on the report's own timeline.
     REPORT_REFERRAL_SENT = "report.referral_sent"
+    REPORT_SENT_AS_SUPPLEMENT = "report.sent_as_supplement"
     REPORT_REFERRAL_OUTCOME = "report.referral_outcome"
     REPORT_EVIDENCE_DESTROYED = "report.evidence_destroyed"
     REPORT_LEGAL_HOLD_SET = "report.legal_hold_set"

@@ -4,7 +4,8 @@
   withheld (and why), and each file's chain of custody from the audit log;
 - reports/<case>.xml: each report as CyberTipline XML, and reports/<case>.as-filed.xml: an online
   service's own document, exactly as it filed it;
-- summary.html and summary.pdf: what a detective reads first;
+- summary.html and summary.pdf: what a detective reads first, with the supplements (what was
+  added after the referral was sent; a report added by one is in the package like the others);
 - files/: the evidence the agency may receive (withheld files are listed, not included).
 
 Built in memory, streamed once, never written to disk: evidence exists in plaintext only in
@@ -98,14 +99,28 @@ def manifest(
     files: list[service.ReferredFile],
 ) -> dict[str, Any]:
     details = service.report_details(db_session, reports=reports)
+    people = service.people_of(db_session, referral=referral)
+    cases = {r.id: r.case_number for r in reports}
     return {
         "referral": referral.number,
         "agency": referral.agency.name,
         "referred_at": referral.created_at.isoformat(),
+        "referred_by": people.get(referral.referred_by, referral.referred_by),
+        "claimed_by": people.get(referral.claimed_by) if referral.claimed_by else None,
         "hold_until": referral.hold_until.isoformat(),
         "incident": reports[0].incident.number if reports and reports[0].incident else None,
         "routing": referral.routing,
         "reports": [_report_summary(r, details[r.id]) for r in reports],
+        "supplements": [
+            {
+                "at": s.created_at.isoformat(),
+                "added_by": people.get(s.added_by, s.added_by),
+                "note": s.note,
+                "report": cases.get(s.report_id) if s.report_id else None,
+                "acknowledged_at": s.acknowledged_at.isoformat() if s.acknowledged_at else None,
+            }
+            for s in referral.supplements
+        ],
         "files": [
             {
                 "id": f.file.id,
@@ -165,6 +180,14 @@ def summary_pdf(data: dict[str, Any]) -> bytes:
     if data["incident"]:
         line(f"Incident {data['incident']}")
     line("The exact text of every field is in summary.html and the CyberTipline XML.")
+    if data["supplements"]:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 12)
+        line("Supplements: added after the referral was sent")
+        pdf.set_font("Helvetica", "", 10)
+        for supplement in data["supplements"]:
+            added = f" Report {supplement['report']} added." if supplement["report"] else ""
+            line(f"{supplement['at']}, {supplement['added_by']}:{added} {supplement['note']}")
     for report in data["reports"]:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 12)

@@ -1,11 +1,14 @@
 """Referral: a report (and the rest of its incident) sent to one agency, and what the agency
 does with it: acknowledge, record an outcome, ask for preservation or destruction, obtain the
-files the reporting service never viewed by recording legal process."""
+files the reporting service never viewed by recording legal process.
+
+After it is sent, a referral grows by supplements: a note from an analyst, or a report merged
+later into the referred incident, sent to the same agency (which acknowledges each)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +23,8 @@ from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.referral import routing
 from tipline.referral.events import ReferralEvent
-from tipline.referral.models import LegalProcess, Referral, ReferralReport
-from tipline.reports import filed, intake
+from tipline.referral.models import LegalProcess, Referral, ReferralReport, ReferralSupplement
+from tipline.reports import claims, filed, intake
 from tipline.reports import service as reports
 from tipline.reports.models import Report
 
@@ -30,6 +33,7 @@ LEGAL_PROCESS_KINDS = ("warrant", "court_order", "subpoena")
 # The REPORT Act (2024) has providers and NCMEC preserve a report's contents for one year.
 PRESERVATION = timedelta(days=365)
 REFERABLE = ("received", "triaged", "referred")
+MAX_NOTE = 4000
 
 
 class AlreadyReferred(Conflict):
@@ -82,6 +86,11 @@ def referral_group(db_session: Session, *, report: Report) -> list[Report]:
     return group if report in group else [report, *group]
 
 
+def live_claimer(report: Report, now: datetime | None = None) -> str | None:
+    """The actor ("user:<id>") working on the report now, if its claim has not lapsed."""
+    return f"user:{report.claimed_by}" if claims.is_live(report, now) else None
+
+
 def refer(
     db_session: Session, *, report_ref: str, agency_ref: str, actor: str, override_reason: str = ""
 ) -> Referral:
@@ -117,6 +126,8 @@ def refer(
         confidence=chosen.confidence if chosen else None,
         override_reason=override_reason,
         referred_by=actor,
+        # Read before the claims are cleared below: who was working on the report.
+        claimed_by=live_claimer(report, now),
         created_at=now,
         hold_until=now + PRESERVATION,
         links=[ReferralReport(report_id=r.id) for r in group],
@@ -155,7 +166,11 @@ def refer(
 def get_referral(db_session: Session, *, ref: str, agency_id: str | None = None) -> Referral:
     """By id or number. Given an agency, another agency's referral is as if it did not exist."""
     ref = ref.strip()
-    stmt = select(Referral).options(selectinload(Referral.links), selectinload(Referral.agency))
+    stmt = select(Referral).options(
+        selectinload(Referral.links),
+        selectinload(Referral.agency),
+        selectinload(Referral.supplements),
+    )
     found = db_session.scalar(stmt.where(Referral.id == ref)) or db_session.scalar(
         stmt.where(Referral.number == ref.upper())
     )
@@ -167,7 +182,11 @@ def get_referral(db_session: Session, *, ref: str, agency_id: str | None = None)
 def list_referrals(
     db_session: Session, *, agency_id: str | None = None, limit: int = 200
 ) -> list[Referral]:
-    stmt = select(Referral).options(selectinload(Referral.agency), selectinload(Referral.links))
+    stmt = select(Referral).options(
+        selectinload(Referral.agency),
+        selectinload(Referral.links),
+        selectinload(Referral.supplements),
+    )
     if agency_id is not None:
         stmt = stmt.where(Referral.agency_id == agency_id)
     return list(db_session.scalars(stmt.order_by(Referral.created_at.desc()).limit(limit)))
@@ -179,7 +198,7 @@ def referrals_of_report(db_session: Session, *, report_id: str) -> list[Referral
             select(Referral)
             .join(ReferralReport)
             .where(ReferralReport.report_id == report_id)
-            .options(selectinload(Referral.agency))
+            .options(selectinload(Referral.agency), selectinload(Referral.supplements))
             .order_by(Referral.created_at)
         )
     )
@@ -200,6 +219,195 @@ def reports_of(db_session: Session, *, referral: Referral) -> list[Report]:
             .order_by(Report.received_at)
         )
     )
+
+
+@dataclass(frozen=True)
+class SupplementPrompt:
+    """A report of a referred incident that the agency does not have yet: send it to them."""
+
+    report: Report
+    referral: Referral
+
+
+def _open_to_reports(referral: Referral) -> bool:
+    # An agency that asked for the evidence to be destroyed is not sent more of it: the purge
+    # would destroy the new report's files with the rest.
+    return referral.destroyed_at is None and referral.destruction_requested_at is None
+
+
+def supplement_prompts(db_session: Session, *, incident_id: str) -> list[SupplementPrompt]:
+    """For each open report of the incident, each agency the incident was referred to that has
+    not received that report (a report merged in after the referral): the referral to send it
+    to as a supplement, the first one to that agency."""
+    referred = (
+        select(ReferralReport.referral_id)
+        .join(Report, Report.id == ReferralReport.report_id)
+        .where(Report.incident_id == incident_id)
+    )
+    referrals = [
+        r
+        for r in db_session.scalars(
+            select(Referral)
+            .where(Referral.id.in_(referred))
+            .options(selectinload(Referral.agency), selectinload(Referral.links))
+            .order_by(Referral.created_at)
+        )
+        if _open_to_reports(r)
+    ]
+    if not referrals:
+        return []
+    members = list(
+        db_session.scalars(
+            select(Report)
+            .where(Report.incident_id == incident_id, Report.status.in_(REFERABLE))
+            .order_by(Report.received_at)
+        )
+    )
+    # Which agencies already hold each report, through any referral (of this incident or not).
+    held = {
+        (report_id, agency_id)
+        for report_id, agency_id in db_session.execute(
+            select(ReferralReport.report_id, Referral.agency_id)
+            .join(Referral, Referral.id == ReferralReport.referral_id)
+            .where(ReferralReport.report_id.in_([r.id for r in members]))
+        )
+    }
+    prompts = []
+    for report in members:
+        offered: set[str] = set()
+        for referral in referrals:
+            if (report.id, referral.agency_id) in held or referral.agency_id in offered:
+                continue
+            offered.add(referral.agency_id)
+            prompts.append(SupplementPrompt(report, referral))
+    return prompts
+
+
+def supplement_targets(db_session: Session, *, report: Report) -> list[Referral]:
+    """The referrals this report could be sent to as a supplement (see supplement_prompts)."""
+    if report.incident_id is None or report.status not in REFERABLE:
+        return []
+    return [
+        p.referral
+        for p in supplement_prompts(db_session, incident_id=report.incident_id)
+        if p.report.id == report.id
+    ]
+
+
+def _add_report(db_session: Session, *, referral: Referral, report_ref: str, actor: str) -> Report:
+    report = reports.get_report(db_session, ref=report_ref)
+    if any(link.report_id == report.id for link in referral.links):
+        raise AlreadyReferred(referral.agency.name, referral.number)
+    if report.status not in REFERABLE:
+        raise BadInput(f"a {report.status} report cannot be referred", code="not_referable")
+    if not _open_to_reports(referral):
+        raise Conflict(
+            f"{referral.agency.name} asked for the evidence of {referral.number} to be "
+            "destroyed: no report can be added to it",
+            code="referral_destroyed",
+        )
+    if referral not in supplement_targets(db_session, report=report):
+        other = db_session.scalar(
+            select(Referral.number)
+            .join(ReferralReport)
+            .where(Referral.agency_id == referral.agency_id, ReferralReport.report_id == report.id)
+            .limit(1)
+        )
+        if other:
+            raise AlreadyReferred(referral.agency.name, other)
+        raise BadInput(
+            f"report {report.case_number} is not in the incident referred as {referral.number}: "
+            "refer it from its own page instead",
+            code="not_in_incident",
+        )
+    referral.links.append(ReferralReport(report_id=report.id))
+    if report.status == "received":
+        reports.set_status(db_session, report=report, status="triaged", actor=actor)
+    if report.status == "triaged":
+        reports.set_status(
+            db_session, report=report, status="referred", actor=actor, reason=referral.agency.name
+        )
+    report.claimed_by = report.claimed_at = None
+    _report_event(
+        db_session,
+        actor,
+        ReferralEvent.REPORT_SENT_AS_SUPPLEMENT,
+        report.id,
+        referral=referral.number,
+        agency=referral.agency.name,
+    )
+    return report
+
+
+def add_supplement(
+    db_session: Session,
+    *,
+    referral: Referral,
+    note: str,
+    actor: str,
+    report_ref: str | None = None,
+) -> ReferralSupplement:
+    """Add information to a referral already sent: a note (required unless a report is sent),
+    and with `report_ref` a report of the referred incident, which the agency then receives as
+    it received the others (its page, its files, the package)."""
+    note = note.replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE:
+        raise BadInput(
+            f"the note is {len(note):,} characters long: keep it to {MAX_NOTE:,}",
+            code="note_too_long",
+        )
+    if not report_ref and not note:
+        raise BadInput(
+            f"write the information to add to the referral (a note of up to {MAX_NOTE:,} "
+            "characters)",
+            code="note_required",
+        )
+    report = (
+        _add_report(db_session, referral=referral, report_ref=report_ref, actor=actor)
+        if report_ref
+        else None
+    )
+    supplement = ReferralSupplement(
+        note=note, report_id=report.id if report else None, added_by=actor, created_at=utcnow()
+    )
+    referral.supplements.append(supplement)
+    db_session.flush()
+    _event(
+        db_session,
+        actor,
+        ReferralEvent.SUPPLEMENT_ADDED,
+        referral,
+        supplement=supplement.id,
+        report=report.case_number if report else None,
+    )
+    return supplement
+
+
+def acknowledge_supplement(
+    db_session: Session, *, referral: Referral, supplement_id: str, actor: str
+) -> ReferralSupplement:
+    """The agency has read the supplement (once; acknowledging again changes nothing)."""
+    found = next((s for s in referral.supplements if s.id == supplement_id), None)
+    if found is None:
+        raise NotFound("no such supplement in this referral")
+    if found.acknowledged_at is None:
+        found.acknowledged_at = utcnow()
+        _event(
+            db_session, actor, ReferralEvent.SUPPLEMENT_ACKNOWLEDGED, referral, supplement=found.id
+        )
+    return found
+
+
+def unacknowledged(referral: Referral) -> int:
+    """How many supplements the agency has not acknowledged yet."""
+    return sum(1 for s in referral.supplements if s.acknowledged_at is None)
+
+
+def people_of(db_session: Session, *, referral: Referral) -> dict[str, str]:
+    """Readable names of everyone the referral's page names: who had the report claimed, who
+    referred it, who added each supplement."""
+    actors = [referral.referred_by, referral.claimed_by or ""]
+    return auth.actor_names(db_session, [*actors, *(s.added_by for s in referral.supplements)])
 
 
 def acknowledge(db_session: Session, *, referral: Referral, actor: str) -> Referral:

@@ -107,6 +107,9 @@ def _referral_context(db: Session, referral: Referral) -> dict[str, object]:
         "files": service.files_of(db, referral=referral, reports=reports),
         "timeline": timeline,
         "actors": auth.actor_names(db, (e.actor for e in timeline)),
+        "people": service.people_of(db, referral=referral),
+        "cases": {r.id: r.case_number for r in reports},
+        "max_note": service.MAX_NOTE,
         "outcomes": service.OUTCOMES,
         "legal_kinds": service.LEGAL_PROCESS_KINDS,
     }
@@ -139,6 +142,26 @@ def console_legal_process(
         db, referral=referral, file_id=file_id, kind=kind, reference=reference, actor=_actor(user)
     )
     return RedirectResponse(f"/console/referrals/{referral.number}", status_code=303)
+
+
+@router.post("/console/referrals/{ref}/supplements", dependencies=[Depends(check_csrf)])
+def add_supplement(
+    ref: str,
+    note: str = Form(""),
+    report: str = Form(""),
+    user: User = Depends(require_user(*CONSOLE_ROLES)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    """Add information to a referral: a note, or (`report`) a report merged into its incident."""
+    referral = service.get_referral(db, ref=ref)
+    try:
+        service.add_supplement(
+            db, referral=referral, note=note, actor=_actor(user), report_ref=report or None
+        )
+    except service.AlreadyReferred as exc:
+        # Sent twice (a double click): the agency has the report already; show where.
+        return RedirectResponse(f"/console/referrals/{exc.number}?already=1", status_code=303)
+    return RedirectResponse(f"/console/referrals/{referral.number}#supplements", status_code=303)
 
 
 @router.get("/console/admin/routing", response_class=HTMLResponse)
@@ -233,6 +256,23 @@ def acknowledge(
 ) -> Response:
     referral = service.acknowledge(db, referral=_own(db, ref, user), actor=_actor(user))
     return _to_portal(referral)
+
+
+@router.post(
+    "/agency/referrals/{ref}/supplements/{supplement_id}/acknowledge",
+    dependencies=[Depends(check_csrf)],
+)
+def acknowledge_supplement(
+    ref: str,
+    supplement_id: str,
+    user: User = Depends(require_user(Role.AGENCY)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    referral = _own(db, ref, user)
+    service.acknowledge_supplement(
+        db, referral=referral, supplement_id=supplement_id, actor=_actor(user)
+    )
+    return RedirectResponse(f"/agency/referrals/{referral.number}#supplements", status_code=303)
 
 
 @router.post("/agency/referrals/{ref}/outcome", dependencies=[Depends(check_csrf)])

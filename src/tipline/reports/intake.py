@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -101,6 +103,11 @@ def updates_of(db_session: Session, *, report_id: str) -> list[ReporterUpdate]:
     )
 
 
+# Files sent within this long of the report are part of filing it (the form sends the report,
+# then its files); later ones are additions the analyst should be told about.
+FILING_WINDOW = timedelta(minutes=15)
+
+
 def note_addition(report: Report) -> None:
     """The reporter gave something after filing: the queue shows a badge until an analyst acts."""
     report.info_added_at = utcnow()
@@ -153,6 +160,9 @@ def attach_file(
         allowed_types=PUBLIC_FILE_TYPES,
         prepared=prepared,
     )
+    report = db_session.get(Report, report_id)
+    if report is not None and utcnow() - report.received_at > FILING_WINDOW:
+        note_addition(report)
     audit.record(
         db_session,
         actor=PUBLIC_ACTOR,

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tipline.db import ID, Base, new_id, utcnow
+from tipline.reports import deadline
 
 
 class Incident(Base):
@@ -118,6 +119,12 @@ class Report(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     incident: Mapped[Incident | None] = relationship(back_populates="reports")
+
+    @property
+    def deadline_words(self) -> list[str]:
+        """The deadline phrases in the description (shown beside the priority they raised)."""
+        return deadline.deadline_words(self.description)
+
     people: Mapped[list[Person]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="Person.created_at"
     )

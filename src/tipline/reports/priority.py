@@ -12,20 +12,12 @@ depends on changes (classification, a reporter's words of despair).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tipline.reports.distress import normalise
+from tipline.reports.deadline import deadline_words
 from tipline.reports.models import Report
-
-_DEADLINE = re.compile(
-    r"\b(\d+\s*(hours?|hrs?|h|mins?|minutes?|horas?|minutos?)|tonight|today|by tomorrow|"
-    r"midnight|deadline|countdown|clock is ticking|last chance|"
-    r"esta noche|hoy|para manana|medianoche|plazo|ultima oportunidad)\b"
-)
-
 
 # How long each tier may wait for a decision (referred or closed), from arrival: the queue's
 # clock. A child in danger is an hour; a deadline threat is often hours away, so four; money
@@ -57,14 +49,7 @@ def is_minor(victim_ages: Iterable[int | None], source: str) -> bool:
 
 
 def has_deadline(description: str) -> bool:
-    return bool(_DEADLINE.search(normalise(description or "")))
-
-
-def deadline_words(description: str) -> list[str]:
-    """The words of a deadline in the reporter's text ("2 hours", "tonight"), as the analyst
-    should see them next to the priority they raised (normalised: lower case, no accents)."""
-    found = (m.group(0) for m in _DEADLINE.finditer(normalise(description or "")))
-    return list(dict.fromkeys(found))
+    return bool(deadline_words(description))
 
 
 def assess(

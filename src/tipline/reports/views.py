@@ -28,7 +28,7 @@ from tipline.deps import (
 from tipline.errors import BadInput, TiplineError, TooLarge
 from tipline.evidence import service as evidence
 from tipline.reports import form as report_form
-from tipline.reports import idempotency, intake, priority
+from tipline.reports import idempotency, intake
 from tipline.reports.schemas import (
     FileCreated,
     PublicReportCreated,
@@ -37,12 +37,10 @@ from tipline.reports.schemas import (
     ReporterUpdateIn,
 )
 from tipline.web import i18n
-from tipline.web.templating import render, templates
+from tipline.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["public reports"])
 router = APIRouter(include_in_schema=False)
-# The whole report's partial shows the deadline words that raised a report's priority.
-templates.env.filters["deadline_words"] = priority.deadline_words
 
 
 def _read_upload(upload: StarletteUpload, settings: Settings) -> bytes:
@@ -388,8 +386,6 @@ def _add_to_report(
         report = intake.find_for_reporter(db_session, token=token, case_number=case)
         if text.strip():
             intake.add_update(db_session, report=report, text=ReporterUpdateIn(text=text).text)
-        if prepared:
-            intake.note_addition(report)
         _attach_all(db_session, settings, report.id, prepared)
     except (TiplineError, ValidationError) as exc:
         db_session.rollback()

@@ -17,7 +17,7 @@ from tipline.db import utcnow
 from tipline.errors import BadInput, Conflict, Forbidden, TiplineError
 from tipline.evidence.models import EvidenceFile
 from tipline.referral.models import Referral, ReferralReport
-from tipline.reports import priority
+from tipline.reports import claims, priority
 from tipline.reports import service as reports
 from tipline.reports.models import Report
 from tipline.reports.priority import Priority
@@ -30,8 +30,6 @@ OPEN_STATUSES = ("received", "triaged")
 OPEN_PREDICATE = text("reports.status IN ('received', 'triaged')")
 # The top tier's target (stats report how often it is met).
 TOP_TIER_SLA = priority.TARGETS[1]
-# A claim nobody touches for this long lapses, so an item is never stuck with an absent analyst.
-CLAIM_LAPSES_AFTER = timedelta(hours=4)
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,7 @@ def _conditions(flt: QueueFilter, user_id: str | None) -> list[ColumnElement[boo
 
 
 def _claim_conditions(claim: str | None, user_id: str | None) -> list[ColumnElement[bool]]:
-    lapsed = utcnow() - CLAIM_LAPSES_AFTER
+    lapsed = claims.lapsed_before()
     if claim == "mine":
         return [Report.claimed_by == (user_id or ""), Report.claimed_at > lapsed]
     if claim == "claimed":
@@ -260,12 +258,15 @@ def queue_depth(db_session: Session) -> dict[int, int]:
     return {int(t): int(n) for t, n in rows}
 
 
+def live_claimer(db_session: Session, *, report: Report) -> User | None:
+    """Who is working on the report now (None when nobody is, or the claim has lapsed)."""
+    if not _claim_live(report) or report.claimed_by is None:
+        return None
+    return db_session.get(User, report.claimed_by)
+
+
 def _claim_live(report: Report | QueueRow) -> bool:
-    return (
-        report.claimed_by is not None
-        and report.claimed_at is not None
-        and utcnow() - report.claimed_at < CLAIM_LAPSES_AFTER
-    )
+    return claims.is_live(report)
 
 
 def _event(

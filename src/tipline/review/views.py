@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -22,7 +25,8 @@ from tipline.referral import service as referral
 from tipline.reports import filed, intake
 from tipline.reports import service as reports
 from tipline.reports.schemas import IncidentType
-from tipline.review import bundling, service, wellness
+from tipline.review import bundling, schemas, service, wellness
+from tipline.web.templating import zone_of
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 SOURCES = ("public", "esp", "detector")
@@ -36,36 +40,77 @@ def queue_page(
     staff_session: StaffSession | None = Depends(current_session),
     db_session: Session = Depends(get_db, scope="function"),
 ) -> Response:
-
     params = request.query_params
     q = params.get("q", "").strip()[:200]
     found = reports.list_reports(db_session, search=q, limit=100) if q else None
-    tier_param = params.get("tier", "")
-    tier = int(tier_param) if tier_param in ("1", "2", "3", "4") else None
-    source = params.get("source") if params.get("source") in SOURCES else None
-    claim = params.get("claim") if params.get("claim") in ("mine", "unclaimed") else None
-    items = service.queue(
-        db_session,
-        tier=tier,
-        source=source,
-        claimed_by=user.id if claim == "mine" else None,
-        unclaimed=claim == "unclaimed",
-    )
+    flt, page_number = schemas.read_filter(params)
+    page = service.queue_page(db_session, flt, user_id=user.id, page=page_number)
     return staff_page(
         request,
         "queue.html",
         staff_session,
         {
-            "items": items,
-            "filters": {"tier": tier, "source": source, "claim": claim},
+            "page": page,
+            "filters": flt,
+            "params": schemas.as_params(flt),
             "depth": service.queue_depth(db_session),
             "notices_overdue": notice_requests.overdue_count(db_session),
             "supervising": user.role in SUPERVISOR_ROLES,
             "q": q,
             "found": found,
-            "exposure": wellness.exposure(db_session) if user.role in SUPERVISOR_ROLES else [],
+            "agencies": auth.list_organisations(db_session, kind="agency"),
+            "incident_types": [t.value for t in IncidentType],
+            "sources": SOURCES,
+            "sorts": schemas.SORTS,
+            "statuses": schemas.STATUS_VIEWS,
+            "close_reasons": service.CLOSE_REASONS,
+            "bulk": _bulk_outcome(params),
         },
     )
+
+
+def _bulk_outcome(params: Any) -> dict[str, str] | None:
+    """What the last bulk action did, carried on the redirect back to the queue."""
+    if "bulk_done" not in params:
+        return None
+    return {"done": params.get("bulk_done", ""), "skipped": params.get("bulk_skipped", "")}
+
+
+@router.post("/console/queue/bulk", dependencies=[Depends(check_csrf)])
+def bulk(
+    report: list[str] = Form([]),
+    action: str = Form(""),
+    reason: str = Form(""),
+    back: str = Form(""),
+    user: User = Depends(require_user(*SUPERVISOR_ROLES)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    result = service.bulk(db, report_refs=report, user=user, action=action, reason=reason)
+    query = urlencode(
+        {
+            **_queue_query(back),
+            "bulk_done": str(len(result.done)),
+            "bulk_skipped": "; ".join(f"{ref}: {why}" for ref, why in result.skipped)[:1500],
+        }
+    )
+    return RedirectResponse(f"/console?{query}", status_code=303)
+
+
+def _queue_query(back: str) -> dict[str, str]:
+    """The queue view to return to: only the queue's own parameters, checked again."""
+    params = dict(parse_qsl(back.lstrip("?"), keep_blank_values=False))
+    flt, page = schemas.read_filter(params)
+    return {**schemas.as_params(flt), **({"page": str(page)} if page > 1 else {})}
+
+
+@router.post("/console/queue/{ref}/seen", dependencies=[Depends(check_csrf)])
+def seen(
+    ref: str,
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    service.mark_seen(db, report_ref=ref, user=user)
+    return RedirectResponse(f"/console/reports/{ref}", status_code=303)
 
 
 def _back() -> RedirectResponse:
@@ -208,6 +253,7 @@ def incident_page(
             "reports": sorted(incident.reports, key=lambda r: r.received_at),
             "timeline": timeline,
             "actors": auth.actor_names(db, (e.actor for e in timeline)),
+            "supplement_prompts": referral.supplement_prompts(db, incident_id=incident.id),
         },
     )
 
@@ -242,13 +288,57 @@ def report_page(
             "proposals": bundling.proposals(db_session, report=report, related_reports=related),
             "revealed": wellness.revealed_now(db_session, user=user),
             "seen_before": wellness.already_reviewed(db_session, files=files),
+            # Reveals and re-blurs are the files' events; the timeline shows them too.
+            "file_reviews": wellness.file_reviews(db_session, files=files),
             "incident_types": [t.value for t in IncidentType],
             "referrals": referral.referrals_of_report(db_session, report_id=report.id),
+            "supplement_targets": referral.supplement_targets(db_session, report=report),
             "candidates": routing.route(
                 db_session, reports=referral.referral_group(db_session, report=report)
             ),
             "agencies": auth.list_organisations(db_session, kind="agency"),
             "supervising": user.role in SUPERVISOR_ROLES,
             "close_reasons": service.CLOSE_REASONS,
+            "claimer": service.live_claimer(db_session, report=report),
+        },
+    )
+
+
+@router.post("/console/files/{file_id}/blur", dependencies=[Depends(check_csrf)])
+def blur(
+    file_id: str,
+    user: User = Depends(require_user(*REVIEWERS)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    """End this reviewer's reveal of the file at once (wellness.blur)."""
+    record = wellness.blur(db, file_id=file_id, user=user)
+    back = f"/console/reports/{record.report_id}#files" if record.report_id else "/console"
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/console/exposure", response_class=HTMLResponse)
+def exposure_page(
+    request: Request,
+    user: User = Depends(require_user(*SUPERVISOR_ROLES)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    """Files revealed per reviewer per week, for supervisors (weeks in the reader's zone)."""
+    exposure = wellness.weekly_exposure(db, zone=zone_of(user))
+    return staff_page(request, "exposure.html", staff_session, {"exposure": exposure})
+
+
+@router.get("/console/exposure.csv")
+def exposure_csv(
+    user: User = Depends(require_user(*SUPERVISOR_ROLES)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    exposure = wellness.weekly_exposure(db, zone=zone_of(user))
+    return Response(
+        wellness.exposure_csv(exposure),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="exposure.csv"',
+            "Cache-Control": "no-store",
         },
     )

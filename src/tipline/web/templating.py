@@ -37,10 +37,19 @@ def _environment() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["duration"] = duration
     env.filters["minutes"] = lambda m: duration(timedelta(minutes=m))
+    env.filters["clock"] = clock
     env.filters["label"] = _label
     env.filters["local"] = _local
     env.filters["person"] = person
     return env
+
+
+def clock(delta: timedelta) -> str:
+    """A queue clock, short enough for a table cell: days and hours, or hours and minutes."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return f"{days} d {hours} h" if days else f"{hours} h {mins:02d} min"
 
 
 @pass_context
