@@ -5,6 +5,17 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Report form: the child's school, how to reach the reporter (issue 20)
+    "By email": "Por correo electrónico",
+    "By phone call": "Por llamada",
+    "By text message": "Por mensaje de texto",
+    "How should we reach you?": "¿Cómo prefieres que te contactemos?",
+    "It helps police find and protect the child. Only our analysts and the police see it.": "Ayuda a la policía a encontrar y proteger al menor. Solo lo ven nuestros analistas y la policía.",
+    "Not at all: I will check the follow-up page": "De ninguna forma: revisaré la página de seguimiento",
+    "Not at all: only through the follow-up page": "De ninguna forma: solo por la página de seguimiento",
+    "School": "Escuela",
+    "School (if you want to tell us)": "Escuela (si quieres decírnosla)",
+    "Wants to be reached": "Quiere que le contacten",
     # Console: account, timeline events, report page (issue 20)
     "Added to an incident": "Agregado a un incidente",
     "Additions read": "Agregados leídos",

@@ -21,12 +21,20 @@ from tipline.reports import service as reports
 pytestmark = pytest.mark.browser
 CALIFORNIA = "California Child Exploitation Task Force (synthetic)"
 HANDLE = "quiet_fox_day"
-CHILD = {"role": "victim", "age": 14, "gender": "female", "country": "US", "region": "US-CA"}
+CHILD = {
+    "role": "victim",
+    "age": 14,
+    "gender": "female",
+    "country": "US",
+    "region": "US-CA",
+    "school": "Example Middle School (synthetic)",
+}
 REPORTER = {
     "role": "reporter",
     "name": "A. Parent",
     "email": "parent.day@example.test",
     "phone": "+1 555 0100",
+    "preferred_contact": "text",
 }
 ADDED = "He wrote again at 11pm and gave her until the morning to pay."
 
@@ -126,7 +134,8 @@ def test_an_analysts_day(
     agency.get_by_role("link", name=number).click()
     agency.wait_for_url(f"**/agency/referrals/{number}")
     body = agency.locator("main").inner_text()
-    for fact in ("14", ADDED, "+1 555 0100", "parent.day@example.test", HANDLE):
+    facts = ("14", ADDED, "+1 555 0100", "parent.day@example.test", HANDLE, CHILD["school"])
+    for fact in (*facts, "By text message"):
         assert fact in body, fact
     _shots(agency, "agency-referral", width)
     with agency.expect_download() as download:
@@ -135,7 +144,7 @@ def test_an_analysts_day(
         summary = package.read("summary.html").decode()
         names = package.namelist()
     assert "summary.pdf" in names
-    for fact in (case, "14", ADDED, "+1 555 0100", "parent.day@example.test", HANDLE):
+    for fact in (case, *facts, "By text message"):
         assert fact in summary, fact
     for page in (analyst, agency):
         page.context.close()

@@ -110,7 +110,7 @@ def test_the_agency_reads_the_same_facts_on_its_page_and_in_the_package(
         io.BytesIO(client.get(f"/agency/referrals/{number}/package.zip").content)
     )
     summary = html.unescape(archive.read("summary.html").decode())
-    for value in ("age 16", "US-TX", "+1 555 0199", "parent_guardian", "2026-11-30"):
+    for value in ("age 16", "Texas (US-TX)", "+1 555 0199", "Parent or guardian", "2026-11-30"):
         assert value in summary, value
     assert "The account's new name is demo_x9." in summary
     manifest = json.loads(archive.read("manifest.json"))
@@ -135,3 +135,34 @@ def test_referring_twice_shows_the_referral_that_exists(
     assert again.status_code == 200
     assert 'id="already-referred"' in again.text
     assert str(again.url).endswith(first.headers["location"] + "?already=1")
+
+
+def test_the_school_and_how_to_reach_the_reporter_reach_the_analyst(
+    client: TestClient, database: Database
+) -> None:
+    filed = client.post(
+        "/api/v1/reports",
+        json={
+            "reporter_role": "parent_guardian",
+            "description": "An account is demanding money from my daughter.",
+            "victim": {"age": 13, "school": "Example Middle School (synthetic)"},
+            "contact": {"email": "parent.reach@example.test", "preferred_contact": "not_at_all"},
+        },
+    )
+    assert filed.status_code == 201, filed.text
+    sign_in(client, make_user(database, "analyst"))
+    text = html.unescape(client.get(f"/console/reports/{filed.json()['case_number']}").text)
+    child = text.split('class="the-child"', 1)[1].split("</dl>", 1)[0]
+    assert "Example Middle School (synthetic)" in child
+    reporter = text.split('class="the-reporter"', 1)[1].split("</dl>", 1)[0]
+    assert "Not at all: only through the follow-up page" in reporter
+    refused = client.post(
+        "/api/v1/reports",
+        json={
+            "reporter_role": "friend",
+            "description": "x",
+            "contact": {"preferred_contact": "carrier pigeon"},
+        },
+    )
+    assert refused.status_code == 422
+    assert "preferred_contact" in refused.text

@@ -31,6 +31,7 @@ from tipline.referral import service
 from tipline.referral.events import ReferralEvent
 from tipline.referral.models import Referral
 from tipline.reports.models import Report
+from tipline.web import labels
 
 # The summary is a document for investigators, in English like the CyberTipline XML beside it,
 # not a page of the site: it has its own small environment apart from the site's templates.
@@ -39,6 +40,8 @@ _TEMPLATES = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
+# The same names the console shows (in English); manifest.json keeps the codes, for machines.
+_TEMPLATES.filters["label"] = lambda code, kind: labels.label(kind, code)
 
 
 def _custody(db_session: Session, file_id: str) -> list[dict[str, Any]]:
@@ -72,7 +75,18 @@ def _report_summary(report: Report, details: dict[str, Any]) -> dict[str, Any]:
         "people": [
             {
                 k: getattr(p, k)
-                for k in ("role", "name", "age", "gender", "country", "region", "email", "phone")
+                for k in (
+                    "role",
+                    "name",
+                    "age",
+                    "gender",
+                    "country",
+                    "region",
+                    "school",
+                    "email",
+                    "phone",
+                    "preferred_contact",
+                )
             }
             for p in report.people
         ],
@@ -191,15 +205,22 @@ def summary_pdf(data: dict[str, Any]) -> bytes:
     for report in data["reports"]:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 12)
-        line(f"Report {report['case_number']} ({report['source']}, {report['received_at']})")
+        source = labels.label("source", report["source"])
+        line(f"Report {report['case_number']} ({source}, {report['received_at']})")
         pdf.set_font("Helvetica", "", 10)
         flags = [
-            k for k in ("sextortion", "financial", "self_harm_risk", "child_in_danger") if report[k]
+            labels.label("flag", k)
+            for k in ("sextortion", "financial", "self_harm_risk", "child_in_danger")
+            if report[k]
         ]
-        line(f"Type: {report['incident_type']}. Flags: {', '.join(flags) or 'none'}.")
+        kind = labels.label("incident_type", report["incident_type"])
+        line(f"Type: {kind}. Flags: {', '.join(flags) or 'none'}.")
+        if report["demands"]:
+            line("Demanded: " + ", ".join(labels.label("demand", d) for d in report["demands"]))
         for account in report["accounts"]:
             who = account["handle"] or account["account_id"] or ""
-            line(f"Account ({account['role']}): {account['platform'] or ''} {who}")
+            role = labels.label("account_role", account["role"])
+            line(f"Account ({role}): {account['platform'] or ''} {who}")
         for event in (report["as_filed"] or {}).get("ip_events", []):
             seen = ", ".join(
                 str(event[k]) for k in ("event", "date_time", "port") if event[k] is not None
@@ -207,11 +228,22 @@ def summary_pdf(data: dict[str, Any]) -> bytes:
             line(f"IP {event['ip_address']} ({event['who']}){': ' + seen if seen else ''}")
         for payment in report["payments"]:
             line(
-                f"Payment: {payment['method']} {payment['handle'] or ''} {payment['amount'] or ''}"
+                f"Payment: {labels.label('payment_method', payment['method'])}"
+                f" {payment['handle'] or ''} {payment['amount'] or ''}"
             )
         for person in report["people"]:
-            facts = [person[k] for k in ("name", "age", "gender", "region", "email", "phone")]
-            line(f"{person['role'].capitalize()}: " + ", ".join(str(x) for x in facts if x))
+            facts = [
+                person["name"],
+                f"age {person['age']}" if person["age"] is not None else None,
+                labels.label("gender", person["gender"]),
+                labels.label("place", person["region"] or person["country"]),
+                f"school: {person['school']}" if person["school"] else None,
+                person["email"],
+                person["phone"],
+                labels.label("preferred_contact", person["preferred_contact"]),
+            ]
+            role = labels.label("account_role", person["role"])
+            line(f"{role}: " + ", ".join(str(x) for x in facts if x))
         line(report["description"][:4000])
         for update in report["added_later"]:
             line(f"Added by the reporter {update['at']}: {update['text'][:2000]}")

@@ -15,6 +15,7 @@ from tipline.reports.schemas import (
     Gender,
     IncidentType,
     PaymentMethod,
+    PreferredContact,
     PublicReportIn,
     ReporterRole,
 )
@@ -71,6 +72,12 @@ def choices(gettext: Callable[[str], str]) -> dict[str, list[tuple[str, str]]]:
             (PaymentMethod.BANK_TRANSFER, _("Bank transfer")),
             (PaymentMethod.OTHER, _("Other")),
         ],
+        "preferred_contact": [
+            (PreferredContact.EMAIL, _("By email")),
+            (PreferredContact.PHONE, _("By phone call")),
+            (PreferredContact.TEXT, _("By text message")),
+            (PreferredContact.NOT_AT_ALL, _("Not at all: I will check the follow-up page")),
+        ],
         "gender": [
             (Gender.FEMALE, _("Girl or woman")),
             (Gender.MALE, _("Boy or man")),
@@ -122,11 +129,13 @@ def payload_from_form(form: Mapping[str, str], demands: list[str], lang: str) ->
         "gender": _none_if_blank(form.get("victim_gender")),
         "country": _none_if_blank(form.get("victim_country")),
         "region": _none_if_blank(form.get("victim_region")),
+        "school": _none_if_blank(form.get("victim_school")),
     }
     contact = {
         "name": _none_if_blank(form.get("contact_name")),
         "email": _none_if_blank(form.get("contact_email")),
         "phone": _none_if_blank(form.get("contact_phone")),
+        "preferred_contact": _none_if_blank(form.get("contact_preferred")),
     }
     data: dict[str, Any] = {
         "reporter_role": form.get("reporter_role") or None,

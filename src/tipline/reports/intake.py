@@ -40,7 +40,7 @@ def file_public_report(db_session: Session, *, payload: PublicReportIn) -> repor
     if victim is not None and any(victim.model_dump().values()):
         people.append({"role": "victim", **victim.model_dump(mode="json")})
     if payload.contact is not None and any(payload.contact.model_dump().values()):
-        people.append({"role": "reporter", **payload.contact.model_dump()})
+        people.append({"role": "reporter", **payload.contact.model_dump(mode="json")})
     accounts = [
         {
             "role": "suspect",

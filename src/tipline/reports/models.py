@@ -154,6 +154,10 @@ class Person(Base):
     gender: Mapped[str | None] = mapped_column(String(24))
     country: Mapped[str | None] = mapped_column(String(2))
     region: Mapped[str | None] = mapped_column(String(6))
+    # A child's school, where the reporter gives it (an investigator's first lead to the child).
+    school: Mapped[str | None] = mapped_column(String(200))
+    # How a reporter wants to be reached: email, phone, text, or not at all.
+    preferred_contact: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="people")

@@ -245,6 +245,7 @@ class VictimIn(_Strict):
     gender: Gender | None = None
     country: str | None = Field(default=None, max_length=2)
     region: Short100 | None = None
+    school: Short200 | None = None
 
     @field_validator("country")
     @classmethod
@@ -260,10 +261,19 @@ class VictimIn(_Strict):
         return self
 
 
+class PreferredContact(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    TEXT = "text"
+    # Reach me only through the follow-up page (a child whose phone a parent reads).
+    NOT_AT_ALL = "not_at_all"
+
+
 class ContactIn(_Strict):
     name: Short200 | None = None
     email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_clean)] | None = None
     phone: Short40 | None = None
+    preferred_contact: PreferredContact | None = None
 
     @field_validator("email")
     @classmethod

@@ -258,6 +258,8 @@ _person_defaults: dict[str, Any] = {
     "gender": None,
     "country": None,
     "region": None,
+    "school": None,
+    "preferred_contact": None,
 }
 _account_defaults: dict[str, Any] = {
     "person_id": None,

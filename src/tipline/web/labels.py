@@ -72,6 +72,12 @@ LABELS: dict[str, dict[str, str]] = {
         "other": N_("Other"),
         "unknown": N_("Not given"),
     },
+    "preferred_contact": {
+        "email": N_("By email"),
+        "phone": N_("By phone call"),
+        "text": N_("By text message"),
+        "not_at_all": N_("Not at all: only through the follow-up page"),
+    },
     "close_reason": {
         "insufficient_information": N_("Insufficient information"),
         "viral_or_meme": N_("Viral or meme content"),
