@@ -5,6 +5,9 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Numbers: what is not on the fixed lists (issue 21)
+    "Other platforms": "Otras plataformas",
+    "Other sites": "Otros sitios",
     # Report form: the child's school, how to reach the reporter (issue 20)
     "By email": "Por correo electrónico",
     "By phone call": "Por llamada",

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from accounts import csrf, make_org, make_user, sign_in
 from media import encode, synthetic_image
+from routes import walk
 from tipline import builders
 from tipline.db import Database
 from tipline.evidence import service as evidence
@@ -188,19 +188,8 @@ SIGN_IN_PAGES = {
 }
 
 
-def _walk(routes: list[Any]) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found |= {(m, route.path) for m in route.methods - {"HEAD"}}
-        original = getattr(route, "original_router", None)
-        if original is not None:
-            found |= _walk(list(original.routes))
-    return found
-
-
 def test_every_route_has_a_row(app: Any) -> None:
-    routes = _walk(list(app.routes)) | {("GET", "/healthz")}
+    routes = walk(list(app.routes)) | {("GET", "/healthz")}
     assert len(routes) > 30, "route discovery is broken"
     decided = (
         set(MATRIX) | TOKEN_ONLY | CASE_PIN_ONLY | ISPWS | HASHSHARING | FORM_POSTS | SIGN_IN_PAGES

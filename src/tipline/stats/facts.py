@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tipline.stats import vocabulary
+
 # A cell: (figure, key, day "YYYY-MM-DD", slice). A contribution counts each cell some times.
 Cell = tuple[str, str, str, str]
 Contribution = Counter[Cell]
@@ -41,7 +43,6 @@ class Share:
 
 AGE_BANDS = ("0-9", "10-12", "13-15", "16-17", "18+", "unknown")
 DISPOSITIONS = ("referred", "informational", "in_review")
-PLATFORM_KEY_CHARS = 60
 
 
 def age_band(age: int | None) -> str:
@@ -70,12 +71,8 @@ def minutes_bucket(start: datetime, end: datetime) -> str:
 
 
 def platform_key(name: str | None) -> str | None:
-    """How a platform is counted: case and spacing folded, so "Instagram " and "instagram" are
-    one platform."""
-    if not name:
-        return None
-    key = " ".join(name.split()).casefold()[:PLATFORM_KEY_CHARS]
-    return key or None
+    """How a platform is counted: its key on the fixed list, or "other" (vocabulary.py)."""
+    return vocabulary.platform_key(name)
 
 
 def disposition(status: str, referred_at: datetime | None) -> str:
@@ -103,14 +100,17 @@ def report_share(
     day = report.received_at.date().isoformat()
     figures: Counter[tuple[str, str]] = Counter()
     figures["reports", ""] += 1
-    figures["source", report.source] += 1
-    figures["incident_type", report.incident_type] += 1
+    figures["source", vocabulary.one_of(report.source, vocabulary.SOURCES)] += 1
+    figures[
+        "incident_type", vocabulary.one_of(report.incident_type, vocabulary.INCIDENT_TYPES)
+    ] += 1
     figures["tier", str(report.priority_tier)] += 1
     figures["disposition", disposition(report.status, report.referred_at)] += 1
     # A financial report counts as a demand for money in both figures, so that "sextortion
     # with money demanded" and "money" among the demands are one number: were they to differ,
     # their difference would be a count nobody checked for suppression.
-    demands = set(report.demands or []) | ({"money"} if report.financial else set())
+    demands = {vocabulary.one_of(d, vocabulary.DEMANDS) for d in report.demands or []}
+    demands |= {"money"} if report.financial else set()
     if report.sextortion or demands:
         figures["sextortion", "financial" if "money" in demands else "other"] += 1
     for demand in sorted(demands):
@@ -120,7 +120,7 @@ def report_share(
     for person in victims:
         figures["victims", ""] += 1
         figures["victim_age", age_band(person.age)] += 1
-        figures["victim_gender", person.gender or "unknown"] += 1
+        figures["victim_gender", vocabulary.one_of(person.gender, vocabulary.GENDERS)] += 1
     if report.triaged_at is not None:
         figures["triage_minutes", minutes_bucket(report.received_at, report.triaged_at)] += 1
         if report.priority_tier == 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipline.reports.form import choices
+from tipline.stats import vocabulary
 
 
 def figure_titles(_: Callable[[str], str]) -> dict[str, str]:
@@ -52,6 +53,12 @@ def key_labels(_: Callable[[str], str]) -> dict[str, dict[str, str]]:
             "detector": _("The red-flag detector"),
         },
         "sla": {"met": _("Within the hour"), "missed": _("Late")},
+        "platform": {
+            **{key: vocabulary.platform_name(key) for key in vocabulary.PLATFORMS},
+            "other": _("Other platforms"),
+        },
+        "notices": {"other": _("Other sites")},
+        "notices_removed": {"other": _("Other sites")},
         "takedown_feedback": {
             "matched": _("Matched"),
             "removed": _("Removed"),

@@ -16,7 +16,7 @@ from tipline.notices.models import NoticeRequest
 from tipline.referral.models import Referral, ReferralReport
 from tipline.reports.models import Incident, OnlineAccount, Person, Report
 from tipline.review.service import TOP_TIER_SLA
-from tipline.stats import facts
+from tipline.stats import facts, vocabulary
 from tipline.stats.facts import Contribution, Share
 from tipline.stats.models import StatCell, StatContribution, StatCursor
 from tipline.takedown.events import TakedownEvent
@@ -126,13 +126,16 @@ def _notice_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
     """Take-down requests by platform, removals, and the time from sending to removal."""
     out = {}
     for r in db_session.scalars(select(NoticeRequest).where(NoticeRequest.id.in_(ids))):
-        figures = [("notices", r.platform_name[:100], 1)]
+        # A site outside the directory is named by the address a victim or a report gave:
+        # counted as "other", never published by its name.
+        name = r.platform_name[:100] if r.platform_id else vocabulary.OTHER
+        figures = [("notices", name, 1)]
         if r.status == "removed" and r.removed_at is not None:
-            figures.append(("notices_removed", r.platform_name[:100], 1))
+            figures.append(("notices_removed", name, 1))
             started = r.sent_at or r.created_at
             figures.append(("removal_minutes", facts.minutes_bucket(started, r.removed_at), 1))
         # Also in the platform's slice: the staff's platform filter gives its time to removal.
-        slices = ("", f"p:{facts.platform_key(r.platform_name)}")
+        slices = ("", f"p:{vocabulary.slice_key(name)}")
         out[f"notice_request:{r.id}"] = Share(
             r.created_at.date().isoformat(), tuple(figures), slices
         )

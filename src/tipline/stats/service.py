@@ -21,9 +21,10 @@ from tipline import audit
 from tipline.auth.models import Organisation
 from tipline.db import utcnow
 from tipline.errors import BadInput
+from tipline.notices.models import NoticePlatform
 from tipline.review import service as review
 from tipline.review import wellness
-from tipline.stats import facts, rollup
+from tipline.stats import facts, rollup, vocabulary
 from tipline.stats.models import StatCell
 from tipline.stats.suppression import Count, Suppressor
 
@@ -233,12 +234,25 @@ def _view(built: dict[str, Any], year: str | None) -> dict[str, Any]:
     }
 
 
+def notice_platforms(db_session: Session) -> frozenset[str]:
+    return frozenset(db_session.scalars(select(NoticePlatform.name)))
+
+
+def _only_fixed_keys(cube: Cube, notice_names: frozenset[str]) -> None:
+    """Drop every key that is not on a fixed list (vocabulary.py) before anything is built from
+    the cube: the second guard, after the rollup's own, against publishing typed text."""
+    for figure, keys in cube.items():
+        for key in [k for k in keys if not vocabulary.published_key(figure, k, notice_names)]:
+            del keys[key]
+
+
 def published(
     db_session: Session, *, threshold: int, year: int | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """The public figures, all time or for one calendar year."""
     today = today or utcnow().date()
     cube = _cube(db_session, parts=[("m", None, None)], figures=PUBLIC_FIGURES)
+    _only_fixed_keys(cube, notice_platforms(db_session))
     # Of the platforms' feedback, the public sees the matches they reported.
     feedback = cube.pop("takedown_feedback", {})
     if "matched" in feedback:
@@ -276,7 +290,7 @@ def _percentile(counts: dict[str, int], q: float) -> int | None:
 
 
 def staff_slice(agency: str | None, platform: str | None) -> str:
-    key = facts.platform_key(platform)
+    key = vocabulary.slice_key(platform)
     parts = ([f"a:{agency}"] if agency else []) + ([f"p:{key}"] if key else [])
     return "|".join(parts)
 
