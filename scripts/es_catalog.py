@@ -5,6 +5,11 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Report page: the detector's conversation (issue 20)
+    "The conversation": "La conversación",
+    "Sender": "Remitente",
+    "Message": "Mensaje",
+    "Messages not shown here (open the file for all of them)": "Mensajes no mostrados aquí (abre el archivo para verlos todos)",
     # Numbers: what is not on the fixed lists (issue 21)
     "Other platforms": "Otras plataformas",
     "Other sites": "Otros sitios",

@@ -11,9 +11,12 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from accounts import csrf, make_user, sign_in
+from accounts import csrf, make_org, make_user, sign_in
 from tipline import builders
+from tipline.audit import service as audit
 from tipline.db import Database
+from tipline.evidence import service as evidence
+from tipline.evidence.events import EvidenceEvent
 from tipline.reports import intake
 from tipline.reports import service as reports
 
@@ -166,3 +169,37 @@ def test_the_school_and_how_to_reach_the_reporter_reach_the_analyst(
     )
     assert refused.status_code == 422
     assert "preferred_contact" in refused.text
+
+
+def test_the_conversation_a_detector_sent_is_read_on_the_page(
+    client: TestClient, database: Database
+) -> None:
+    key = {"Authorization": f"Bearer {make_org(database, 'platform').api_key}"}
+    conversation = {
+        "id": "chat-on-page",
+        "messages": [
+            {"sender": "s", "text": "i'll send it to your whole school unless you pay $200"},
+            {"sender": "c", "text": "please dont <b>do it</b>"},
+        ],
+        "open_report": True,
+    }
+    answer = client.post("/api/v1/detect", json=conversation, headers=key)
+    assert answer.status_code == 200, answer.text
+    case = answer.json()["report_case_number"]
+    sign_in(client, make_user(database, "analyst"))
+    page = client.get(f"/console/reports/{case}").text
+    chat = page.split('class="chat"', 1)[1].split("</table>", 1)[0]
+    assert "send it to your whole school" in html.unescape(chat)
+    assert "&lt;b&gt;do it&lt;/b&gt;" in chat  # the child's words as text, never markup
+    assert 'class="flagged"' in chat
+    with database.session() as db_session:
+        report = reports.get_report(db_session, ref=case)
+        [transcript] = evidence.files_for_report(db_session, report_id=report.id)
+        actions = [
+            e.action
+            for e in audit.timeline(
+                db_session, subject_type="evidence_file", subject_id=transcript.id
+            )
+        ]
+    # Opening the page read the transcript: a custody event, like opening any file.
+    assert EvidenceEvent.READ in actions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 from tipline.audit import service as audit
 from tipline.auth.models import User
 from tipline.auth.roles import CONSOLE_ROLES, SUPERVISOR_ROLES
+from tipline.config import Settings
 from tipline.db import utcnow
 from tipline.errors import BadInput, Conflict, Forbidden, TiplineError
+from tipline.evidence import service as evidence
 from tipline.evidence.models import EvidenceFile
 from tipline.referral.models import Referral, ReferralReport
 from tipline.reports import claims, priority
@@ -416,3 +419,65 @@ def bulk(
         except TiplineError as exc:
             skipped.append((ref, exc.message))
     return BulkResult(done, skipped)
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    index: int
+    sender: str
+    text: str
+    # The red flags the detector found at this message (empty for the rest).
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chat:
+    filename: str
+    lines: list[ChatLine]
+    more: int
+
+
+CHAT_LINES_SHOWN = 500
+
+
+def chats_of(
+    db_session: Session,
+    *,
+    settings: Settings,
+    report: Report,
+    files: list[EvidenceFile],
+    user: User,
+) -> list[Chat]:
+    """The conversations a report carries (a detector's transcript), to read on the page as
+    text. Each is a read of evidence, logged for custody like opening any file."""
+    found = (report.extra or {}).get("detector") or {}
+    flagged: dict[int, list[str]] = {}
+    for flag in found.get("flags", []) if isinstance(found, dict) else []:
+        if isinstance(flag, dict) and isinstance(flag.get("message_index"), int):
+            flagged.setdefault(flag["message_index"], []).append(str(flag.get("flag", "")))
+    chats = []
+    if report.source != "detector":
+        return []
+    for record in files:
+        # The transcript the detector stored with the report (detect/service.py names it).
+        name = record.filename or ""
+        if not (name.startswith("conversation-") and name.endswith(".json")):
+            continue
+        raw = evidence.read_file(
+            db_session,
+            settings=settings,
+            file_id=record.id,
+            actor=f"user:{user.id}",
+            reason="chat shown on the report page",
+        )
+        try:
+            messages = json.loads(raw).get("messages", [])
+        except (ValueError, AttributeError):
+            continue
+        lines = [
+            ChatLine(i, str(m.get("sender", "")), str(m.get("text", "")), tuple(flagged.get(i, ())))
+            for i, m in enumerate(messages[:CHAT_LINES_SHOWN])
+            if isinstance(m, dict)
+        ]
+        chats.append(Chat(record.filename or "", lines, max(0, len(messages) - len(lines))))
+    return chats

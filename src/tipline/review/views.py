@@ -300,6 +300,9 @@ def report_page(
             "supervising": user.role in SUPERVISOR_ROLES,
             "close_reasons": service.CLOSE_REASONS,
             "claimer": service.live_claimer(db_session, report=report),
+            "chats": service.chats_of(
+                db_session, settings=settings, report=report, files=files, user=user
+            ),
         },
     )
 
