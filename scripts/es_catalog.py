@@ -5,6 +5,26 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Public side: help one tap away, quick exit, history (issue 21)
+    "Call 1-800-THE-LOST (1-800-843-5678)": "Llama al 1-800-THE-LOST (1-800-843-5678)",
+    "Call 911": "Llama al 911",
+    "Chrome, Edge or Samsung Internet: open the menu, then History, then Clear browsing data.": "Chrome, Edge o Samsung Internet: abre el menú, luego Historial, luego Borrar datos de navegación.",
+    "Firefox: open the menu, then History, then Clear recent history.": "Firefox: abre el menú, luego Historial, luego Limpiar el historial reciente.",
+    "Get pictures taken down": "Hacer que quiten las fotos",
+    "Home": "Inicio",
+    "How to clear your browsing history": "Cómo borrar tu historial de navegación",
+    "In danger right now? Call 911": "¿En peligro ahora mismo? Llama al 911",
+    "Leave no trail on a shared phone or computer": "No dejes rastro en un teléfono o computadora compartidos",
+    "Leave now? What you typed will be lost.": "¿Salir ahora? Se perderá lo que escribiste.",
+    "Make a report": "Hacer un reporte",
+    "Online safety": "Seguridad en línea",
+    "Or use a private (incognito) window: it forgets everything when you close it.": "O usa una ventana privada (de incógnito): lo olvida todo al cerrarla.",
+    "Safari on an iPhone: Settings, then Safari, then Clear History and Website Data.": "Safari en un iPhone: Ajustes, luego Safari, luego Borrar historial y datos de sitios web.",
+    "Share": "Comparte",
+    "This site keeps itself to one entry in your browser's history, and Quick exit replaces even that one. To be sure, clear the history yourself:": "Este sitio deja una sola entrada en el historial de tu navegador, y Salida rápida reemplaza incluso esa. Para estar seguro, borra el historial tú mismo:",
+    "Write to gethelp@ncmec.org": "Escribe a gethelp@ncmec.org",
+    "talk to someone right now, any time, day or night (in the US).": "habla con alguien ahora mismo, a cualquier hora, de día o de noche (en EE. UU.).",
+    "the red flags on our home page": "las señales de alerta de nuestra página de inicio",
     # Report page: the detector's conversation (issue 20)
     "The conversation": "La conversación",
     "Sender": "Remitente",

@@ -1,0 +1,90 @@
+"""Quick exit leaves no trail, and help is one tap away: in Debian's Chromium on a phone-sized
+page (390 px), as a frightened teenager would use the site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from browser import new_page
+
+pytestmark = pytest.mark.browser
+
+
+def test_quick_exit_leaves_one_history_entry_and_back_does_not_return(
+    browser: Any, live_server: str
+) -> None:
+    page = new_page(browser)
+    try:
+        page.goto(f"{live_server}/")
+        page.wait_for_selector("html[data-exit-ready]", state="attached")
+        page.locator("nav.site-nav").get_by_role("link", name="Report").click()
+        page.wait_for_url("**/report")
+        page.locator("nav.site-nav").get_by_role("link", name="Take it down").click()
+        page.wait_for_url("**/take-it-down")
+        assert page.evaluate("history.length") == 2  # the blank tab, then this site once
+        assert "sextortion" not in page.title().casefold()  # a neutral title in the tab
+        page.locator("#quick-exit").click()
+        page.wait_for_url("https://www.wikipedia.org/**")
+        page.go_back()
+        # Back leaves the site's single entry behind: it is the tab's first, blank page now.
+        assert live_server not in page.url
+    finally:
+        page.context.close()
+
+
+def test_escape_twice_asks_before_throwing_away_a_half_written_report(
+    browser: Any, live_server: str
+) -> None:
+    page = new_page(browser)
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    try:
+        page.goto(f"{live_server}/report")
+        page.wait_for_selector("html[data-exit-ready]", state="attached")
+        page.get_by_label("I am the person being threatened").check()
+        page.get_by_role("button", name="Next").click()
+        page.locator("#description").fill("He said he would send it tonight")
+        page.locator("body").press("Escape")
+        page.locator("body").press("Escape")
+        assert asked, "leaving did not ask"
+        assert page.url.endswith("/report")
+        assert page.locator("#description").input_value() == "He said he would send it tonight"
+        # On a page with nothing typed, Escape twice leaves at once.
+        page.goto(f"{live_server}/help")
+        page.wait_for_selector("html[data-exit-ready]", state="attached")
+        page.locator("body").press("Escape")
+        page.locator("body").press("Escape")
+        page.wait_for_url("https://www.wikipedia.org/**")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_crisis_lines_are_links_big_enough_to_tap(
+    browser: Any, live_server: str, lang: str
+) -> None:
+    page = new_page(browser, locale="es-MX" if lang == "es" else "en-US")
+    try:
+        for path in ("/", "/help", "/report", "/take-it-down", "/parents"):
+            page.goto(f"{live_server}{path}")
+            links = page.locator("a.call")
+            hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+            assert {"tel:911", "tel:988", "sms:988"} <= hrefs, path
+            for i in range(links.count()):
+                box = links.nth(i).bounding_box()
+                assert box is not None
+                assert box["height"] >= 44, (path, links.nth(i).inner_text())
+                assert box["width"] >= 44, (path, links.nth(i).inner_text())
+        page.goto(f"{live_server}/help")
+        hrefs = {a.get_attribute("href") for a in page.locator("a.call").all()}
+        assert {"tel:+18008435678", "mailto:gethelp@ncmec.org"} <= hrefs
+        assert page.locator("#history").count() == 1  # how to clear the history
+    finally:
+        page.context.close()
