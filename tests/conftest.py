@@ -106,6 +106,7 @@ def settings(tmp_path: Path, database_template: str, monkeypatch: pytest.MonkeyP
         database_url=url,
         jobs_immediate=True,
         public_rate_limit="10000/minute",
+        public_address_limit="10000/minute",
         follow_up_rate_limit="10000/minute",
         notices_rate_limit="10000/minute",
         image_pixel_budget="1000000/minute",

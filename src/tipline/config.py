@@ -36,8 +36,12 @@ class Settings(BaseSettings):
     # Proxies (comma-separated addresses or networks) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed. Empty: nobody's; the connection's own peer is the client.
     trusted_proxies: str = ""
-    # Per client address; "off" turns a limit off (benchmarks, a hotline behind its own proxy).
+    # Reports and take-down cases per person: one browser (its form token) at one address.
+    # "off" turns a limit off (benchmarks, a hotline behind its own proxy).
     public_rate_limit: str = "10/hour"
+    # The same per address, whatever the browser: high enough for a school's or a shelter's
+    # shared network (many people, one address), low enough to stop a flood.
+    public_address_limit: str = "120/hour"
     # Looking a report up with its case number and token: generous for a reporter coming back,
     # tight enough that guessing tokens is hopeless.
     follow_up_rate_limit: str = "60/hour"

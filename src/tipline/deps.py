@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from tipline.config import Settings
 from tipline.db import Database, DatabaseBusy
 from tipline.evidence.hashing import pixel_count
+from tipline.web.i18n import PRE_SESSION_CSRF_COOKIE
 
 # Methods whose requests only read. Their transactions start deferred (Database.reader): on
 # SQLite they never take, or wait for, the write lock.
@@ -169,6 +170,13 @@ def client_address(request: Request) -> str:
 def rate_limit(request: Request, scope: str, *, cost: int = 1) -> None:
     """Count this request against the caller's address for a public scope (ratelimit.py)."""
     request.app.state.rate_limiter.check(scope, client_address(request), cost=cost)
+
+
+def rate_limit_person(request: Request, scope: str) -> None:
+    """Count a report or a case against the person (address and form token) and the address
+    (ratelimit.check_person)."""
+    token = request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")[:64]
+    request.app.state.rate_limiter.check_person(scope, client_address(request), token)
 
 
 def charge_pixels(request: Request, data: bytes) -> None:

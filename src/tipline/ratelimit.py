@@ -29,6 +29,9 @@ class PublicRateLimiter:
         self.items = {
             "reports": _item(settings.public_rate_limit),
             "takedown": _item(settings.public_rate_limit),
+            # The same two, counted per address (see check_person).
+            "reports@address": _item(settings.public_address_limit),
+            "takedown@address": _item(settings.public_address_limit),
             "follow-up": _item(settings.follow_up_rate_limit),
             "notices": _item(settings.notices_rate_limit),
             # Megapixels of images decoded for one address (deps.charge_pixels).
@@ -49,6 +52,18 @@ class PublicRateLimiter:
             raise RateLimited(
                 "too many requests from this address; please wait and try again",
             )
+
+    def check_person(self, scope: str, address: str, token: str) -> None:
+        """One person's budget (their address and their form's token) and a higher one for the
+        address: ten reports an hour from one browser, and a school's network still gets
+        through. Without a token (an API client) the person is the address."""
+        item, shared = self.items[scope], self.items[f"{scope}@address"]
+        if shared is not None and not self.limiter.test(shared, scope, "@", address):
+            raise RateLimited("too many requests from this network; please wait and try again")
+        if item is not None and not self.limiter.hit(item, scope, address, token or "-"):
+            raise RateLimited("too many requests from this address; please wait and try again")
+        if shared is not None:
+            self.limiter.hit(shared, scope, "@", address)
 
     def refuse_if_failing(self, client: str) -> None:
         """Before checking a secret: refuse an address that has failed too often lately."""

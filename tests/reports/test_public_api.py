@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from accounts import csrf
 from documents import GOOD
 from media import encode, jpeg, png_bomb, synthetic_image
 from tipline import bulk
@@ -99,6 +100,41 @@ def test_the_rate_limit_answers_429(app: Any, database: Database) -> None:
         codes = [client.post("/api/v1/reports", json=GOOD).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
     assert _count(database) == 3
+
+
+def test_a_school_network_is_not_one_person(app: Any, database: Database) -> None:
+    """Many students behind one address: each browser (its form token) has its own budget, and
+    the address a higher one; a refused form keeps what was typed."""
+    app.state.rate_limiter = PublicRateLimiter(
+        app.state.settings.model_copy(
+            update={"public_rate_limit": "2/minute", "public_address_limit": "5/minute"}
+        )
+    )
+
+    def from_browser(token: str) -> int:
+        with TestClient(app, cookies={"tipline_csrf": token}) as client:
+            return client.post("/api/v1/reports", json=GOOD).status_code
+
+    # Two students, two reports each: all through; a third from the first is one too many.
+    assert [from_browser("student-a"), from_browser("student-a")] == [201, 201]
+    assert [from_browser("student-b"), from_browser("student-b")] == [201, 201]
+    assert from_browser("student-a") == 429
+    # The address as a whole stops a flood of fresh tokens.
+    assert [from_browser("student-c"), from_browser("student-d")] == [201, 429]
+    assert _count(database) == 5
+    with TestClient(app, cookies={"tipline_csrf": "student-e"}) as client:
+        page = client.get("/report")
+        refused = client.post(
+            "/report",
+            data={
+                "csrf_token": csrf(page),
+                "reporter_role": "friend",
+                "description": "Words that must not be lost when refused",
+            },
+        )
+    assert refused.status_code == 429
+    assert "Too many reports from this connection" in refused.text
+    assert "Words that must not be lost when refused" in refused.text
 
 
 def _deep(n: int) -> str:

@@ -23,6 +23,7 @@ from tipline.deps import (
     get_read_db,
     get_settings,
     rate_limit,
+    rate_limit_person,
     write_session,
 )
 from tipline.errors import BadInput, TiplineError, TooLarge
@@ -122,7 +123,7 @@ def create_public_report(
         earlier = idempotency.replay(db_session, ident=ident, request_hash=request_hash)
         if earlier is not None:
             return JSONResponse(earlier[1], status_code=earlier[0])
-    rate_limit(request, "reports")
+    rate_limit_person(request, "reports")
     report = intake.file_public_report(db_session, payload=payload)
     body = PublicReportCreated(
         report_id=report.id,
@@ -238,7 +239,7 @@ async def submit_report(
     except ValidationError as exc:
         return _form_page(request, values, report_form.error_fields(exc), 400)
     try:
-        rate_limit(request, "reports")
+        rate_limit_person(request, "reports")
         prepared = await _prepare(request, settings, uploads)
     except TiplineError as exc:
         return _form_page(request, values, {"files": exc.code}, exc.status_code)

@@ -14,7 +14,7 @@ from tipline.auth.dependencies import check_csrf, current_session, require_org, 
 from tipline.auth.models import Organisation, StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
-from tipline.deps import get_db, rate_limit
+from tipline.deps import get_db, rate_limit_person
 from tipline.errors import BadInput
 from tipline.takedown import service
 from tipline.takedown.dependencies import case_by_pin
@@ -69,7 +69,7 @@ def open_case(
     hashes = service.parse_hashes(
         [(h.type, h.value) for h in payload.hashes], limit=service.MAX_HASHES_PER_CASE
     )
-    rate_limit(request, "takedown")
+    rate_limit_person(request, "takedown")
     case, pin = service.open_case(
         db_session, hashes=hashes, age_at_creation=payload.age_at_creation, lang=payload.lang
     )
