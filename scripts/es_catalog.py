@@ -5,6 +5,19 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Report confirmation: copy, download, words for each reporter (issue 21)
+    "Check on your report at": "Revisa tu reporte en",
+    "Copied": "Copiado",
+    "Copy": "Copiar",
+    "Do not pay and do not reply to the account. Keep the messages and the account: they are evidence.": "No paguen ni respondan a la cuenta. Guarden los mensajes y la cuenta: son evidencia.",
+    "Download them as a text file": "Descargarlos como archivo de texto",
+    "Have you saved your case number and code? We cannot show the code again.": "¿Guardaste tu número de caso y tu código? No podemos volver a mostrar el código.",
+    "Help them tell an adult they trust today: a parent, a teacher, a counsellor.": "Ayúdale a contárselo hoy a un adulto de confianza: su madre o padre, un docente, un consejero.",
+    "If they talk about hurting themselves, call or text 988 with them now.": "Si habla de hacerse daño, llama o envía un mensaje al 988 con esa persona ahora.",
+    "Saved": "Guardado",
+    "Stay close to the young person today: tell them it is not their fault and that they are not in trouble.": "Quédese cerca del joven hoy: dígale que no es su culpa y que no está en problemas.",
+    "Stay with your friend and tell them it is not their fault.": "Quédate con tu amigo o amiga y dile que no es su culpa.",
+    "Watch for signs of despair. If you are worried, call or text 988 together.": "Esté atento a señales de desesperanza. Si le preocupa, llamen o envíen un mensaje al 988 juntos.",
     # Public side: help one tap away, quick exit, history (issue 21)
     "Call 1-800-THE-LOST (1-800-843-5678)": "Llama al 1-800-THE-LOST (1-800-843-5678)",
     "Call 911": "Llama al 911",

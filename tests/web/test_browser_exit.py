@@ -3,6 +3,7 @@ page (390 px), as a frightened teenager would use the site."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,5 +87,47 @@ def test_crisis_lines_are_links_big_enough_to_tap(
         hrefs = {a.get_attribute("href") for a in page.locator("a.call").all()}
         assert {"tel:+18008435678", "mailto:gethelp@ncmec.org"} <= hrefs
         assert page.locator("#history").count() == 1  # how to clear the history
+    finally:
+        page.context.close()
+
+
+def test_the_confirmation_keeps_the_code_on_one_line_and_copies_it(
+    browser: Any, live_server: str
+) -> None:
+    page = new_page(browser)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page.goto(f"{live_server}/report")
+        page.get_by_label("I am a parent or guardian").check()
+        page.get_by_role("button", name="Next").first.click()
+        page.get_by_label("Tell us what happened, in your own words").fill(
+            "An account got pictures from my son and now demands money by tonight."
+        )
+        for step in (2, 3, 4, 5):
+            page.locator(f'fieldset[data-step="{step}"]').get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="Send the report").click()
+        page.wait_for_selector("html[data-done-ready]", state="attached")
+        token = page.locator("#follow-up-token")
+        # One line on a 390 px phone: the code's box is as tall as one line of its text.
+        height = token.bounding_box()["height"]
+        line = page.evaluate(
+            "parseFloat(getComputedStyle(document.getElementById('follow-up-token')).lineHeight)"
+        )
+        assert height <= line * 1.3, (height, line)
+        page.locator('button[data-copy="follow-up-token"]').click()
+        page.wait_for_selector("#copy-status:has-text('Copied')")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == token.inner_text().strip()
+        with page.expect_download() as download:
+            page.locator("#save-codes").click()
+        saved = Path(download.value.path()).read_text()
+        assert token.inner_text().strip() in saved
+        # A parent is not told to "tell an adult you trust".
+        steps = page.locator("#next-steps").inner_text()
+        assert "Tell an adult you trust" not in steps
+        assert "not their fault" in steps
+        # Quick exit is never held back by the "have you saved it?" question.
+        page.locator("#quick-exit").click()
+        page.wait_for_url("https://www.wikipedia.org/**")
     finally:
         page.context.close()

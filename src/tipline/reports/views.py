@@ -273,7 +273,12 @@ def _file_from_form(
     return render(
         request,
         "report_done.html",
-        {"report": report, "token": report.follow_up_token, "files": len(prepared)},
+        {
+            "report": report,
+            "token": report.follow_up_token,
+            "files": len(prepared),
+            "role": payload.reporter_role.value,
+        },
         status_code=200,
     )
 

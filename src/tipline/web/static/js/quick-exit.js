@@ -11,6 +11,8 @@
   var typed = false;
   function leave(event) {
     if (event) { event.preventDefault(); }
+    // No page may hold the exit back ("are you sure you want to leave?").
+    document.documentElement.setAttribute("data-leaving", "");
     document.body.style.display = "none";
     window.location.replace(NEUTRAL);
   }
