@@ -114,6 +114,9 @@ def test_a_victim_reports_in_spanish_and_comes_back(
         # Step 3: two offender accounts
         pg.locator("#account_0_platform").fill("ExampleGram")
         pg.locator("#account_0_username").fill("demo_uno")
+        # One account block at first; "add another" opens the next.
+        assert not pg.locator("#account_1_platform").is_visible()
+        pg.get_by_role("button", name="Agregar otra cuenta").click()
         pg.locator("#account_1_platform").fill("SampleChat")
         pg.locator("#account_1_username").fill("demo_dos")
         pg.locator('fieldset[data-step="3"]').get_by_role("button", name="Siguiente").click()

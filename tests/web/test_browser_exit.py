@@ -131,3 +131,38 @@ def test_the_confirmation_keeps_the_code_on_one_line_and_copies_it(
         page.wait_for_url("https://www.wikipedia.org/**")
     finally:
         page.context.close()
+
+
+def test_each_step_is_checked_on_next_and_errors_link_to_their_fields(
+    browser: Any, live_server: str
+) -> None:
+    page = new_page(browser)
+    try:
+        page.goto(f"{live_server}/report")
+        page.get_by_role("button", name="Next").first.click()
+        summary = page.locator('fieldset[data-step="1"] .error-summary')
+        assert "Choose who you are." in summary.inner_text()
+        assert page.locator('fieldset[data-step="1"]').is_visible()  # it did not move on
+        page.get_by_label("I am a friend").check()
+        page.get_by_role("button", name="Next").first.click()
+        page.get_by_label("Tell us what happened, in your own words").fill("x")
+        page.locator('fieldset[data-step="2"]').get_by_role("button", name="Next").click()
+        link = page.locator('fieldset[data-step="2"] .error-summary a')
+        assert "a few words at least" in link.inner_text()
+        link.click()
+        assert page.evaluate("document.activeElement.id") == "description"
+        # Without the browser's checks, the server refuses one letter the same way, and only
+        # the step with the error is open, its summary linking to the field.
+        page.evaluate("document.querySelector('form.report-form').noValidate = true")
+        page.evaluate(
+            "document.getElementById('description').value = 'x';"
+            "HTMLFormElement.prototype.submit.call(document.querySelector('form.report-form'))"
+        )
+        page.wait_for_selector("#error-summary")
+        assert "a few words at least" in page.locator("#error-summary").inner_text()
+        assert page.locator('fieldset[data-step="2"]').is_visible()
+        assert not page.locator('fieldset[data-step="1"]').is_visible()
+        page.locator("#error-summary a").first.click()
+        assert page.evaluate("document.activeElement.id") == "description"
+    finally:
+        page.context.close()

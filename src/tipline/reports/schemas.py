@@ -159,6 +159,19 @@ def _clean(value: str) -> str:
     return value.replace("\x00", "").strip()
 
 
+# What the form asks for: "a few words at least". One letter tells an analyst nothing, and the
+# form's message says so; ten characters is "he wants $" or "help me pls".
+MIN_DESCRIPTION = 10
+
+
+def _a_few_words(value: str) -> str:
+    if len(value) < MIN_DESCRIPTION:
+        raise ValueError(
+            f"tell us what happened in a few words at least ({MIN_DESCRIPTION}+ characters)"
+        )
+    return value
+
+
 Short40 = Annotated[str, StringConstraints(max_length=40), AfterValidator(_clean)]
 Short100 = Annotated[str, StringConstraints(max_length=100), AfterValidator(_clean)]
 Short200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(_clean)]
@@ -286,7 +299,10 @@ class ContactIn(_Strict):
 class PublicReportIn(_Strict):
     reporter_role: ReporterRole
     description: Annotated[
-        str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(_clean)
+        str,
+        StringConstraints(min_length=1, max_length=MAX_DESCRIPTION),
+        AfterValidator(_clean),
+        AfterValidator(_a_few_words),
     ]
     incident_type: IncidentType = IncidentType.ONLINE_ENTICEMENT
     sextortion: bool = False
