@@ -22,13 +22,15 @@ notices_app = typer.Typer(
 
 @notices_app.command("load-directory")
 def notices_load_directory(
-    file: Path | None = typer.Argument(None, help="JSON list of platforms; default: the sample."),
+    file: Path | None = typer.Argument(
+        None, help="JSON list of platforms; default: the shipped directory (platforms.json)."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Add or update platforms in the directory (by name): domains, report form, email, law."""
     from tipline.notices import directory
 
-    text = read_text(file, directory.sample)
+    text = read_text(file, directory.platforms)
     with cli_session() as (_, db_session):
         count = directory.load(db_session, text=text, actor=CLI_ACTOR)
     emit_json({"platforms": count}) if as_json else out.print(f"{count} platforms in the directory")

@@ -1,10 +1,21 @@
-"""The platform directory: loading it, and finding the platform a URL belongs to."""
+"""The platform directory: loading it, and finding the platform a URL belongs to.
+
+A directory file is a JSON list, one entry per company. Besides what the table stores, an entry
+may carry where each fact came from: `report_urls` (the platform's own form or help page for
+intimate images and for child safety), `take_it_down` (whether it takes NCMEC's Take It Down hash
+list), `checked` (the date the facts were checked) and `sources` (the public pages they were taken
+from). Those are checked like the rest but kept in the file only: notice_platforms has no column
+for them yet. An entry with a field the loader does not know is refused, so that a typo never
+drops a fact silently."""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,39 +28,138 @@ from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform
 from tipline.notices.urls import Parsed, parse
 
-SAMPLE = Path(__file__).with_name("data") / "sample_directory.json"
-# A site not in the directory: the deadline the TAKE IT DOWN Act gives a covered platform.
-UNKNOWN_DEADLINE_HOURS = 48
+DATA = Path(__file__).with_name("data")
+# The companies that exist, each fact with its source and the date it was checked.
+PLATFORMS = DATA / "platforms.json"
+# Invented companies on .example domains, for tests and the demo.
+SAMPLE = DATA / "sample_directory.json"
+# An entry that leaves deadline_hours out: what the TAKE IT DOWN Act gives a covered platform.
+DEFAULT_DEADLINE_HOURS = 48
+# `"deadline_hours": null`: no removal deadline is promised (a search engine, say). The column is
+# NOT NULL, so this is stored as 0.
+NO_DEADLINE = 0
+# When an analyst's request to a site with no deadline is due for another look.
+FOLLOW_UP_HOURS = 48
 MAX_ENTRIES = 5000
+MAX_SOURCES = 50
+FIELDS = frozenset(
+    {
+        "name",
+        "domains",
+        "report_url",
+        "email",
+        "api_url",
+        "legal_bases",
+        "deadline_hours",
+        "notes",
+        "report_urls",
+        "take_it_down",
+        "checked",
+        "sources",
+    }
+)
+REPORT_URL_KINDS = ("intimate_images", "child_safety")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HOST = re.compile(
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+"
+)
+
+
+def _refuse(message: str) -> BadInput:
+    return BadInput(message, code="bad_directory")
+
+
+def _https(value: Any, where: str, *, max_length: int = 500) -> str:
+    """An https:// address with a host, as a person would open it."""
+    text = value if isinstance(value, str) else ""
+    if not text or len(text) > max_length:
+        raise _refuse(f"{where} must be an https:// address of at most {max_length} characters")
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise _refuse(f"{where} must not contain spaces or control characters")
+    try:
+        parts = urlsplit(text)
+        good = parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
+    except ValueError:
+        good = False
+    if not good:
+        raise _refuse(f"{where} must be an https:// address with a host, not {text[:80]!r}")
+    return text
+
+
+def _domain(value: Any, name: str) -> str:
+    """A bare lowercase host on the public web: no scheme, path, port or capital letters."""
+    text = value if isinstance(value, str) else ""
+    parsed = parse(text) if _HOST.fullmatch(text) else None
+    if not isinstance(parsed, Parsed) or parsed.host != text:
+        raise _refuse(f"{name}: {value!r} is not a bare lowercase domain (like example.com)")
+    return text
+
+
+def _deadline(raw: dict[str, Any], name: str) -> int:
+    if "deadline_hours" in raw and raw["deadline_hours"] is None:
+        return NO_DEADLINE
+    hours = raw.get("deadline_hours", DEFAULT_DEADLINE_HOURS)
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 90:
+        raise _refuse(f"{name}: deadline_hours from 1 to 2160, or null for none")
+    return hours
+
+
+def _facts(raw: dict[str, Any], name: str) -> None:
+    """The sourced facts the table has no column for: checked, and then left in the file."""
+    report_urls = raw.get("report_urls")
+    if report_urls is not None:
+        if not isinstance(report_urls, dict):
+            raise _refuse(f"{name}: report_urls must be an object")
+        unknown = sorted(set(report_urls) - set(REPORT_URL_KINDS))
+        if unknown:
+            raise _refuse(f"{name}: report_urls has unknown kinds {', '.join(unknown)}")
+        for kind, url in report_urls.items():
+            if url is not None:
+                _https(url, f"{name}: report_urls.{kind}")
+    take_it_down = raw.get("take_it_down")
+    if take_it_down is not None and not isinstance(take_it_down, bool):
+        raise _refuse(f"{name}: take_it_down must be true, false or null")
+    checked = raw.get("checked")
+    if checked is not None:
+        text = checked if isinstance(checked, str) else ""
+        try:
+            valid = _DATE.fullmatch(text) is not None and bool(date.fromisoformat(text))
+        except ValueError:
+            valid = False
+        if not valid:
+            raise _refuse(f"{name}: checked must be a date (YYYY-MM-DD), not {checked!r}")
+    sources = raw.get("sources")
+    if sources is not None:
+        if not isinstance(sources, list) or len(sources) > MAX_SOURCES:
+            raise _refuse(f"{name}: sources must be a list of at most {MAX_SOURCES} addresses")
+        for i, url in enumerate(sources):
+            _https(url, f"{name}: sources[{i}]", max_length=2048)
 
 
 def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise BadInput(f"entry {index + 1}: not an object", code="bad_directory")
+        raise _refuse(f"entry {index + 1}: not an object")
     if nul.found_in(raw):
-        raise BadInput(f"entry {index + 1}: {nul.NOT_ALLOWED}", code="bad_directory")
+        raise _refuse(f"entry {index + 1}: {nul.NOT_ALLOWED}")
     name = str(raw.get("name", "")).strip()
+    label = name[:120] if name else f"entry {index + 1}"
+    unknown = sorted(str(key) for key in set(raw) - FIELDS)
+    if unknown:
+        raise _refuse(f"{label}: unknown field {', '.join(repr(k) for k in unknown)}")
     if not name or len(name) > 120:
-        raise BadInput(f"entry {index + 1}: a name of 1 to 120 characters", code="bad_directory")
+        raise _refuse(f"entry {index + 1}: a name of 1 to 120 characters")
     domains = raw.get("domains") or []
     if not isinstance(domains, list) or not domains:
-        raise BadInput(f"{name}: at least one domain", code="bad_directory")
-    hosts = []
-    for domain in domains:
-        parsed = parse(str(domain))
-        if not isinstance(parsed, Parsed):
-            raise BadInput(f"{name}: {domain!r} is not a domain", code="bad_directory")
-        hosts.append(parsed.host)
+        raise _refuse(f"{name}: at least one domain")
+    hosts = [_domain(domain, name) for domain in domains]
     for key in ("report_url", "api_url"):
-        value = raw.get(key)
-        if value is not None and not str(value).startswith("https://"):
-            raise BadInput(f"{name}: {key} must be an https:// address", code="bad_directory")
+        if raw.get(key) is not None:
+            _https(raw[key], f"{name}: {key}")
     email = raw.get("email")
     if email is not None and ("@" not in str(email) or len(str(email)) > 254):
-        raise BadInput(f"{name}: {email!r} is not an email address", code="bad_directory")
-    hours = raw.get("deadline_hours", UNKNOWN_DEADLINE_HOURS)
-    if not isinstance(hours, int) or not 1 <= hours <= 24 * 90:
-        raise BadInput(f"{name}: deadline_hours from 1 to 2160", code="bad_directory")
+        raise _refuse(f"{name}: {email!r} is not an email address")
+    hours = _deadline(raw, name)
+    _facts(raw, name)
     return {
         "name": name,
         "domains": sorted(set(hosts)),
@@ -62,23 +172,44 @@ def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
     }
 
 
+def _one_owner_per_domain(db_session: Session, entries: list[dict[str, Any]]) -> None:
+    """A host must lead to one company: a domain in two entries, or in this load and in a
+    platform already stored under another name, is refused."""
+    owner: dict[str, str] = {}
+    for entry in entries:
+        for domain in entry["domains"]:
+            if domain in owner and owner[domain] != entry["name"]:
+                raise _refuse(f"{entry['name']}: domain {domain} is also in {owner[domain]}")
+            owner[domain] = entry["name"]
+    loading = {entry["name"] for entry in entries}
+    for platform in db_session.scalars(select(NoticePlatform)):
+        if platform.name in loading:
+            continue
+        for domain in platform.domains:
+            if domain in owner:
+                raise _refuse(
+                    f"{owner[domain]}: domain {domain} already belongs to {platform.name}"
+                )
+
+
 def load(db_session: Session, *, text: str, actor: str) -> int:
     """Add or update platforms from a JSON list (by name); returns how many. Checked whole
     before anything is written: a bad entry changes nothing."""
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"not JSON: {exc.msg} at line {exc.lineno}", code="bad_directory") from None
+        raise _refuse(f"not JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(raw, list):
-        raise BadInput(f"a JSON list of at most {MAX_ENTRIES} platforms", code="bad_directory")
+        raise _refuse(f"a JSON list of at most {MAX_ENTRIES} platforms")
     return save(db_session, raw=raw, actor=actor)
 
 
 def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
     """Add or update platforms (by name) from entries as a directory file holds them."""
     if len(raw) > MAX_ENTRIES:
-        raise BadInput(f"a JSON list of at most {MAX_ENTRIES} platforms", code="bad_directory")
+        raise _refuse(f"a JSON list of at most {MAX_ENTRIES} platforms")
     entries = [_valid_entry(item, i) for i, item in enumerate(raw)]
+    _one_owner_per_domain(db_session, entries)
     existing = {p.name: p for p in db_session.scalars(select(NoticePlatform))}
     for entry in entries:
         platform = existing.get(entry["name"]) or NoticePlatform(name=entry["name"])
@@ -97,8 +228,13 @@ def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
     return len(entries)
 
 
+def platforms() -> str:
+    """The real directory as shipped: what `tipline notices load-directory` loads by default."""
+    return PLATFORMS.read_text(encoding="utf-8")
+
+
 def sample() -> str:
-    return SAMPLE.read_text()
+    return SAMPLE.read_text(encoding="utf-8")
 
 
 class Directory:
@@ -120,8 +256,17 @@ class Directory:
         return None
 
 
+def promised_hours(platform: NoticePlatform | None) -> int | None:
+    """The removal deadline a victim's notice may cite: none for a site outside the directory
+    (we do not know what binds it) or for a platform entered with no deadline."""
+    if platform is None or platform.deadline_hours == NO_DEADLINE:
+        return None
+    return platform.deadline_hours
+
+
 def deadline_hours(platform: NoticePlatform | None) -> int:
-    return platform.deadline_hours if platform else UNKNOWN_DEADLINE_HOURS
+    """When an analyst's request is overdue: the platform's deadline, else a follow-up time."""
+    return promised_hours(platform) or FOLLOW_UP_HOURS
 
 
 def registrable(host: str) -> str:

@@ -20,10 +20,10 @@ from tipline.config import Settings
 from tipline.db import utcnow
 from tipline.errors import BadInput, NotFound
 from tipline.notices import checker, sender
-from tipline.notices.directory import Directory, deadline_hours, registrable
+from tipline.notices.directory import Directory, deadline_hours, promised_hours, registrable
 from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform, NoticeRequest
-from tipline.notices.texts import legal_bases
+from tipline.notices.texts import UNKNOWN_SITE_BASES, cited_bases
 from tipline.notices.urls import Rejected, parse_all
 from tipline.reports import service as reports
 from tipline.takedown import service as takedown
@@ -122,7 +122,7 @@ def notice_for_company(req: NoticeRequest, platform: NoticePlatform | None) -> s
     """The notice tipline sends itself, as a hotline acting on a report (English: the working
     language of trust and safety teams)."""
 
-    bases = legal_bases(lambda s: s)
+    bases = cited_bases(lambda s: s)
     lines = [
         f"To the trust and safety team of {req.platform_name},",
         "",
@@ -133,15 +133,22 @@ def notice_for_company(req: NoticeRequest, platform: NoticePlatform | None) -> s
         "",
         *[
             bases[b]
-            for b in (platform.legal_bases if platform else ["take_it_down_act"])
+            for b in (platform.legal_bases if platform else UNKNOWN_SITE_BASES)
             if b in bases
         ],
-        f"Please remove it within {deadline_hours(platform)} hours and preserve the content, "
-        "the account that posted it and its records for law enforcement.",
+        _removal_request(promised_hours(platform)),
         "",
         f"Our reference: {req.id}. Reply to this address with any question.",
     ]
     return "\n".join(lines)
+
+
+def _removal_request(hours: int | None) -> str:
+    when = f"within {hours} hours" if hours else "as soon as you can"
+    return (
+        f"Please remove it {when} and preserve the content, the account that posted it and its "
+        "records for law enforcement."
+    )
 
 
 def _claim(db_session: Session, req_id: str) -> bool:

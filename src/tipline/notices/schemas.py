@@ -24,7 +24,8 @@ class PlatformNotice(BaseModel):
     urls: list[str]
     steps: list[str]
     notice_text: str
-    deadline_hours: int
+    # None: no deadline is promised (a site outside the directory, or a search engine).
+    deadline_hours: int | None
     report_url: str | None
     email: str | None
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tipline.notices import texts
-from tipline.notices.directory import Directory, deadline_hours, registrable
+from tipline.notices.directory import Directory, promised_hours, registrable
 from tipline.notices.texts import Gettext
 from tipline.notices.urls import parse_all
 
@@ -31,12 +31,14 @@ def group(
     out = []
     for entry in groups.values():
         platform = entry["platform"]
-        hours = deadline_hours(platform)
+        # A site outside the directory: no deadline is promised, and the law is cited only
+        # for the case that the site hosts what its users post (see texts.UNKNOWN_SITE_BASES).
+        hours = promised_hours(platform)
         if platform is not None:
             name, bases = platform.name, platform.legal_bases
             report_url, email, notes = platform.report_url, platform.email, platform.notes
         else:
-            name, bases = entry["host"], ["take_it_down_act", "csam"]
+            name, bases = entry["host"], list(texts.UNKNOWN_SITE_BASES)
             report_url, email, notes = None, None, ""
         out.append(
             {
@@ -44,7 +46,12 @@ def group(
                 "known": platform is not None,
                 "urls": entry["urls"],
                 "steps": texts.steps(
-                    gettext, report_url=report_url, email=email, notes=notes, host=entry["host"]
+                    gettext,
+                    report_url=report_url,
+                    email=email,
+                    notes=notes,
+                    host=entry["host"],
+                    known=platform is not None,
                 ),
                 "notice_text": texts.notice_text(
                     gettext,

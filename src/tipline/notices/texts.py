@@ -11,6 +11,11 @@ from collections.abc import Callable
 
 Gettext = Callable[[str], str]
 
+# What a notice to a site outside the directory cites: the TAKE IT DOWN Act only in case the site
+# hosts what its users post (we do not know whether it does), and the child-image law when the
+# person shown was under 18.
+UNKNOWN_SITE_BASES = ("take_it_down_act_if_covered", "csam")
+
 
 def legal_bases(_: Gettext) -> dict[str, str]:
     return {
@@ -30,6 +35,19 @@ def legal_bases(_: Gettext) -> dict[str, str]:
     }
 
 
+def cited_bases(_: Gettext) -> dict[str, str]:
+    """Every text a notice may cite: an administrator's legal bases, and the conditional one
+    used for a site outside the directory (not offered in the directory form)."""
+    return {
+        **legal_bases(_),
+        "take_it_down_act_if_covered": _(
+            "If your site hosts content that its users post, the TAKE IT DOWN Act (United States) "
+            "requires you to remove non-consensual intimate images within 48 hours of a valid "
+            "request."
+        ),
+    }
+
+
 def notice_text(
     _: Gettext,
     *,
@@ -39,7 +57,7 @@ def notice_text(
     deadline_hours: int | None,
     minor: bool,
 ) -> str:
-    known = legal_bases(_)
+    known = cited_bases(_)
     lines = [
         _("To the trust and safety team of %(platform)s,") % {"platform": platform},
         "",
@@ -81,7 +99,13 @@ def notice_text(
 
 
 def steps(
-    _: Gettext, *, report_url: str | None, email: str | None, notes: str, host: str
+    _: Gettext,
+    *,
+    report_url: str | None,
+    email: str | None,
+    notes: str,
+    host: str,
+    known: bool = True,
 ) -> list[str]:
     """What the victim does, in order, with this platform's own channel."""
     out: list[str] = []
@@ -94,13 +118,40 @@ def steps(
         out.append(_("Write an email to %(email)s.") % {"email": email})
         out.append(_('Use the subject "Removal request: intimate image shared without consent".'))
         out.append(_("Paste the notice below into the email."))
+    elif known:
+        # In the directory, but with no web form or address for these reports (an app that
+        # takes reports only inside it): its notes say where the Report option is.
+        out.append(
+            _(
+                "Report it inside the app or on the site: use the Report option on the post, "
+                "message or account."
+            )
+        )
+        if notes:
+            out.append(notes)
+        out.append(_("Paste the notice below wherever the report lets you write."))
     else:
+        # Unknown site: find its abuse contact, and promise nothing about when it will act.
         out.append(
             _(
                 'This site is not in our directory. Look for a "Report" or "Abuse" link on the '
                 "page, or write to the site's abuse address (often abuse@%(domain)s)."
             )
             % {"domain": host}
+        )
+        out.append(
+            _(
+                "If the site has no such link or does not answer, find the company that hosts "
+                "it: a WHOIS lookup of %(domain)s names the hosting company and its abuse "
+                "contact. Send the notice there too."
+            )
+            % {"domain": host}
+        )
+        out.append(
+            _(
+                "We do not know which law binds this site, so we cannot tell you when it must "
+                "act. Keep a note of the date you sent the notice."
+            )
         )
         out.append(_("Paste the notice below into the form or email."))
     out += [

@@ -227,15 +227,16 @@ def directory_save(
         value = str(form.get(name) or "").strip()
         return value or None
 
-    hours = field("deadline_hours") or "48"
+    # An empty deadline: none is promised (a search engine, say), as null is in a directory file.
+    hours = field("deadline_hours")
     entry = {
         "name": field("name") or "",
-        "domains": [d.strip() for d in (field("domains") or "").split(",") if d.strip()],
+        "domains": [d.strip().lower() for d in (field("domains") or "").split(",") if d.strip()],
         "report_url": field("report_url"),
         "email": field("email"),
         "api_url": field("api_url"),
         "legal_bases": [str(b) for b in form.getlist("legal_bases")],
-        "deadline_hours": int(hours) if hours.isdigit() else -1,
+        "deadline_hours": None if hours is None else int(hours) if hours.isdigit() else -1,
         "notes": field("notes") or "",
     }
     directory.save(db_session, raw=[entry], actor=f"user:{user.id}")

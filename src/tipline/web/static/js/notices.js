@@ -11,14 +11,15 @@
     try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
   }
   function remind(row, entry, hours) {
-    var late = entry && (entry.state === "reported" || entry.state === "still_up") &&
+    // No deadline (a site outside the directory, a search engine): nothing to be late for.
+    var late = hours > 0 && entry && (entry.state === "reported" || entry.state === "still_up") &&
       entry.reportedAt && Date.now() > entry.reportedAt + hours * 3600 * 1000;
     row.querySelector(".notice-reminder").hidden = !late;
   }
   function start() {
     var state = load();
     document.querySelectorAll(".notice").forEach(function (notice) {
-      var hours = Number(notice.getAttribute("data-deadline-hours")) || 48;
+      var hours = Number(notice.getAttribute("data-deadline-hours")) || 0;
       notice.querySelectorAll("tr[data-url]").forEach(function (row) {
         var url = row.getAttribute("data-url");
         var select = row.querySelector(".notice-state");
