@@ -5,6 +5,55 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Platform directory of real companies; unknown sites: abuse contact, WHOIS, no deadline (issue 21)
+    "If the site has no such link or does not answer, find the company that hosts it: a WHOIS lookup of %(domain)s names the hosting company and its abuse contact. Send the notice there too.": "Si el sitio no tiene ese enlace o no responde, busca la empresa que lo aloja: una consulta WHOIS de %(domain)s da el nombre de la empresa de alojamiento y su contacto de abusos. Envía el aviso también ahí.",
+    "If your site hosts content that its users post, the TAKE IT DOWN Act (United States) requires you to remove non-consensual intimate images within 48 hours of a valid request.": "Si su sitio aloja contenido que publican sus usuarios, la Ley TAKE IT DOWN (Estados Unidos) les obliga a quitar las imágenes íntimas compartidas sin consentimiento en un plazo de 48 horas desde una solicitud válida.",
+    "Leave empty when no removal deadline applies (a search engine, for example).": "Déjalo vacío cuando no haya un plazo de retiro (por ejemplo, un buscador).",
+    "Paste the notice below wherever the report lets you write.": "Pega el aviso de abajo donde el reporte te deje escribir.",
+    "Report it inside the app or on the site: use the Report option on the post, message or account.": "Repórtalo dentro de la app o en el sitio: usa la opción de reportar en la publicación, el mensaje o la cuenta.",
+    "We do not know which law binds this site, so we cannot tell you when it must act. Keep a note of the date you sent the notice.": "No sabemos qué ley obliga a este sitio, así que no podemos decirte cuándo debe actuar. Anota la fecha en que enviaste el aviso.",
+    # Take it down: add to a case, attach addresses, how long a lock lasts, no age preselected (issue 21)
+    "Choose an answer to this question before you send the hashes.": "Elige una respuesta a esta pregunta antes de enviar los hashes.",
+    "Add more pictures or videos": "Agregar más fotos o videos",
+    "Found another one? Add it to this case. It is hashed here, on this device, as before: only the hashes are sent.": "¿Encontraste otra? Agrégala a este caso. Se convierte en hash aquí, en este dispositivo, como antes: solo se envían los hashes.",
+    "Add more pictures or videos (they stay on this device)": "Agregar más fotos o videos (se quedan en este dispositivo)",
+    "Send only the hashes and add them to my case": "Enviar solo los hashes y agregarlos a mi caso",
+    "Where is it posted?": "¿Dónde está publicado?",
+    "If you know where it is posted, add the addresses (links) to your case. Our team checks each one and asks the site to take it down.": "Si sabes dónde está publicado, agrega las direcciones (enlaces) a tu caso. Nuestro equipo revisa cada una y le pide al sitio que lo quite.",
+    "Where is it posted? (addresses, one per line)": "¿Dónde está publicado? (direcciones, una por línea)",
+    "Add these addresses to my case": "Agregar estas direcciones a mi caso",
+    (
+        "Too many wrong PINs: try again in %(num)d minute.",
+        "Too many wrong PINs: try again in %(num)d minutes.",
+    ): (
+        "Demasiados PIN incorrectos: inténtalo de nuevo en %(num)d minuto.",
+        "Demasiados PIN incorrectos: inténtalo de nuevo en %(num)d minutos.",
+    ),
+    (
+        "Too many wrong PINs: try again in %(num)d hour.",
+        "Too many wrong PINs: try again in %(num)d hours.",
+    ): (
+        "Demasiados PIN incorrectos: inténtalo de nuevo en %(num)d hora.",
+        "Demasiados PIN incorrectos: inténtalo de nuevo en %(num)d horas.",
+    ),
+    "In this case:": "En este caso:",
+    ("%(num)d picture or video", "%(num)d pictures or videos"): (
+        "%(num)d foto o video",
+        "%(num)d fotos o videos",
+    ),
+    "Added to your case. Only the hashes were sent.": "Se agregaron a tu caso. Solo se enviaron los hashes.",
+    "These pictures or videos were already in your case.": "Estas fotos o videos ya estaban en tu caso.",
+    "This case cannot hold any more. Open another case for the rest.": "Este caso no admite más. Abre otro caso para el resto.",
+    "This case has been withdrawn. Open a new case for these pictures or videos.": "Este caso fue retirado. Abre un caso nuevo para estas fotos o videos.",
+    "Addresses in this case:": "Direcciones en este caso:",
+    "The site should take it down by %(date)s.": "El sitio debería quitarlo antes del %(date)s.",
+    "Waiting to be sent to the site": "Esperando a enviarse al sitio",
+    "Our team is checking it": "Nuestro equipo lo está revisando",
+    "Sent to the site": "Enviada al sitio",
+    "Reported to the site": "Reportada al sitio",
+    "Sent: we are making sure the site got it": "Enviada: estamos comprobando que el sitio la recibió",
+    "Taken down": "Ya se quitó",
+    "No longer asked": "Ya no se pide",
     # Report confirmation: copy, download, words for each reporter (issue 21)
     "Check on your report at": "Revisa tu reporte en",
     "Copied": "Copiado",

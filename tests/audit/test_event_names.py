@@ -52,6 +52,7 @@ WRITTEN = {
     "hashlist.configured", "hashlist.entry_kept_off", "hashlist.entry_quarantined",
     "hashlist.entry_released", "hashlist.feedback", "takedown.case_locked",
     "takedown.case_opened", "takedown.case_withdrawn",
+    "takedown.hashes_added",
 }  # fmt: skip
 
 

@@ -93,6 +93,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/detect"): {"id": "c", "messages": [{"sender": "a", "text": "hi"}]},
     ("POST", "/api/v1/notices"): {"urls": ["https://samplesocial.example/p/1"]},
     ("POST", "/api/v1/takedown/cases/{case_id}/urls"): {"urls": ["https://a.example/1"]},
+    ("POST", "/api/v1/takedown/cases/{case_id}/hashes"): {
+        "hashes": [{"type": "md5", "value": "e" * 32}]
+    },
 }
 
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
@@ -141,6 +144,7 @@ CASE_PIN_ONLY = {
     ("GET", "/api/v1/takedown/cases/{case_id}"),
     ("DELETE", "/api/v1/takedown/cases/{case_id}"),
     ("POST", "/api/v1/takedown/cases/{case_id}/urls"),
+    ("POST", "/api/v1/takedown/cases/{case_id}/hashes"),
 }
 # CyberTipline's API: HTTP Basic with an ESP's /ispws login only (401 for every other caller).
 ISPWS = {

@@ -175,7 +175,11 @@ def test_coming_back_with_the_token_to_add_information(
 ) -> None:
     done = client.post(
         "/report",
-        data={**_form(client), "reporter_role": "parent_guardian", "description": "first words of the report"},
+        data={
+            **_form(client),
+            "reporter_role": "parent_guardian",
+            "description": "first words of the report",
+        },
     )
     case = re.search(r'id="case-number">([^<]+)<', done.text)
     token = re.search(r'id="follow-up-token">([^<]+)<', done.text)

@@ -28,12 +28,16 @@ from tipline.notices.models import NoticePlatform
 from tipline.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
 from tipline.notices.texts import legal_bases
 from tipline.notices.urls import MAX_URLS
-from tipline.takedown.dependencies import case_by_pin
+from tipline.takedown.dependencies import CaseRoute, case_by_pin
 from tipline.web import i18n
 from tipline.web.templating import render
 
+# CaseRoute: a take-down case locked by wrong PINs answers with how long it stays locked.
 api_router = APIRouter(
-    prefix="/api/v1", tags=["notices"], dependencies=[Depends(nul.refuse_in_request)]
+    prefix="/api/v1",
+    tags=["notices"],
+    dependencies=[Depends(nul.refuse_in_request)],
+    route_class=CaseRoute,
 )
 router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 

@@ -1,5 +1,17 @@
-"""Words of a deadline in what a reporter wrote ("2 hours", "tonight", "esta noche"): they
-raise a minor's report to the second tier, and the analyst sees them beside that priority."""
+"""Deadlines in what a reporter wrote, read by meaning in English and Spanish: a time or a day
+ahead by which the child must pay or comply ("until tomorrow", "hasta mañana", "2 hrs", "by
+9pm", "antes del viernes", "the clock is ticking"). They raise a minor's sextortion report to the
+second tier, and the analyst sees them beside that priority.
+
+Four kinds of phrase, each on text normalised as distress.normalise does (lower case, no
+accents): a duration ahead ("two hours", "media hora"; not "two hours ago" nor "hace dos
+horas"), a day or part of a day ahead ("tonight", "tomorrow", "by friday", "end of the day",
+"esta noche", "para el lunes"), a clock time something must happen by ("by 9pm", "before 10",
+"a las 8", "antes de las 11"), and the words of urgency ("deadline", "countdown", "se te acaba el
+tiempo"). A day word alone is often routine ("tomorrow I have a test"): it counts when a word of
+limit stands before it ("until", "by", "before", "hasta", "antes de", "para") or the day is
+tonight or midnight, which reports use almost only for threats.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +19,82 @@ import re
 
 from tipline.reports.distress import normalise
 
-_DEADLINE = re.compile(
-    r"\b(\d+\s*(hours?|hrs?|h|mins?|minutes?|horas?|minutos?)|tonight|today|by tomorrow|"
-    r"midnight|deadline|countdown|clock is ticking|last chance|"
-    r"esta noche|hoy|para manana|medianoche|plazo|ultima oportunidad)\b"
+_NUMBER = (
+    r"\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty[ -]?four|forty[ -]?eight|seventy[ -]?two|half an?|a half|a couple(?: of)?|"
+    r"un|una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
+    r"veinticuatro|cuarenta y ocho|setenta y dos|media|un par de"
+)
+_UNIT = (
+    r"hours?|hrs?|h|minutes?|mins?|m|days?|d|"
+    r"horas?|hs|minutos?|dias?"
+)
+# "2 hours", "24h", "media hora", "half an hour", "48 hrs"
+_DURATION = re.compile(rf"\b(?:{_NUMBER})\s*(?:more\s+|mas\s+)?(?:{_UNIT})\b")
+# What makes a duration past or ongoing rather than ahead.
+_PAST_BEFORE = re.compile(r"\b(?:hace|for|since|last|past|durante|desde hace|llevo|lleva)\s+$")
+_PAST_AFTER = re.compile(r"^\s*(?:ago|before|earlier|antes|atras|seguid[oa]s)\b")
+
+_WEEKDAYS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
+)
+_DAY_AHEAD = (
+    rf"tomorrow|tmrw|tmr|tomoz|the morning|morning|the weekend|the end of the day|"
+    rf"end of (?:the )?day|eod|(?:this|next) (?:week|weekend)|(?:{_WEEKDAYS})|"
+    r"manana|pasado manana|la manana|el fin de semana|fin de semana|el final del dia|"
+    r"fin del dia|el lunes|el martes|el miercoles|el jueves|el viernes|el sabado|el domingo|"
+    r"la noche|el anochecer|today|hoy"
+)
+_LIMIT = (
+    r"until|till|til|by|before|no later than|within|"
+    r"hasta|antes de(?:l)?|antes del|para(?: el| la)?|a mas tardar|como maximo"
+)
+# "until tomorrow", "by friday", "hasta manana", "antes del viernes", "para el lunes"
+_LIMITED_DAY = re.compile(rf"\b(?:{_LIMIT})\s+(?:(?:the|el|la|este|esta)\s+)?(?:{_DAY_AHEAD})\b")
+# Days that reports use almost only for threats, limit word or not.
+_THREAT_DAY = re.compile(
+    r"\b(?:tonight|2nite|tonite|by midnight|midnight|end of (?:the )?day|eod|"
+    r"esta noche|hoy mismo|medianoche|antes de que acabe el dia|al final del dia|"
+    r"(?:today|hoy)\s+(?:or|o)\b)\b"
+)
+# "by 9pm", "before 10", "at 8 pm", "a las 8", "antes de las 11"
+_CLOCK = re.compile(
+    r"\b(?:(?:by|before|until|till|at)\s+\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)?|"
+    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)|"
+    r"(?:a|antes de|hasta|para)\s+las\s+\d{1,2}(?::\d{2})?"
+    r"(?:\s*(?:am|pm|de la (?:noche|manana|tarde)))?)\b"
+)
+_URGENCY = re.compile(
+    r"\b(?:deadline|countdown|count down|clock is ticking|time is running out|running out of time|"
+    r"last chance|final warning|asap|"
+    r"plazo|cuenta regresiva|se (?:te|le) acaba el tiempo|ultima oportunidad|"
+    r"el tiempo corre|ultimo aviso|ya mismo|ahora mismo o)\b"
 )
 
 
+def _durations_ahead(text: str) -> list[str]:
+    found = []
+    for match in _DURATION.finditer(text):
+        before, after = text[max(0, match.start() - 20) : match.start()], text[match.end() :]
+        if _PAST_BEFORE.search(before) or _PAST_AFTER.match(after):
+            continue
+        phrase = match.group(0)
+        # A bare article with a unit is not a duration ("a m", "un d"): keep real ones only.
+        if re.fullmatch(r"(?:a|an|un|una)\s*(?:m|d|h)", phrase):
+            continue
+        found.append(phrase)
+    return found
+
+
 def deadline_words(description: str) -> list[str]:
-    """Each deadline phrase once, in order (normalised: lower case, no accents)."""
-    found = (m.group(0) for m in _DEADLINE.finditer(normalise(description or "")))
+    """Each deadline phrase once, in the order found (normalised: lower case, no accents)."""
+    text = normalise(description or "")
+    found = [
+        *_durations_ahead(text),
+        *(m.group(0) for m in _LIMITED_DAY.finditer(text)),
+        *(m.group(0) for m in _THREAT_DAY.finditer(text)),
+        *(m.group(0) for m in _CLOCK.finditer(text)),
+        *(m.group(0) for m in _URGENCY.finditer(text)),
+    ]
     return list(dict.fromkeys(found))

@@ -7,6 +7,7 @@ from tipline.audit.events import Action
 
 class TakedownEvent(Action):
     CASE_OPENED = "takedown.case_opened"
+    HASHES_ADDED = "takedown.hashes_added"
     CASE_LOCKED = "takedown.case_locked"
     CASE_WITHDRAWN = "takedown.case_withdrawn"
     FEEDBACK = "hashlist.feedback"

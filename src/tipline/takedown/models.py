@@ -84,7 +84,7 @@ class HashChange(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("hash_entries.id"), index=True)
     # add, remove
     action: Mapped[str] = mapped_column(String(8))
-    # case_opened, withdrawn, quarantined, released
+    # case_opened, added_to_case, withdrawn, quarantined, released
     reason: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 

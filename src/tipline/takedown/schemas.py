@@ -32,6 +32,14 @@ class CaseIn(BaseModel):
     lang: Literal["en", "es"] = "en"
 
 
+class HashesIn(BaseModel):
+    """More hashes for an open case: the same list as opening one, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hashes: list[HashIn] = Field(min_length=1, max_length=service.MAX_HASHES_PER_CASE)
+
+
 class CaseCreated(BaseModel):
     case_id: str
     pin: str
@@ -43,6 +51,8 @@ class CaseStatus(BaseModel):
     created_at: datetime
     withdrawn_at: datetime | None
     hashes: int
+    # The pictures and videos the hashes were made from (each gives several hashes).
+    files: int
     images: int
     videos: int
     # Platforms that reported a match (or a removal) of any of the case's hashes; never which.
@@ -68,6 +78,23 @@ class OtherRequests(BaseModel):
 class CaseNotices(BaseModel):
     urls: list[CaseUrl]
     other_requests: OtherRequests
+
+
+class HashesAdded(CaseStatus):
+    # Hashes new to the case, and those it held already (not added twice).
+    added: int
+    already_in_case: int
+
+
+class LockedError(BaseModel):
+    code: str
+    message: str
+    # Seconds until the case opens again (also the Retry-After header).
+    retry_after: int | None = None
+
+
+class LockedOut(BaseModel):
+    error: LockedError
 
 
 class Change(BaseModel):

@@ -7,6 +7,7 @@ the change feed, so a platform that syncs after a withdrawal stops matching.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from tipline.auth import lockout
 from tipline.auth import secrets as sec
 from tipline.auth.models import Organisation
 from tipline.db import utcnow
-from tipline.errors import BadInput, Locked, NotFound
+from tipline.errors import BadInput, Conflict, Locked, NotFound
 from tipline.takedown import signals
 from tipline.takedown.events import TakedownEvent
 from tipline.takedown.matching import Found, Matcher, Query
@@ -54,6 +55,19 @@ class SubmittedHash:
     value: str
 
 
+class CaseLocked(Locked):
+    """Too many wrong PINs: the case opens again in `retry_after` seconds, which the answer
+    says (views.py), so that the victim's page can tell them how long to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = math.ceil(retry_after / 60)
+        super().__init__(
+            f"too many wrong PINs: this case is locked for {minutes} more minutes",
+            code="case_locked",
+        )
+        self.retry_after = retry_after
+
+
 def default_list(db_session: Session) -> HashList:
     found = db_session.scalar(select(HashList).where(HashList.name == DEFAULT_LIST))
     if found is None:
@@ -82,6 +96,22 @@ def parse_hashes(
     return list(dict.fromkeys(parsed)) if dedupe else parsed
 
 
+def _put_on_list(
+    db_session: Session, *, case: TakedownCase, hashes: list[SubmittedHash], reason: str
+) -> None:
+    hash_list = default_list(db_session)
+    for item in hashes:
+        entry = HashEntry(
+            hash_list=hash_list,
+            case=case,
+            signal_type=item.signal_type.value,
+            value=item.value,
+            lookup=signals.lookup_key(item.signal_type, item.value),
+        )
+        db_session.add(entry)
+        db_session.add(HashChange(entry=entry, action="add", reason=reason))
+
+
 def _new_case_id() -> str:
     body = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(10))
     return f"TD-{body[:5]}-{body[5:]}"
@@ -105,17 +135,7 @@ def open_case(
         lang=lang if lang in ("en", "es") else "en",
     )
     db_session.add(case)
-    hash_list = default_list(db_session)
-    for item in hashes:
-        entry = HashEntry(
-            hash_list=hash_list,
-            case=case,
-            signal_type=item.signal_type.value,
-            value=item.value,
-            lookup=signals.lookup_key(item.signal_type, item.value),
-        )
-        db_session.add(entry)
-        db_session.add(HashChange(entry=entry, action="add", reason="case_opened"))
+    _put_on_list(db_session, case=case, hashes=hashes, reason="case_opened")
     db_session.flush()
     audit.record(
         db_session,
@@ -130,6 +150,53 @@ def open_case(
         },
     )
     return case, pin
+
+
+@dataclass(frozen=True)
+class Added:
+    added: int
+    already_in_case: int
+
+
+def add_hashes(db_session: Session, *, case: TakedownCase, hashes: list[SubmittedHash]) -> Added:
+    """Put more of the victim's hashes in their open case: a hash the case already holds is
+    not added again, and a case holds at most MAX_HASHES_PER_CASE, as a new one does."""
+    # Locked for the rest of the transaction (on PostgreSQL; SQLite has one writer at a time),
+    # so that two additions sent together cannot both pass the limit or add the same hash.
+    db_session.refresh(case, with_for_update=True)
+    if case.status != "open":
+        raise Conflict(
+            "this case has been withdrawn; open a new case for these pictures or videos",
+            code="case_withdrawn",
+        )
+    held = {(e.signal_type, e.lookup) for e in case.entries}
+    new = [
+        h
+        for h in hashes
+        if (h.signal_type.value, signals.lookup_key(h.signal_type, h.value)) not in held
+    ]
+    if len(held) + len(new) > MAX_HASHES_PER_CASE:
+        raise BadInput(
+            f"a case holds at most {MAX_HASHES_PER_CASE} hashes and this one has {len(held)};"
+            " open another case for the rest",
+            code="case_full",
+        )
+    _put_on_list(db_session, case=case, hashes=new, reason="added_to_case")
+    db_session.flush()
+    db_session.expire(case, ["entries"])
+    audit.record(
+        db_session,
+        actor=PUBLIC_ACTOR,
+        action=TakedownEvent.HASHES_ADDED,
+        subject_type="takedown_case",
+        subject_id=case.id,
+        data={
+            "case_id": case.case_id,
+            "hashes": dict(Counter(h.signal_type.value for h in new)),
+            "already_in_case": len(hashes) - len(new),
+        },
+    )
+    return Added(added=len(new), already_in_case=len(hashes) - len(new))
 
 
 def _pin_lock_for(failures: int) -> timedelta | None:
@@ -159,11 +226,7 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
         if case is None or case.locked_until is None:
             sec.verify_password(None, pin)  # the same work as a real check
             raise NotFound("no case matches that case number and PIN", code="no_match")
-        wait = int((case.locked_until - now).total_seconds() // 60) + 1
-        raise Locked(
-            f"too many wrong PINs: this case is locked for {wait} more minutes",
-            code="case_locked",
-        )
+        raise CaseLocked(max(1, math.ceil((case.locked_until - now).total_seconds())))
     db_session.commit()
     case = db_session.get_one(TakedownCase, attempt.row_id, populate_existing=True)
     if not sec.verify_password(case.pin_hash, pin.strip()):
@@ -188,7 +251,7 @@ def case_for_pin(db_session: Session, *, case_id: str, pin: str) -> TakedownCase
 StatusPart = Callable[[Session, str], dict[str, Any]]
 _STATUS_PARTS: dict[str, StatusPart] = {}
 _CORE_STATUS = frozenset(
-    {"case_id", "status", "created_at", "withdrawn_at", "hashes", "images", "videos"}
+    {"case_id", "status", "created_at", "withdrawn_at", "hashes", "files", "images", "videos"}
     | {"platforms_matched", "platforms_removed"}
 )
 
@@ -204,6 +267,18 @@ def add_status_part(name: str, part: StatusPart) -> None:
 def find_case(db_session: Session, *, case_id: str) -> TakedownCase | None:
     """A case by its TD- number, for staff (no PIN): None when there is no such case."""
     return db_session.scalar(select(TakedownCase).where(TakedownCase.case_id == case_id.upper()))
+
+
+def files_in(kinds: Counter[str]) -> int:
+    """How many pictures and videos a case's hashes were made from, by their kinds.
+
+    The page sends one SHA-256 and one MD5 for every file, and a PDQ for a picture or a vPDQ
+    for a video; the case keeps each hash once. Two different files never share a SHA-256 (or
+    an MD5), but may share a PDQ (a resized copy), and a client may send only some kinds: the
+    largest count is the number of files."""
+    return max(
+        kinds.get("sha256", 0), kinds.get("md5", 0), kinds.get("pdq", 0) + kinds.get("vpdq", 0)
+    )
 
 
 def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
@@ -223,6 +298,7 @@ def case_status(db_session: Session, *, case: TakedownCase) -> dict[str, Any]:
         "created_at": case.created_at,
         "withdrawn_at": case.withdrawn_at,
         "hashes": sum(kinds.values()),
+        "files": files_in(kinds),
         "images": kinds.get("pdq", 0),
         "videos": kinds.get("vpdq", 0),
         "platforms_matched": int(counts.get("matched", 0)) + int(counts.get("removed", 0)),

@@ -17,7 +17,7 @@ from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import get_db, rate_limit_person
 from tipline.errors import BadInput
 from tipline.takedown import service
-from tipline.takedown.dependencies import case_by_pin
+from tipline.takedown.dependencies import CaseRoute, case_by_pin
 from tipline.takedown.matching import Matcher
 from tipline.takedown.schemas import (
     CaseCreated,
@@ -26,13 +26,19 @@ from tipline.takedown.schemas import (
     ChangesOut,
     FeedbackIn,
     FeedbackOut,
+    HashesAdded,
+    HashesIn,
+    LockedOut,
     MatchesOut,
     MatchIn,
 )
 from tipline.web.templating import render
 
 api_router = APIRouter(
-    prefix="/api/v1", tags=["take it down"], dependencies=[Depends(nul.refuse_in_request)]
+    prefix="/api/v1",
+    tags=["take it down"],
+    dependencies=[Depends(nul.refuse_in_request)],
+    route_class=CaseRoute,
 )
 router = APIRouter(include_in_schema=False, dependencies=[Depends(nul.refuse_in_request)])
 _matcher_lock = threading.Lock()
@@ -79,7 +85,11 @@ def open_case(
 
 _PIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No case matches that id and PIN"},
-    429: {"description": "Too many wrong PINs: the case is locked for a while"},
+    429: {
+        "model": LockedOut,
+        "description": "Too many wrong PINs: the case is locked for `retry_after` seconds"
+        " (also the Retry-After header), or too many tries from this address",
+    },
 }
 
 
@@ -107,6 +117,39 @@ def withdraw_case(
     service.withdraw(db_session, case=case)
     db_session.commit()
     return CaseStatus(**service.case_status(db_session, case=case))
+
+
+@api_router.post(
+    "/takedown/cases/{case_id}/hashes",
+    status_code=201,
+    response_model=HashesAdded,
+    responses={
+        **_REFUSALS,
+        **_PIN_RESPONSES,
+        400: {"description": "A hash is malformed, or the case would hold too many"},
+        409: {"description": "The case has been withdrawn"},
+    },
+)
+def add_hashes(
+    case_id: str,
+    payload: HashesIn,
+    request: Request,
+    x_case_pin: str = Header(default="", alias="X-Case-PIN"),
+    db_session: Session = Depends(get_db, scope="function"),
+) -> HashesAdded:
+    """Add the hashes of more pictures or videos, made on the victim's device, to their open
+    case. A hash the case holds already is not added twice."""
+    hashes = service.parse_hashes(
+        [(h.type, h.value) for h in payload.hashes], limit=service.MAX_HASHES_PER_CASE
+    )
+    case = case_by_pin(db_session, request, case_id, x_case_pin)
+    added = service.add_hashes(db_session, case=case, hashes=hashes)
+    db_session.commit()
+    return HashesAdded(
+        added=added.added,
+        already_in_case=added.already_in_case,
+        **service.case_status(db_session, case=case),
+    )
 
 
 # The platforms' side -------------------------------------------------------------------------
