@@ -5,6 +5,19 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Report form: what a hotline needs first (issue 21)
+    "Already paid or sent more": "Ya pagó o envió más",
+    "Already shared": "Ya compartido",
+    "Deadline, in the reporter's words": "Plazo, en palabras de quien reporta",
+    "Did they give a deadline? When? (for example: tonight, in 2 hours)": "¿Dieron un plazo? ¿Cuándo? (por ejemplo: esta noche, en 2 horas)",
+    "Has anyone already paid or sent more?": "¿Alguien ya pagó o envió más?",
+    "Have the pictures or videos already been shared?": "¿Ya se compartieron las fotos o videos?",
+    "If the young person is in danger now, call 911.": "Si la persona joven está en peligro ahora, llama al 911.",
+    "If they are in danger or might hurt themselves, call 911 or 988 now, then come back.": "Si está en peligro o podría hacerse daño, llama al 911 o al 988 ahora y luego vuelve.",
+    "Is the young person safe right now?": "¿La persona joven está a salvo en este momento?",
+    "No, they are in danger": "No, está en peligro",
+    "Safe right now": "A salvo ahora",
+    "Your report is at the top of our queue. The police can act faster than we can.": "Tu reporte está al principio de nuestra cola. La policía puede actuar más rápido que nosotros.",
     # Platform directory of real companies; unknown sites: abuse contact, WHOIS, no deadline (issue 21)
     "If the site has no such link or does not answer, find the company that hosts it: a WHOIS lookup of %(domain)s names the hosting company and its abuse contact. Send the notice there too.": "Si el sitio no tiene ese enlace o no responde, busca la empresa que lo aloja: una consulta WHOIS de %(domain)s da el nombre de la empresa de alojamiento y su contacto de abusos. Envía el aviso también ahí.",
     "If your site hosts content that its users post, the TAKE IT DOWN Act (United States) requires you to remove non-consensual intimate images within 48 hours of a valid request.": "Si su sitio aloja contenido que publican sus usuarios, la Ley TAKE IT DOWN (Estados Unidos) les obliga a quitar las imágenes íntimas compartidas sin consentimiento en un plazo de 48 horas desde una solicitud válida.",

@@ -348,3 +348,36 @@ def test_a_crash_mid_report_leaves_nothing(
     assert response.json()["error"]["code"] == "internal"
     assert "died" not in response.text  # nothing of the failure leaks to the caller
     assert _count(database) == 0
+
+
+def test_what_a_hotline_needs_first_is_asked_and_acted_on(
+    http: httpx.Client, database: Database
+) -> None:
+    """Not safe now puts the report in the top tier; a deadline answered in the reporter's own
+    words ("soon", which no rule reads) still counts as one for a minor."""
+    unsafe = _file(http, {**GOOD, "safe_now": "no"})
+    answered = _file(
+        http,
+        {
+            "reporter_role": "victim",
+            "description": "Someone is asking me for money or he posts my pictures.",
+            "sextortion": True,
+            "victim": {"age": 14},
+            "deadline": "soon, he said",
+            "already_shared": "not_sure",
+            "already_paid": "yes",
+        },
+    )
+    assert unsafe.status_code == answered.status_code == 201
+    with database.session() as db_session:
+        top = reports.get_report(db_session, ref=unsafe.json()["report_id"])
+        second = reports.get_report(db_session, ref=answered.json()["report_id"])
+        assert (top.child_in_danger, top.priority_tier) == (True, 1)
+        assert second.priority_tier == 2
+        assert second.extra["reporter_answers"] == {
+            "deadline": "soon, he said",
+            "already_shared": "not_sure",
+            "already_paid": "yes",
+        }
+    refused = _file(http, {**GOOD, "already_paid": "maybe"})
+    assert refused.status_code == 422

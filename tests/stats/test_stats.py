@@ -461,7 +461,8 @@ def test_a_running_server_counts_new_reports_by_itself(http: Any) -> None:
     for i in range(12):
         assert (
             http.post(
-                "/api/v1/reports", json={"reporter_role": "friend", "description": f"live {i}"}
+                "/api/v1/reports",
+                json={"reporter_role": "friend", "description": f"a live report {i}"},
             ).status_code
             == 201
         )

@@ -105,7 +105,9 @@ def test_a_victim_reports_in_spanish_and_comes_back(
         pg.get_by_label("Soy la persona a la que están amenazando").check()
         pg.get_by_role("button", name="Siguiente").first.click()
         # Step 2
-        pg.get_by_label("Sí", exact=True).check()
+        pg.get_by_role("group", name="¿Alguien amenaza con compartir fotos o videos?").get_by_label(
+            "Sí", exact=True
+        ).check()
         pg.get_by_label("Dinero, tarjetas de regalo o criptomonedas").check()
         pg.get_by_label("Cuéntanos qué pasó, con tus propias palabras").fill(
             "Una cuenta me pidió fotos y ahora amenaza con enviarlas a mis seguidores si no pago."

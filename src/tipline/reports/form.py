@@ -149,6 +149,10 @@ def payload_from_form(form: Mapping[str, str], demands: list[str], lang: str) ->
         "victim": victim if any(victim.values()) else None,
         "contact": contact if any(contact.values()) else None,
         "lang": lang,
+        "safe_now": _none_if_blank(form.get("safe_now")),
+        "deadline": _none_if_blank(form.get("deadline")),
+        "already_shared": _none_if_blank(form.get("already_shared")),
+        "already_paid": _none_if_blank(form.get("already_paid")),
     }
     return PublicReportIn.model_validate(data)
 

@@ -19,7 +19,7 @@ from tipline.reports import distress, priority
 from tipline.reports import service as reports
 from tipline.reports.events import ReportEvent
 from tipline.reports.models import Report, ReporterUpdate
-from tipline.reports.schemas import PublicReportIn, ReporterStatus
+from tipline.reports.schemas import Answer, PublicReportIn, ReporterStatus
 
 PUBLIC_ACTOR = "public"
 MAX_FILES_PER_REPORT = 20
@@ -53,6 +53,13 @@ def file_public_report(db_session: Session, *, payload: PublicReportIn) -> repor
     ]
     payments = [p.model_dump(mode="json") for p in payload.payment_details]
     demands = [d.value for d in payload.demands]
+    answers = {
+        key: value
+        for key, value in payload.model_dump(
+            mode="json", include={"safe_now", "deadline", "already_shared", "already_paid"}
+        ).items()
+        if value is not None
+    }
     return reports.create_report(
         db_session,
         source="public",
@@ -64,7 +71,9 @@ def file_public_report(db_session: Session, *, payload: PublicReportIn) -> repor
         sextortion=payload.sextortion or bool(demands),
         demands=demands,
         self_harm_risk=distress.shows_distress(payload.description),
+        child_in_danger=payload.safe_now == Answer.NO,
         minor_to_minor=False,
+        extra={"reporter_answers": answers} if answers else None,
         lang=payload.lang,
         people=people,
         accounts=accounts,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tipline.reports.deadline import deadline_words
 from tipline.reports.models import Report
@@ -52,6 +53,12 @@ def has_deadline(description: str) -> bool:
     return bool(deadline_words(description))
 
 
+def deadline_given(extra: dict[str, Any] | None) -> bool:
+    """The reporter answered the form's "did they give a deadline?" (reporter_answers)."""
+    answers = (extra or {}).get("reporter_answers") or {}
+    return bool(isinstance(answers, dict) and str(answers.get("deadline") or "").strip())
+
+
 def assess(
     *,
     self_harm_risk: bool,
@@ -61,12 +68,17 @@ def assess(
     victim_ages: Iterable[int | None],
     source: str,
     description: str,
+    deadline_answered: bool = False,
 ) -> Priority:
     if self_harm_risk:
         return Priority(1, "self-harm risk")
     if child_in_danger:
         return Priority(1, "child in imminent danger")
-    if sextortion and is_minor(victim_ages, source) and has_deadline(description):
+    if (
+        sextortion
+        and is_minor(victim_ages, source)
+        and (deadline_answered or has_deadline(description))
+    ):
         return Priority(2, "minor threatened with a deadline")
     if sextortion and financial:
         return Priority(3, "financial sextortion")
@@ -82,6 +94,7 @@ def priority_of(report: Report) -> Priority:
         victim_ages=[p.age for p in report.people if p.role == "victim"],
         source=report.source,
         description=report.description,
+        deadline_answered=deadline_given(report.extra),
     )
 
 

@@ -296,6 +296,12 @@ class ContactIn(_Strict):
         return value or None
 
 
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+
 class PublicReportIn(_Strict):
     reporter_role: ReporterRole
     description: Annotated[
@@ -313,6 +319,13 @@ class PublicReportIn(_Strict):
     victim: VictimIn | None = None
     contact: ContactIn | None = None
     lang: Literal["en", "es"] = "en"
+    # What a hotline needs to know first: is the child safe right now (no: the top tier), what
+    # deadline they were given, in the reporter's words, and whether the images have already
+    # been shared and anyone has already paid or sent more.
+    safe_now: Answer | None = None
+    deadline: Short200 | None = None
+    already_shared: Answer | None = None
+    already_paid: Answer | None = None
 
     @field_validator("description")
     @classmethod

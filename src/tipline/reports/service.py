@@ -169,6 +169,7 @@ def create_report(
         victim_ages=[p.get("age") for p in people or [] if p.get("role") == "victim"],
         source=src.value,
         description=description,
+        deadline_answered=priority.deadline_given(extra),
     )
     report_id = new_id()
     report_row = {

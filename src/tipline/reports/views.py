@@ -278,6 +278,7 @@ def _file_from_form(
             "token": report.follow_up_token,
             "files": len(prepared),
             "role": payload.reporter_role.value,
+            "child_in_danger": payload.safe_now == "no",
         },
         status_code=200,
     )

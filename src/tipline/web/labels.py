@@ -72,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "other": N_("Other"),
         "unknown": N_("Not given"),
     },
+    "answer": {"yes": N_("Yes"), "no": N_("No"), "not_sure": N_("Not sure")},
     "preferred_contact": {
         "email": N_("By email"),
         "phone": N_("By phone call"),
