@@ -5,6 +5,31 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Notices: the sender's details on the page, English to US companies, Copied (issue 21)
+    "About you (optional): we put this into the notices on this page only. It is not sent to us or kept.": "Sobre ti (opcional): lo ponemos en los avisos solo en esta página. No se nos envía ni se guarda.",
+    "Who are you to the person shown?": "¿Qué eres de la persona que aparece?",
+    "I am the person shown": "Soy la persona que aparece",
+    "I am their parent or guardian": "Soy su madre, padre o tutor",
+    "I am acting for them with their permission": "Actúo en su nombre, con su permiso",
+    "How the company can contact you (email)": "Cómo puede contactarte la empresa (correo electrónico)",
+    "Forgotten: this browser no longer keeps these addresses.": "Olvidadas: este navegador ya no guarda estas direcciones.",
+    "The addresses you are tracking": "Las direcciones que estás siguiendo",
+    "Kept only in this browser from your last visit. Prepare the notices again to see where each one stands.": "Guardadas solo en este navegador desde tu última visita. Prepara los avisos de nuevo para ver cómo va cada una.",
+    "Forget these addresses": "Olvidar estas direcciones",
+    "Was the person shown under 18 in the picture or video?": "¿La persona que aparece tenía menos de 18 años en la foto o el video?",
+    "The notice to send, in English: this company works in English.": "El aviso que hay que enviar, en inglés: esta empresa trabaja en inglés.",
+    "In Spanish, so that you know what it says (do not send this one)": "En español, para que sepas lo que dice (no envíes este)",
+    "[your name]": "[tu nombre]",
+    "[your email or phone]": "[tu correo o teléfono]",
+    "Name (typing it is your electronic signature): %(name)s": "Nombre (escribirlo es tu firma electrónica): %(name)s",
+    "How to reach me: %(contact)s": "Cómo contactarme: %(contact)s",
+    "I am the parent or guardian of the person shown, and I am writing on behalf of my child, who is under 18. I am asking you to remove the following content. It shows my child in an intimate image or video, shared without consent.": "Soy la madre, el padre o el tutor de la persona que aparece, y escribo en nombre de mi hijo o hija, que es menor de 18 años. Les pido que quiten el siguiente contenido. Muestra a mi hijo o hija en una imagen o video íntimo, compartido sin consentimiento.",
+    "I am the parent or guardian of the person shown, and I am writing on their behalf. I am asking you to remove the following content. It shows them in an intimate image or video that was shared without their consent.": "Soy la madre, el padre o el tutor de la persona que aparece, y escribo en su nombre. Les pido que quiten el siguiente contenido. La muestra en una imagen o video íntimo que se compartió sin su consentimiento.",
+    "I am writing on behalf of the person shown, with their permission. I am asking you to remove the following content. It shows them in an intimate image or video taken when they were under 18, shared without their consent.": "Escribo en nombre de la persona que aparece, con su permiso. Les pido que quiten el siguiente contenido. La muestra en una imagen o video íntimo tomado cuando tenía menos de 18 años, compartido sin su consentimiento.",
+    "I am writing on behalf of the person shown, with their permission. I am asking you to remove the following content. It shows them in an intimate image or video that was shared without their consent.": "Escribo en nombre de la persona que aparece, con su permiso. Les pido que quiten el siguiente contenido. La muestra en una imagen o video íntimo que se compartió sin su consentimiento.",
+    "I confirm in good faith that this content was shared without the consent of the person shown, that I am authorized to act for them, and that the information in this notice is accurate.": "Confirmo de buena fe que este contenido se compartió sin el consentimiento de la persona que aparece, que estoy autorizado para actuar en su nombre y que la información de este aviso es correcta.",
+    # Report form: an expired form (issue 21)
+    "This page was open for a long time, so it could not be sent safely. We kept what you wrote: check it and press Send again.": "Esta página estuvo abierta mucho tiempo, así que no se pudo enviar de forma segura. Guardamos lo que escribiste: revísalo y pulsa Enviar de nuevo.",
     # Report form: what a hotline needs first (issue 21)
     "Already paid or sent more": "Ya pagó o envió más",
     "Already shared": "Ya compartido",

@@ -34,6 +34,7 @@ from tipline.notices.views import router as notices_pages
 from tipline.ratelimit import PublicRateLimiter
 from tipline.referral.views import router as referral_pages
 from tipline.reports.views import api_router as reports_api
+from tipline.reports.views import refused_report_form, report_too_large
 from tipline.reports.views import router as reports_pages
 from tipline.review.views import router as review_pages
 from tipline.stats.follower import Follower
@@ -109,6 +110,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _tipline_error(request: Request, exc: TiplineError) -> Response:
         if exc.status_code >= 500:
             log.error("configuration error: %s", exc.message)
+        if request.method == "POST" and request.url.path == "/report" and not _wants_json(request):
+            # The report form refused before its view ran (an expired form): the form again,
+            # with what was typed and the reason, never a bare error page.
+            return await refused_report_form(request, exc)
         return error_response(request, exc.status_code, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
@@ -216,7 +221,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return 2 * JSON_BODY_LIMIT
         return settings.max_upload_bytes + _FORM_OVERHEAD
 
-    app.add_middleware(BodyLimit, limit_for=_body_limit, refusals={"/ispws/": ispws_too_large})
+    app.add_middleware(
+        BodyLimit,
+        limit_for=_body_limit,
+        refusals={"/ispws/": ispws_too_large, "/report": report_too_large},
+    )
     # Outermost but one: even a refused body gets the headers.
     app.add_middleware(
         SecurityHeaders, headers=SECURITY_HEADERS, secure_cookies=settings.secure_cookies

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from accounts import csrf
 from media import encode, png_bomb, synthetic_image
+from tipline.app import create_app
 from tipline.db import Database
 from tipline.evidence.models import EvidenceFile
 from tipline.reports import service as reports
@@ -246,3 +248,45 @@ def test_the_spanish_catalog_is_complete_and_committed() -> None:
         [sys.executable, "scripts/i18n.py", "--check"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_an_expired_form_comes_back_with_what_was_typed(client: TestClient) -> None:
+    client.get("/report")
+    refused = client.post(
+        "/report",
+        data={
+            "csrf_token": "an-old-token-from-yesterday",
+            "reporter_role": "victim",
+            "description": "Words typed over a long evening that must not be lost",
+        },
+        headers={"accept": "text/html"},
+    )
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Words typed over a long evening that must not be lost" in refused.text
+    assert "We kept what you wrote" in refused.text
+    # The page carries a fresh token: sending it again works.
+    again = client.post(
+        "/report",
+        data={
+            "csrf_token": csrf(refused),
+            "reporter_role": "victim",
+            "description": "Words typed over a long evening that must not be lost",
+        },
+    )
+    assert again.status_code == 200
+    assert 'id="case-number"' in again.text
+
+
+def test_an_oversized_report_gets_a_page_not_json(settings: Any, database: Any) -> None:
+    small = create_app(settings.model_copy(update={"max_upload_bytes": 1024}), database)
+    with TestClient(small) as client:
+        too_big = client.post(
+            "/report",
+            content=b"x" * (4 * 1024 * 1024),
+            headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"},
+        )
+    assert too_big.status_code == 413
+    assert too_big.headers["content-type"].startswith("text/html")
+    assert "too large to send" in too_big.text
+    assert "demasiado grande" in too_big.text

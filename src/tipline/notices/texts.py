@@ -3,7 +3,8 @@
 What a notice says follows what a removal request needs under the US TAKE IT DOWN Act: where the
 content is, a statement that it was shared without consent (or shows a minor), how to reach the
 person asking, and their signature; and it asks the company to keep the evidence for the police.
-The person sending it fills in their name and contact: tipline never asks for them."""
+The person sending it fills in their name and contact on the page, in their own browser
+(notices.js puts them into the text): tipline's server never receives them."""
 
 from __future__ import annotations
 
@@ -48,6 +49,95 @@ def cited_bases(_: Gettext) -> dict[str, str]:
     }
 
 
+# Who sends the notice: the person shown, their parent or guardian, or someone acting for them
+# with their permission (the TAKE IT DOWN Act accepts a request from "an authorized person
+# acting on behalf of" the person shown).
+RELATIONSHIPS = ("self", "parent", "agent")
+
+# A notice citing US law goes to a company bound by it: it is written in English, whatever the
+# page's language (a US trust and safety team reads English), with the page's language beside it
+# for the reader. The directory has no country field; the bases cited stand for it. A site outside
+# the directory is sent the US citations too (see UNKNOWN_SITE_BASES), so it also gets English.
+US_BASES = frozenset({"take_it_down_act", "take_it_down_act_if_covered", "csam"})
+
+
+def notice_language(bases: list[str] | tuple[str, ...], page_lang: str) -> str:
+    """The language a notice to a company with these legal bases is written in."""
+    return "en" if US_BASES.intersection(bases) else page_lang
+
+
+def _opening(_: Gettext, *, minor: bool, relationship: str) -> str:
+    if relationship == "parent":
+        return (
+            _(
+                "I am the parent or guardian of the person shown, and I am writing on behalf of "
+                "my child, who is under 18. I am asking you to remove the following content. It "
+                "shows my child in an intimate image or video, shared without consent."
+            )
+            if minor
+            else _(
+                "I am the parent or guardian of the person shown, and I am writing on their "
+                "behalf. I am asking you to remove the following content. It shows them in an "
+                "intimate image or video that was shared without their consent."
+            )
+        )
+    if relationship == "agent":
+        return (
+            _(
+                "I am writing on behalf of the person shown, with their permission. I am asking "
+                "you to remove the following content. It shows them in an intimate image or video "
+                "taken when they were under 18, shared without their consent."
+            )
+            if minor
+            else _(
+                "I am writing on behalf of the person shown, with their permission. I am asking "
+                "you to remove the following content. It shows them in an intimate image or video "
+                "that was shared without their consent."
+            )
+        )
+    return (
+        _(
+            "I am asking you to remove the following content. It shows me in an intimate image or "
+            "video taken when I was under 18, shared without my consent."
+        )
+        if minor
+        else _(
+            "I am asking you to remove the following content. It shows me in an intimate image or "
+            "video that was shared without my consent."
+        )
+    )
+
+
+def _confirmation(_: Gettext, *, relationship: str) -> str:
+    if relationship == "self":
+        return _(
+            "I confirm in good faith that this content was shared without my consent, and that the "
+            "information in this notice is accurate."
+        )
+    return _(
+        "I confirm in good faith that this content was shared without the consent of the person "
+        "shown, that I am authorized to act for them, and that the information in this notice is "
+        "accurate."
+    )
+
+
+def placeholders(_: Gettext) -> dict[str, str]:
+    """What a notice says where the sender's name and contact go, until they fill them in."""
+    return {"name": _("[your name]"), "contact": _("[your email or phone]")}
+
+
+def variants(_: Gettext, text: str, *, minor: bool) -> dict[str, str]:
+    """A notice written for the person shown (as notice_text writes it), for each of
+    RELATIONSHIPS: the page picks one in the browser, with the sender's name and contact."""
+    own = (_opening(_, minor=minor, relationship="self"), _confirmation(_, relationship="self"))
+    out = {}
+    for relationship in RELATIONSHIPS:
+        out[relationship] = text.replace(
+            own[0], _opening(_, minor=minor, relationship=relationship)
+        ).replace(own[1], _confirmation(_, relationship=relationship))
+    return out
+
+
 def notice_text(
     _: Gettext,
     *,
@@ -56,20 +146,14 @@ def notice_text(
     bases: list[str],
     deadline_hours: int | None,
     minor: bool,
+    relationship: str = "self",
 ) -> str:
     known = cited_bases(_)
+    blanks = placeholders(_)
     lines = [
         _("To the trust and safety team of %(platform)s,") % {"platform": platform},
         "",
-        _(
-            "I am asking you to remove the following content. It shows me in an intimate image or "
-            "video that was shared without my consent."
-        )
-        if not minor
-        else _(
-            "I am asking you to remove the following content. It shows me in an intimate image or "
-            "video taken when I was under 18, shared without my consent."
-        ),
+        _opening(_, minor=minor, relationship=relationship),
         "",
         *[f"- {url}" for url in urls],
         "",
@@ -87,13 +171,10 @@ def notice_text(
             "Please also preserve the content, the account that posted it and its records, so that "
             "law enforcement can request them."
         ),
-        _(
-            "I confirm in good faith that this content was shared without my consent, and that the "
-            "information in this notice is accurate."
-        ),
+        _confirmation(_, relationship=relationship),
         "",
-        _("Name (typing it is your electronic signature): [your name]"),
-        _("How to reach me: [your email or phone]"),
+        _("Name (typing it is your electronic signature): %(name)s") % {"name": blanks["name"]},
+        _("How to reach me: %(contact)s") % {"contact": blanks["contact"]},
     ]
     return "\n".join(lines)
 

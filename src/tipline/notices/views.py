@@ -23,7 +23,7 @@ from tipline.auth.pages import staff_page
 from tipline.auth.roles import CONSOLE_ROLES, Role
 from tipline.deps import form_data, get_db, rate_limit
 from tipline.errors import BadInput, TiplineError
-from tipline.notices import directory, requests, service, tasks
+from tipline.notices import directory, requests, service, tasks, texts
 from tipline.notices.models import NoticePlatform
 from tipline.notices.schemas import CaseUrlsIn, CaseUrlsOut, NoticesIn, NoticesOut
 from tipline.notices.texts import legal_bases
@@ -84,17 +84,61 @@ def notices_submit(
     context: dict[str, Any] = {"urls_text": text, "under_18": form.get("under_18") == "yes"}
     if not lines:
         return _page(request, {**context, "result": None, "error": "empty"}, 400)
+    page_lang = i18n.language_for(request)
     try:
         rate_limit(request, "notices")
         result = service.group(
             db_session,
             urls=lines,
-            gettext=i18n.gettext_for(request),
+            gettext=i18n.translations(page_lang).gettext,
             under_18=context["under_18"],
+        )
+        # The same notices in English, for the companies that are sent English (texts.US_BASES).
+        english = (
+            result
+            if page_lang == "en"
+            else service.group(
+                db_session,
+                urls=lines,
+                gettext=i18n.translations("en").gettext,
+                under_18=context["under_18"],
+            )
         )
     except TiplineError as exc:
         return _page(request, {**context, "result": None, "error": exc.code}, exc.status_code)
+    bases = {
+        p.name: p.legal_bases for p in directory.Directory.current(db_session).by_domain.values()
+    }
+    for mine, theirs in zip(result["platforms"], english["platforms"], strict=True):
+        cited = bases.get(mine["platform"], []) if mine["known"] else texts.UNKNOWN_SITE_BASES
+        mine["blocks"] = _blocks(
+            page_lang,
+            texts.notice_language(cited, page_lang),
+            {page_lang: mine["notice_text"], "en": theirs["notice_text"]},
+            minor=context["under_18"],
+        )
     return _page(request, {**context, "result": result})
+
+
+def _blocks(
+    page_lang: str, notice_lang: str, text: dict[str, str], *, minor: bool
+) -> list[dict[str, Any]]:
+    """The notice to copy, in the company's language; then, if the reader's is another, the
+    same notice in theirs, to read. Each with its wording for every sender (texts.variants)
+    and the blanks that notices.js fills in, in the browser, with the sender's name and email."""
+    out = []
+    for lang in dict.fromkeys([notice_lang, page_lang]):
+        gettext = i18n.translations(lang).gettext
+        out.append(
+            {
+                "lang": lang,
+                "to_send": lang == notice_lang,
+                "text": text[lang],
+                "variants": texts.variants(gettext, text[lang], minor=minor),
+                "blanks": texts.placeholders(gettext),
+            }
+        )
+    return out
 
 
 # The victim's case: addresses attached with the PIN ------------------------------------------

@@ -217,6 +217,40 @@ def _form_page(
     return i18n.with_csrf_cookie(request, response)
 
 
+async def refused_report_form(request: Request, exc: TiplineError) -> HTMLResponse:
+    """The form again after a refusal that came before the view (an expired form token): what
+    was typed is still in the request's parsed form, and it goes back on the page."""
+    form = await request.form()
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    values.pop("csrf_token", None)
+    values["demands"] = [v for v in form.getlist("demands") if isinstance(v, str)]
+    return _form_page(request, values, {"form": exc.code}, exc.status_code)
+
+
+_TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too large · Online safety</title><link rel="stylesheet" href="/static/css/site.css">
+</head><body><main id="main">
+<h1>Your report was too large to send</h1>
+<p>Screenshots can be up to 50 MB each, and 20 in one report. Please go back and send it again
+with fewer or smaller files, or without them: you can add files later with your case number.</p>
+<h1 lang="es">Tu reporte era demasiado grande para enviarlo</h1>
+<p lang="es">Cada captura puede pesar hasta 50 MB, y caben 20 en un reporte. Vuelve y envíalo de
+nuevo con menos archivos o más pequeños, o sin ellos: puedes agregarlos después con tu
+número de caso.</p>
+<p><a href="/report">Back to the report form</a> · <a href="/report" lang="es">Volver al
+formulario</a></p>
+<p><a class="call" href="tel:911">Call 911</a> <a class="call" href="tel:988">Call 988</a></p>
+</main></body></html>"""
+
+
+def report_too_large(message: str) -> tuple[bytes, bytes]:
+    """The body limit's refusal for the report form's pages: a page a person can read (in both
+    languages, as the middleware knows no language), not JSON."""
+    return _TOO_LARGE_PAGE.encode(), b"text/html; charset=utf-8"
+
+
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request) -> HTMLResponse:
     return _form_page(request, {"incident_type": "online_enticement"}, {})
