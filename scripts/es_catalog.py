@@ -5,6 +5,8 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    # Notices: a child's child-safety page (issue 21)
+    "The person shown is under 18: report it on the child-safety page too: %(url)s": "La persona que aparece es menor de 18: repórtalo también en la página de seguridad infantil: %(url)s",
     # Notices: the sender's details on the page, English to US companies, Copied (issue 21)
     "About you (optional): we put this into the notices on this page only. It is not sent to us or kept.": "Sobre ti (opcional): lo ponemos en los avisos solo en esta página. No se nos envía ni se guarda.",
     "Who are you to the person shown?": "¿Qué eres de la persona que aparece?",

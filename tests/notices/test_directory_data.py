@@ -20,6 +20,7 @@ from accounts import csrf, make_user, sign_in
 from tipline.db import Database
 from tipline.errors import BadInput
 from tipline.notices import directory
+from tipline.notices import service as notices
 from tipline.notices.models import NoticePlatform
 
 # The companies issue 21 asks for, by the name a victim sees on the notice.
@@ -308,3 +309,24 @@ def test_an_admin_can_enter_a_platform_with_no_deadline(
     assert body["platforms"][0]["deadline_hours"] is None
     edit = client.get("/console/admin/platforms")
     assert "finder.example" in edit.text
+
+
+def test_a_childs_notice_points_to_the_platforms_child_safety_form(
+    shipped: None, database: Database
+) -> None:
+    """The checked facts are stored with each platform, and for an image of someone under 18
+    the steps lead to the platform's child-safety form rather than its adult one."""
+    instagram = next(e for e in _shipped() if e["name"] == "Instagram")
+    forms = instagram["report_urls"]
+    with database.session() as db_session:
+        stored = db_session.scalar(select(NoticePlatform).where(NoticePlatform.name == "Instagram"))
+        assert stored is not None
+        assert stored.facts["checked"] == instagram["checked"]
+        assert stored.facts["report_urls"] == forms
+        urls = ["https://www.instagram.com/p/example123/"]
+        child = notices.group(db_session, urls=urls, gettext=str, under_18=True)
+        adult = notices.group(db_session, urls=urls, gettext=str, under_18=False)
+    assert child["platforms"][0]["child_safety_url"] == forms["child_safety"]
+    assert any(forms["child_safety"] in step for step in child["platforms"][0]["steps"])
+    assert adult["platforms"][0]["child_safety_url"] is None
+    assert not any(forms["child_safety"] in step for step in adult["platforms"][0]["steps"])

@@ -21,6 +21,8 @@ PUBLIC_PAGES = {
     "report": "/report",
     "follow-up": "/report/follow-up",
     "take-it-down": "/take-it-down",
+    "notices": "/take-it-down/notices",
+    "numbers": "/numbers",
 }
 
 

@@ -169,6 +169,11 @@ def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
         "legal_bases": [str(b) for b in raw.get("legal_bases") or []],
         "deadline_hours": hours,
         "notes": str(raw.get("notes") or "")[:1000],
+        "facts": {
+            key: raw[key]
+            for key in ("report_urls", "take_it_down", "checked", "sources")
+            if raw.get(key) is not None
+        },
     }
 
 

@@ -25,6 +25,9 @@ class NoticePlatform(Base):
     legal_bases: Mapped[list[str]] = mapped_column(JSON, default=list)
     deadline_hours: Mapped[int] = mapped_column(Integer, default=48)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The checked facts of the directory file: report_urls (intimate_images, child_safety),
+    # take_it_down, checked (a date) and sources (where each fact was read).
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -37,22 +37,37 @@ def group(
         if platform is not None:
             name, bases = platform.name, platform.legal_bases
             report_url, email, notes = platform.report_url, platform.email, platform.notes
+            # For a child, the platform's own child-safety reporting page as well, where the
+            # directory has one (its adult form stays the first step: some child-safety pages
+            # are policies, not forms).
+            forms = (platform.facts or {}).get("report_urls") or {}
+            child_page = forms.get("child_safety") if under_18 else None
         else:
             name, bases = entry["host"], list(texts.UNKNOWN_SITE_BASES)
             report_url, email, notes = None, None, ""
+            child_page = None
+        steps = texts.steps(
+            gettext,
+            report_url=report_url,
+            email=email,
+            notes=notes,
+            host=entry["host"],
+            known=platform is not None,
+        )
+        if child_page and child_page != report_url:
+            steps.append(
+                gettext(
+                    "The person shown is under 18: report it on the child-safety page too: %(url)s"
+                )
+                % {"url": child_page}
+            )
         out.append(
             {
                 "platform": name,
                 "known": platform is not None,
                 "urls": entry["urls"],
-                "steps": texts.steps(
-                    gettext,
-                    report_url=report_url,
-                    email=email,
-                    notes=notes,
-                    host=entry["host"],
-                    known=platform is not None,
-                ),
+                "steps": steps,
+                "child_safety_url": child_page,
                 "notice_text": texts.notice_text(
                     gettext,
                     platform=name,

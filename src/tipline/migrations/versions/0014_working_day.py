@@ -4,7 +4,7 @@ Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-05
 
-Issue 20. People get the child's school and the reporter's preferred way to be reached. Reports get `due_at` (arrival plus the tier's target time), `last_activity_at`,
+Issue 20 (and 21: the notice directory's checked facts, in notice_platforms.facts). People get the child's school and the reporter's preferred way to be reached. Reports get `due_at` (arrival plus the tier's target time), `last_activity_at`,
 `info_added_at` and `seen_at`, with a partial index on the open reports for each sort of the
 queue. Users get a display name and a time zone; referrals record who had the report claimed;
 `referral_supplements` holds what is added to a referral after it went out.
@@ -52,6 +52,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("referrals") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("notice_platforms") as batch:
+        batch.add_column(sa.Column("facts", sa.JSON(), nullable=False, server_default="{}"))
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("school", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("preferred_contact", sa.String(length=16), nullable=True))
@@ -132,6 +134,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_referral_supplements_report_id"), table_name="referral_supplements")
     op.drop_index(op.f("ix_referral_supplements_referral_id"), table_name="referral_supplements")
     op.drop_table("referral_supplements")
+    with op.batch_alter_table("notice_platforms") as batch:
+        batch.drop_column("facts")
     with op.batch_alter_table("people") as batch:
         batch.drop_column("preferred_contact")
         batch.drop_column("school")
