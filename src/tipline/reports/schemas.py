@@ -304,9 +304,10 @@ class Answer(StrEnum):
 
 class PublicReportIn(_Strict):
     reporter_role: ReporterRole
+    # The minimum is in the schema (OpenAPI's minLength) and checked again once trimmed.
     description: Annotated[
         str,
-        StringConstraints(min_length=1, max_length=MAX_DESCRIPTION),
+        StringConstraints(min_length=MIN_DESCRIPTION, max_length=MAX_DESCRIPTION),
         AfterValidator(_clean),
         AfterValidator(_a_few_words),
     ]
