@@ -65,10 +65,6 @@ class QueueItem:
     claimer: User | None
 
     @property
-    def claimed_by(self) -> str | None:
-        return self.claimer.email if self.claimer else None
-
-    @property
     def overdue(self) -> bool:
         return self.sla_due is not None and utcnow() > self.sla_due
 
@@ -246,7 +242,7 @@ def _items(db_session: Session, rows: Sequence[Row[Any]]) -> list[QueueItem]:
         report = QueueRow(*row[: len(_COLUMNS)])
         prio = Priority(row.priority_tier, row.priority_reason)
         is_open = report.status in OPEN_STATUSES
-        claimer = claimers.get(report.claimed_by or "") if _claim_live(report) else None
+        claimer = claimers.get(report.claimed_by or "") if claims.is_live(report) else None
         items.append(QueueItem(report, prio, report.due_at if is_open else None, claimer))
     return items
 
@@ -263,13 +259,9 @@ def queue_depth(db_session: Session) -> dict[int, int]:
 
 def live_claimer(db_session: Session, *, report: Report) -> User | None:
     """Who is working on the report now (None when nobody is, or the claim has lapsed)."""
-    if not _claim_live(report) or report.claimed_by is None:
+    if not claims.is_live(report) or report.claimed_by is None:
         return None
     return db_session.get(User, report.claimed_by)
-
-
-def _claim_live(report: Report | QueueRow) -> bool:
-    return claims.is_live(report)
 
 
 def _event(
@@ -289,7 +281,7 @@ def claim(db_session: Session, *, report_ref: str, user: User) -> Report:
     report = reports.get_report(db_session, ref=report_ref)
     if report.status not in OPEN_STATUSES:
         raise BadInput(f"a {report.status} report is not in the queue", code="not_open")
-    if _claim_live(report) and report.claimed_by != user.id:
+    if claims.is_live(report) and report.claimed_by != user.id:
         raise Conflict("another analyst is working on this report", code="claimed")
     report.claimed_by, report.claimed_at = user.id, utcnow()
     report.seen_at = utcnow()

@@ -46,9 +46,7 @@ def _environment() -> Environment:
 
 def clock(delta: timedelta) -> str:
     """A queue clock, short enough for a table cell: days and hours, or hours and minutes."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
+    days, hours, mins = _days_hours_minutes(delta)
     return f"{days} d {hours} h" if days else f"{hours} h {mins:02d} min"
 
 
@@ -82,10 +80,16 @@ def person(user: object) -> str:
 
 def duration(delta: timedelta) -> str:
     """Hours and minutes, as a supervisor reads a time to triage or to referral."""
+    days, hours, mins = _days_hours_minutes(delta)
+    return f"{days} d {hours} h {mins:02d} min" if days else f"{hours} h {mins:02d} min"
+
+
+def _days_hours_minutes(delta: timedelta) -> tuple[int, int, int]:
+    """Whole minutes of a (non-negative) span, split into days, hours and minutes."""
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    return f"{days} d {hours} h {mins:02d} min" if days else f"{hours} h {mins:02d} min"
+    return days, hours, mins
 
 
 templates = Jinja2Templates(env=_environment())
