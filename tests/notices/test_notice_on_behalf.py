@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from accounts import csrf
 from tipline.db import Database
+from tipline.errors import BadInput
 from tipline.notices import directory, texts
 from tipline.web import i18n
 
@@ -150,3 +151,47 @@ def test_the_english_page_shows_one_notice(client: TestClient, loaded: None) -> 
     assert "notices-name" not in form
     assert "notices-email" not in form
     assert "notices-relationship" not in form
+
+
+def test_the_company_country_sets_the_language() -> None:
+    # Where the directory says where a company is based, that decides, not the law it cites.
+    assert texts.notice_language(["dsa"], "es", country="US") == "en"
+    assert texts.notice_language(["terms"], "es", country="AE") == "en"
+    assert texts.notice_language(["take_it_down_act"], "en", country="MX") == "es"
+    assert texts.country_of_host("fotos.ejemplo.com.mx") == "MX"
+    assert texts.country_of_host("board.example.com") is None
+
+
+def test_the_api_gives_the_notice_to_send_and_the_readers_copy(
+    client: TestClient, loaded: None
+) -> None:
+    answer = client.post(
+        "/api/v1/notices",
+        json={
+            "urls": ["https://samplesocial.example/p/1", "https://fotos.ejemplo.mx/a/2"],
+            "lang": "es",
+            "under_18": True,
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    us_company, mexican_site = answer.json()["platforms"]
+    # A Spanish reader's notice to a US company is sent in English; the Spanish is to read.
+    assert us_company["notice_lang"] == "en"
+    assert us_company["notice_text"].startswith("To the trust and safety team of Sample Social")
+    assert "Ley TAKE IT DOWN" in us_company["reader_text"]
+    # A site on a Mexican domain is written to in Spanish; nothing else to read.
+    assert mexican_site["country"] == "MX"
+    assert mexican_site["notice_lang"] == "es"
+    assert mexican_site["reader_text"] is None
+    english_reader = client.post(
+        "/api/v1/notices", json={"urls": ["https://fotos.ejemplo.mx/a/2"], "lang": "en"}
+    ).json()["platforms"][0]
+    assert english_reader["notice_lang"] == "es"
+    assert "TAKE IT DOWN" in english_reader["reader_text"]
+    assert english_reader["reader_text"].startswith("To the trust and safety team")
+
+
+def test_a_country_that_is_not_a_code_is_refused(database: Database) -> None:
+    entry = {**OUTSIDE_US, "name": "Typo Board (synthetic)", "domains": ["typo.example"]}
+    with database.session() as db_session, pytest.raises(BadInput, match="two-letter ISO code"):
+        directory.save(db_session, raw=[{**entry, "country": "usa"}], actor="test")

@@ -118,7 +118,10 @@ def test_in_spanish_and_for_an_adult(client: TestClient, loaded: None) -> None:
         "/api/v1/notices",
         json={"urls": ["https://picboard.example/i/1", "file:///x"], "lang": "es"},
     ).json()
-    notice = body["platforms"][0]["notice_text"]
+    # PicBoard cites US law: the notice to send is in English, the Spanish is the reader's copy.
+    assert body["platforms"][0]["notice_lang"] == "en"
+    assert "TAKE IT DOWN Act" in body["platforms"][0]["notice_text"]
+    notice = body["platforms"][0]["reader_text"]
     assert "Ley TAKE IT DOWN" in notice
     assert "2258A" not in notice  # not a minor: the child-image law is not cited
     assert "conserven" in notice

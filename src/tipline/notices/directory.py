@@ -3,10 +3,11 @@
 A directory file is a JSON list, one entry per company. Besides what the table stores, an entry
 may carry where each fact came from: `report_urls` (the platform's own form or help page for
 intimate images and for child safety), `take_it_down` (whether it takes NCMEC's Take It Down hash
-list), `checked` (the date the facts were checked) and `sources` (the public pages they were taken
-from). Those are checked like the rest but kept in the file only: notice_platforms has no column
-for them yet. An entry with a field the loader does not know is refused, so that a typo never
-drops a fact silently."""
+list), `checked` (the date the facts were checked), `sources` (the public pages they were taken
+from) and `country` (ISO 3166 alpha-2 code of where the company is based, which sets the
+language its notice is written in). Those are checked like the rest and stored together in
+notice_platforms.facts. An entry with a field the loader does not know is refused, so that a
+typo never drops a fact silently."""
 
 from __future__ import annotations
 
@@ -56,8 +57,11 @@ FIELDS = frozenset(
         "take_it_down",
         "checked",
         "sources",
+        "country",
     }
 )
+FACT_FIELDS = ("report_urls", "take_it_down", "checked", "sources", "country")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 REPORT_URL_KINDS = ("intimate_images", "child_safety")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOST = re.compile(
@@ -105,7 +109,7 @@ def _deadline(raw: dict[str, Any], name: str) -> int:
 
 
 def _facts(raw: dict[str, Any], name: str) -> None:
-    """The sourced facts the table has no column for: checked, and then left in the file."""
+    """The sourced facts, kept together in one JSON column: checked before they are stored."""
     report_urls = raw.get("report_urls")
     if report_urls is not None:
         if not isinstance(report_urls, dict):
@@ -128,12 +132,18 @@ def _facts(raw: dict[str, Any], name: str) -> None:
             valid = False
         if not valid:
             raise _refuse(f"{name}: checked must be a date (YYYY-MM-DD), not {checked!r}")
+    _country(raw.get("country"), name)
     sources = raw.get("sources")
     if sources is not None:
         if not isinstance(sources, list) or len(sources) > MAX_SOURCES:
             raise _refuse(f"{name}: sources must be a list of at most {MAX_SOURCES} addresses")
         for i, url in enumerate(sources):
             _https(url, f"{name}: sources[{i}]", max_length=2048)
+
+
+def _country(value: Any, name: str) -> None:
+    if value is not None and not (isinstance(value, str) and _COUNTRY.fullmatch(value)):
+        raise _refuse(f"{name}: country must be a two-letter ISO code such as US, not {value!r}")
 
 
 def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
@@ -169,11 +179,7 @@ def _valid_entry(raw: Any, index: int) -> dict[str, Any]:
         "legal_bases": [str(b) for b in raw.get("legal_bases") or []],
         "deadline_hours": hours,
         "notes": str(raw.get("notes") or "")[:1000],
-        "facts": {
-            key: raw[key]
-            for key in ("report_urls", "take_it_down", "checked", "sources")
-            if raw.get(key) is not None
-        },
+        "facts": {key: raw[key] for key in FACT_FIELDS if raw.get(key) is not None},
     }
 
 

@@ -28,6 +28,12 @@ class PlatformNotice(BaseModel):
     deadline_hours: int | None
     report_url: str | None
     email: str | None
+    # Where the company is based (ISO 3166 alpha-2), when the directory says.
+    country: str | None = None
+    # The notice is written in the language the company reads (English for a US company),
+    # whatever `lang` asked for; the same notice in `lang`, to read, never to send.
+    notice_lang: Literal["en", "es"] = "en"
+    reader_text: str | None = None
 
 
 class RejectedUrl(BaseModel):

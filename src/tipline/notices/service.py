@@ -4,6 +4,7 @@ stored), and an analyst's requests that tipline sends and follows until the cont
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ def group(
         hours = promised_hours(platform)
         if platform is not None:
             name, bases = platform.name, platform.legal_bases
+            country = (platform.facts or {}).get("country")
             report_url, email, notes = platform.report_url, platform.email, platform.notes
             # For a child, the platform's own child-safety reporting page as well, where the
             # directory has one (its adult form stays the first step: some child-safety pages
@@ -44,6 +46,7 @@ def group(
             child_page = forms.get("child_safety") if under_18 else None
         else:
             name, bases = entry["host"], list(texts.UNKNOWN_SITE_BASES)
+            country = texts.country_of_host(entry["host"])
             report_url, email, notes = None, None, ""
             child_page = None
         steps = texts.steps(
@@ -79,9 +82,40 @@ def group(
                 "deadline_hours": hours,
                 "report_url": report_url,
                 "email": email,
+                "country": country,
+                "legal_bases": list(bases),
             }
         )
     return {
         "platforms": out,
         "rejected": [{"url": r.url, "reason": gettext(r.reason)} for r in bad],
     }
+
+
+def for_reader(
+    db_session: Session,
+    *,
+    urls: list[str],
+    page_lang: str,
+    under_18: bool,
+    gettext_for: Callable[[str], Gettext],
+) -> dict[str, Any]:
+    """`group`, with each notice in the language its company reads (texts.notice_language) as
+    `notice_text`, and, when the reader's language is another, the same notice in theirs as
+    `reader_text`, to read and never to send."""
+    result = group(db_session, urls=urls, gettext=gettext_for(page_lang), under_18=under_18)
+    others = {page_lang: result}
+    for entry_index, mine in enumerate(result["platforms"]):
+        lang = texts.notice_language(mine["legal_bases"], page_lang, country=mine["country"])
+        if lang not in others:
+            others[lang] = group(
+                db_session, urls=urls, gettext=gettext_for(lang), under_18=under_18
+            )
+        texts_by_lang = {
+            code: other["platforms"][entry_index]["notice_text"] for code, other in others.items()
+        }
+        mine["notice_lang"] = lang
+        mine["texts"] = texts_by_lang
+        mine["reader_text"] = mine["notice_text"] if lang != page_lang else None
+        mine["notice_text"] = texts_by_lang[lang]
+    return result

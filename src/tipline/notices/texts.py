@@ -54,15 +54,31 @@ def cited_bases(_: Gettext) -> dict[str, str]:
 # acting on behalf of" the person shown).
 RELATIONSHIPS = ("self", "parent", "agent")
 
-# A notice citing US law goes to a company bound by it: it is written in English, whatever the
-# page's language (a US trust and safety team reads English), with the page's language beside it
-# for the reader. The directory has no country field; the bases cited stand for it. A site outside
-# the directory is sent the US citations too (see UNKNOWN_SITE_BASES), so it also gets English.
+# A notice is written in a language the company's team reads, whatever the page's language, with
+# the page's language beside it for the reader. The directory's `country` says where a company is
+# based: one in a Spanish-speaking country is written to in Spanish, any other in English (the
+# language trust and safety teams work in). A site outside the directory is placed by its country
+# domain (.mx, .es, ...); failing that, an entry citing US law (UNKNOWN_SITE_BASES do) is taken
+# to be bound by it, so written to in English, and anything else in the page's language.
 US_BASES = frozenset({"take_it_down_act", "take_it_down_act_if_covered", "csam"})
+SPANISH_SPEAKING = frozenset(
+    {"AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GQ", "GT"}
+    | {"HN", "MX", "NI", "PA", "PE", "PR", "PY", "SV", "UY", "VE"}
+)
 
 
-def notice_language(bases: list[str] | tuple[str, ...], page_lang: str) -> str:
-    """The language a notice to a company with these legal bases is written in."""
+def country_of_host(host: str) -> str | None:
+    """A Spanish-speaking country's code from a host's country domain (a .com says nothing)."""
+    code = host.rsplit(".", 1)[-1].upper()
+    return code if code in SPANISH_SPEAKING else None
+
+
+def notice_language(
+    bases: list[str] | tuple[str, ...], page_lang: str, *, country: str | None = None
+) -> str:
+    """The language a notice to a company based in `country`, citing `bases`, is written in."""
+    if country is not None:
+        return "es" if country in SPANISH_SPEAKING else "en"
     return "en" if US_BASES.intersection(bases) else page_lang
 
 

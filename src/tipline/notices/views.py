@@ -48,12 +48,17 @@ def notices_api(
 ) -> dict[str, Any]:
     """Where an image is posted -> per platform, the steps and a ready notice. Stores nothing."""
     rate_limit(request, "notices")
-    return service.group(
+    return service.for_reader(
         db_session,
         urls=payload.urls,
-        gettext=i18n.translations(payload.lang).gettext,
+        page_lang=payload.lang,
         under_18=payload.under_18,
+        gettext_for=_gettext_for,
     )
+
+
+def _gettext_for(lang: str) -> texts.Gettext:
+    return i18n.translations(lang).gettext
 
 
 def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -87,35 +92,18 @@ def notices_submit(
     page_lang = i18n.language_for(request)
     try:
         rate_limit(request, "notices")
-        result = service.group(
+        result = service.for_reader(
             db_session,
             urls=lines,
-            gettext=i18n.translations(page_lang).gettext,
+            page_lang=page_lang,
             under_18=context["under_18"],
-        )
-        # The same notices in English, for the companies that are sent English (texts.US_BASES).
-        english = (
-            result
-            if page_lang == "en"
-            else service.group(
-                db_session,
-                urls=lines,
-                gettext=i18n.translations("en").gettext,
-                under_18=context["under_18"],
-            )
+            gettext_for=_gettext_for,
         )
     except TiplineError as exc:
         return _page(request, {**context, "result": None, "error": exc.code}, exc.status_code)
-    bases = {
-        p.name: p.legal_bases for p in directory.Directory.current(db_session).by_domain.values()
-    }
-    for mine, theirs in zip(result["platforms"], english["platforms"], strict=True):
-        cited = bases.get(mine["platform"], []) if mine["known"] else texts.UNKNOWN_SITE_BASES
+    for mine in result["platforms"]:
         mine["blocks"] = _blocks(
-            page_lang,
-            texts.notice_language(cited, page_lang),
-            {page_lang: mine["notice_text"], "en": theirs["notice_text"]},
-            minor=context["under_18"],
+            page_lang, mine["notice_lang"], mine["texts"], minor=context["under_18"]
         )
     return _page(request, {**context, "result": result})
 
