@@ -109,6 +109,7 @@ def settings(tmp_path: Path, database_template: str, monkeypatch: pytest.MonkeyP
         public_address_limit="10000/minute",
         follow_up_rate_limit="10000/minute",
         notices_rate_limit="10000/minute",
+        support_rate_limit="10000/minute",
         image_pixel_budget="1000000/minute",
         failed_login_limit="10000/minute",
         notices_allow_loopback=True,

@@ -40,6 +40,8 @@ from tipline.review.views import router as review_pages
 from tipline.stats.follower import Follower
 from tipline.stats.views import api_router as stats_api
 from tipline.stats.views import router as stats_pages
+from tipline.support.views import api_router as support_api
+from tipline.support.views import router as support_pages
 from tipline.takedown import service as takedown
 from tipline.takedown.hashsharing_views import router as hashsharing_api
 from tipline.takedown.views import api_router as takedown_api
@@ -96,7 +98,7 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
         return answer
     if _wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-    staff = request.url.path.startswith(("/console", "/agency"))
+    staff = request.url.path.startswith(("/console", "/agency", "/peer"))
     return render(
         request,
         "console_error.html" if staff else "error.html",
@@ -262,11 +264,13 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(takedown_pages)
     app.include_router(notices_pages)
     app.include_router(stats_pages)
+    app.include_router(support_pages)
     app.include_router(reports_api)
     app.include_router(takedown_api)
     app.include_router(notices_api)
     app.include_router(detect_api)
     app.include_router(stats_api)
+    app.include_router(support_api)
     app.include_router(auth_api)
     app.include_router(ispws_api)
     app.include_router(hashsharing_api)

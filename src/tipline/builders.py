@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from tipline.db import Database
 from tipline.referral import service as referral_service
 from tipline.referral.models import Referral
 from tipline.reports import service as reports
+from tipline.support import peers
+from tipline.support import service as support
+from tipline.support.schemas import SupportRequestIn
 from tipline.takedown import service as takedown
 from tipline.takedown.models import TakedownCase
 
@@ -115,3 +119,50 @@ def takedown_case(
         )
         db_session.flush()
         return case, pin
+
+
+def support_request(target: Target, **fields: Any) -> support.Made:
+    """A family's request for support (a parent asking for someone to talk to, by default)."""
+    payload = {
+        "who": "child",
+        "asker": "parent",
+        "kinds": ["talk_now"],
+        "channel": "call",
+        "contact": "+15125550199",
+        "language": "en",
+        "region": "US-TX",
+        **fields,
+    }
+    with _session(target) as db_session:
+        made = support.create(db_session, payload=SupportRequestIn.model_validate(payload))
+        db_session.flush()
+        return made
+
+
+def peer(
+    target: Target,
+    *,
+    email: str,
+    first_name: str = "Sam",
+    languages: tuple[str, ...] = ("en",),
+    experiences: tuple[str, ...] = ("parent_of_victim",),
+    region: str = "US",
+    vetted_until: date | None = None,
+    password: str | None = None,
+) -> User:
+    """A volunteer peer with a vetted profile (vetting good for a year by default)."""
+    user = staff(target, role="peer", email=email, password=password)
+    with _session(target) as db_session:
+        account = db_session.merge(user)
+        peers.save_profile(
+            db_session,
+            user=account,
+            first_name=first_name,
+            languages=list(languages),
+            region=region,
+            experiences=list(experiences),
+            vetted_until=vetted_until or date.today() + timedelta(days=365),  # noqa: DTZ011
+            trained_on=None,
+            actor=ACTOR,
+        )
+        return account

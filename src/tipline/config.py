@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     notices_allow_loopback: bool = False
     # Published counts under this are withheld (the public numbers, `tipline stats`).
     stats_threshold: int = Field(default=10, ge=1, le=1000)
+    # Days a message relayed between a peer and a family is kept before it is deleted.
+    support_message_retention_days: int = Field(default=30, ge=1, le=365)
+    # Requests for support (/support) per person, as reports are limited.
+    support_rate_limit: str = "10/hour"
     # Entries per page of NCMEC's Hash Sharing API (/hashsharing/v2/entries); NCMEC's own is 1000.
     hashsharing_page_size: int = Field(default=1000, ge=1, le=5000)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,6 +29,11 @@ from tipline.reports import service as reports
 from tipline.reports.models import Person, Report
 from tipline.review import bundling
 from tipline.review import service as review
+from tipline.support import directory as support_directory
+from tipline.support import peers as support_peers
+from tipline.support import referrals as support_referrals
+from tipline.support import service as support_service
+from tipline.support.schemas import Channel, ConsentBy, Outcome
 from tipline.takedown import service as takedown
 
 ACTOR = "demo"
@@ -49,6 +55,8 @@ _STAFF = [
     ("analyst", "demo-analyst@tipline.local", "demo-analyst-password"),
     ("agency", "demo-agency@tipline.local", "demo-agency-password"),
     ("agency", "demo-agency-tx@tipline.local", "demo-agency-tx-password"),
+    ("advocate", "demo-advocate@tipline.local", "demo-advocate-password"),
+    ("peer", "demo-peer@tipline.local", "demo-peer-password"),
 ]
 
 # Names colleagues see, and the zone each person works in (an agency in Texas keeps Central time).
@@ -58,6 +66,8 @@ _PROFILES = {
     "demo-analyst@tipline.local": ("Demo Analyst", "America/New_York"),
     "demo-agency@tipline.local": ("Demo Investigator (CA)", "America/Los_Angeles"),
     "demo-agency-tx@tipline.local": ("Demo Investigator (TX)", "America/Chicago"),
+    "demo-advocate@tipline.local": ("Demo Advocate", "America/Chicago"),
+    "demo-peer@tipline.local": ("Rosa", "America/Chicago"),
 }
 
 _STORIES = [
@@ -148,6 +158,17 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
             users[role] = existing
             continue
         agency = _AGENCY_LOGINS.get(email)
+        if role == "peer":
+            users[role] = builders.peer(
+                db_session,
+                email=email,
+                first_name=_PROFILES[email][0],
+                languages=("es", "en"),
+                experiences=("parent_of_victim", "financial_sextortion"),
+                region="US-TX",
+                password=password,
+            )
+            continue
         users[role] = builders.staff(
             db_session,
             role=role,
@@ -206,7 +227,91 @@ def load(db_session: Session, *, settings: Settings, reports_count: int = 300) -
     _keep_work_waiting(db_session, users["analyst"])
     _takedown_cases(db_session, sample_platform, rng)
     _detector_reports(db_session, settings, sample_platform)
+    _support_desk(db_session, users)
     return logins
+
+
+# Requests for support as families write them (synthetic): what the advocate's queue shows.
+_SUPPORT: list[dict[str, Any]] = [
+    {
+        "who": "child",
+        "asker": "parent",
+        "kinds": ["talk_now", "counselling"],
+        "region": "US-TX",
+        "channel": "call",
+        "contact": "+15125550142",
+        "safe_times": "weekdays after 5 pm",
+        "no_voicemail": True,
+        "message": "My son paid them once and they want more. He will not eat.",
+    },
+    {
+        "who": "child",
+        "asker": "child",
+        "kinds": ["talk_now"],
+        "language": "es",
+        "region": "US-CA",
+        "channel": "text",
+        "contact": "+12135550177",
+        "shared_phone": True,
+        "message": "ya no aguanto más, no sé qué hacer",
+    },
+    {
+        "who": "parent",
+        "asker": "parent",
+        "kinds": ["peer"],
+        "language": "es",
+        "region": "US-TX",
+        "channel": "none",
+        "call_me": "Marisol",
+        "message": "Quisiera hablar con otra mamá que haya pasado por esto.",
+    },
+    {
+        "who": "child",
+        "asker": "professional",
+        "kinds": ["school_police"],
+        "region": "US-NY",
+        "channel": "email",
+        "contact": "counsellor@school.example",
+        "message": "A student's picture is going around; the school wants to know how to help.",
+    },
+]
+
+
+def _support_desk(db_session: Session, users: dict[str, User]) -> None:
+    """The national lines and a few sample local services; four requests, one of them waiting
+    for the demo peer to accept a match, one referred with the family's consent."""
+    support_directory.ensure_national(db_session, actor=ACTOR)
+    support_directory.load(db_session, text=support_directory.sample_local(), actor=ACTOR)
+    made = [builders.support_request(db_session, **fields) for fields in _SUPPORT]
+    advocate = users["advocate"]
+    first = made[0].request
+    support_service.claim(db_session, request=first, user_id=advocate.id)
+    support_service.log_contact(
+        db_session,
+        request=first,
+        user_id=advocate.id,
+        channel=Channel.CALL,
+        outcome=Outcome.REACHED,
+        note="Spoke with the mother; the boy is safe tonight.",
+    )
+    counselling = support_directory.search(db_session, region="US-TX", kind="counselling")[0]
+    support_referrals.refer(
+        db_session,
+        request=first,
+        service_id=counselling.id,
+        user_id=advocate.id,
+        consent=True,
+        consent_by=ConsentBy.BOTH,
+        consent_how=Channel.CALL,
+        for_family="First session: Thursday at 5 pm.",
+    )
+    support_peers.propose(
+        db_session,
+        request=made[2].request,
+        peer_id=users["peer"].id,
+        user_id=advocate.id,
+        why="Rosa is a mother whose son went through the same, and she speaks Spanish.",
+    )
 
 
 # Conversations a platform's detector might send, described the way reports describe them.

@@ -17,6 +17,15 @@ from tipline.reports.models import (
     ReporterUpdate,
 )
 from tipline.stats.models import StatCell, StatContribution, StatCursor
+from tipline.support.models import (
+    PeerMatch,
+    PeerProfile,
+    RelayMessage,
+    SupportLogEntry,
+    SupportReferral,
+    SupportRequest,
+    SupportService,
+)
 from tipline.takedown.models import HashChange, HashEntry, HashFeedback, HashList, TakedownCase
 
 metadata = Base.metadata
@@ -43,10 +52,13 @@ __all__ = [
     "Organisation",
     "PaymentDetail",
     "PdqBand",
+    "PeerMatch",
+    "PeerProfile",
     "PendingEvent",
     "Person",
     "Referral",
     "ReferralReport",
+    "RelayMessage",
     "Report",
     "ReporterUpdate",
     "RoutingRule",
@@ -54,6 +66,10 @@ __all__ = [
     "StatCell",
     "StatContribution",
     "StatCursor",
+    "SupportLogEntry",
+    "SupportReferral",
+    "SupportRequest",
+    "SupportService",
     "TakedownCase",
     "User",
     "metadata",

@@ -29,9 +29,11 @@ class PublicRateLimiter:
         self.items = {
             "reports": _item(settings.public_rate_limit),
             "takedown": _item(settings.public_rate_limit),
-            # The same two, counted per address (see check_person).
+            "support": _item(settings.support_rate_limit),
+            # The same three, counted per address (see check_person).
             "reports@address": _item(settings.public_address_limit),
             "takedown@address": _item(settings.public_address_limit),
+            "support@address": _item(settings.public_address_limit),
             "follow-up": _item(settings.follow_up_rate_limit),
             "notices": _item(settings.notices_rate_limit),
             # Megapixels of images decoded for one address (deps.charge_pixels).

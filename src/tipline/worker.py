@@ -16,6 +16,7 @@ from tipline.ispws import tasks as _ispws_tasks
 from tipline.notices import tasks as _notices_tasks
 from tipline.referral import tasks as _referral_tasks
 from tipline.stats import tasks as _stats_tasks
+from tipline.support import tasks as _support_tasks
 
 TASK_MODULES = (
     _auth_tasks,
@@ -24,6 +25,7 @@ TASK_MODULES = (
     _referral_tasks,
     _stats_tasks,
     _notices_tasks,
+    _support_tasks,
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from accounts import csrf, make_org, make_user, sign_in
+from accounts import PASSWORD, csrf, make_org, make_user, sign_in
 from media import encode, synthetic_image
 from routes import walk
 from tipline import builders
@@ -22,6 +22,8 @@ from tipline.evidence import service as evidence
 from tipline.notices.models import NoticeRequest
 from tipline.referral import service as referral_service
 from tipline.review import bundling
+from tipline.support import peers
+from tipline.support import service as support
 
 CALLERS = [
     "anonymous",
@@ -31,10 +33,15 @@ CALLERS = [
     "analyst",
     "agency",
     "agency_b",
+    "advocate",
+    "peer",
     "esp_key",
     "platform_key",
 ]
 STAFF = {"admin", "supervisor", "analyst"}
+# The support desk: advocates with the supervisors and admins who oversee them; peers apart.
+SUPPORT = {"admin", "supervisor", "advocate"}
+SIGNED_IN = STAFF | {"agency", "agency_b", "advocate", "peer"}
 SUPERVISING = {"admin", "supervisor"}
 AGENCY_A = {"agency"}
 EVERYONE = set(CALLERS)
@@ -62,7 +69,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console/exposure"): SUPERVISING,
     ("GET", "/console/exposure.csv"): SUPERVISING,
     # Everyone signed in sets their own name and time zone.
-    ("GET", "/console/account"): STAFF | {"agency", "agency_b"},
+    ("GET", "/console/account"): SIGNED_IN,
     ("GET", "/console/admin/routing"): {"admin"},
     ("GET", "/agency"): {"agency", "agency_b"},
     ("GET", "/agency/referrals/{ref}"): AGENCY_A,
@@ -84,6 +91,15 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/console/notices"): STAFF,
     ("GET", "/console/admin/platforms"): {"admin"},
     ("POST", "/api/v1/notices"): EVERYONE,
+    ("GET", "/support"): EVERYONE,
+    ("GET", "/support/follow-up"): EVERYONE,
+    ("POST", "/api/v1/support"): EVERYONE,
+    ("GET", "/console/support"): SUPPORT,
+    ("GET", "/console/support/services"): SUPPORT,
+    ("GET", "/console/support/{number}"): SUPPORT,
+    # A peer sees only its own matches; nobody else has a peer's portal.
+    ("GET", "/peer"): {"peer"},
+    ("GET", "/peer/matches/{match_id}"): {"peer"},
 }
 HASHES = [{"type": "md5", "value": "c" * 32}]
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -92,6 +108,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/hashlist/match"): {"hashes": HASHES},
     ("POST", "/api/v1/detect"): {"id": "c", "messages": [{"sender": "a", "text": "hi"}]},
     ("POST", "/api/v1/notices"): {"urls": ["https://samplesocial.example/p/1"]},
+    ("POST", "/api/v1/support"): {
+        "who": "child",
+        "asker": "friend",
+        "kinds": ["talk_now"],
+        "channel": "none",
+    },
     ("POST", "/api/v1/takedown/cases/{case_id}/urls"): {"urls": ["https://a.example/1"]},
     ("POST", "/api/v1/takedown/cases/{case_id}/hashes"): {
         "hashes": [{"type": "md5", "value": "e" * 32}]
@@ -101,7 +123,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Form posts, sent with the caller's own valid CSRF token: who may act. (Each is also sent
 # without a token below, and refused for everyone.)
 ROLE_FORMS: dict[tuple[str, str], set[str]] = {
-    ("POST", "/console/account"): STAFF | {"agency", "agency_b"},
+    ("POST", "/console/account"): SIGNED_IN,
+    ("POST", "/console/support/services"): {"admin"},
+    ("POST", "/console/support/{number}/{action}"): SUPPORT,
+    ("POST", "/peer/matches/{match_id}/{action}"): {"peer"},
     ("POST", "/console/reports/{ref}/forward"): STAFF,
     ("POST", "/console/reports/{ref}/refer"): STAFF,
     ("POST", "/console/reports/{ref}/hold"): SUPERVISING,
@@ -182,6 +207,10 @@ FORM_POSTS = {
     ("POST", "/console/password"),
     ("POST", "/console/logout"),
     ("POST", "/take-it-down/notices"),
+    ("POST", "/support"),
+    ("POST", "/support/from-report"),
+    ("POST", "/support/follow-up"),
+    ("POST", "/support/follow-up/{action}"),
 } | set(ROLE_FORMS)
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {
@@ -218,6 +247,8 @@ class World:
     entry_id: int
     notice_request: str
     supplement: str
+    support_number: str
+    match_id: str
 
 
 def _world(database: Database, settings: Any) -> World:
@@ -255,6 +286,14 @@ def _world(database: Database, settings: Any) -> World:
         db_session.add(notice)
         db_session.flush()
         notice_id = notice.id
+        support_number = builders.support_request(db_session).request.number
+    peer = builders.peer(database, email="peer@example.test", password=PASSWORD)
+    with database.session() as db_session:
+        advocate = builders.staff(db_session, role="advocate", email="matrix-adv@example.test")
+        request = support.get(db_session, number=support_number)
+        match_id = peers.propose(
+            db_session, request=request, peer_id=peer.id, user_id=advocate.id
+        ).id
     return World(
         made.id,
         file_id,
@@ -267,12 +306,16 @@ def _world(database: Database, settings: Any) -> World:
         entry_id,
         notice_id,
         supplement,
+        support_number,
+        match_id,
     )
 
 
 def _caller(client: TestClient, database: Database, caller: str, world: World) -> dict[str, str]:
-    if caller in STAFF:
+    if caller in STAFF or caller == "advocate":
         sign_in(client, make_user(database, caller))
+    elif caller == "peer":
+        sign_in(client, "peer@example.test")
     elif caller == "agency":
         sign_in(client, make_user(database, "agency", agency_id=world.agency_a))
     elif caller == "agency_b":
@@ -290,6 +333,14 @@ def _concrete(path: str, world: World) -> str:
         path = path.replace("{ref}", world.incident)
     if "/referrals/" in path:
         path = path.replace("{ref}", world.referral)
+    # Each form of many actions is tried with one harmless action.
+    for prefix, action in (
+        ("/console/support/", "note"),
+        ("/peer/", "accept"),
+        ("/support/follow-up/", "add"),
+    ):
+        if path.startswith(prefix):
+            path = path.replace("{action}", action)
     return (
         path.replace("{lang}", "es")
         .replace("{report_id}", world.report_id)
@@ -303,6 +354,8 @@ def _concrete(path: str, world: World) -> str:
         .replace("{fingerprint_type}", "MD5")  # the world's entry is an MD5
         .replace("{member_id}", "1")
         .replace("{supplement_id}", world.supplement)
+        .replace("{number}", world.support_number)
+        .replace("{match_id}", world.match_id)
     )
 
 
@@ -322,7 +375,7 @@ def _turned_away(response: Any) -> bool:
 
 def _refusal(caller: str, path: str) -> int:
     """Exactly what a caller kept out of `path` is answered."""
-    signed_in = caller in STAFF or caller in ("agency", "agency_b")
+    signed_in = caller in SIGNED_IN
     if path.startswith("/api/"):
         # The API knows only keys: a signed-in person without one is not authenticated there; a
         # key of the wrong kind is authenticated and refused.
@@ -349,6 +402,8 @@ def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
         return {"email": f"{caller}@example.test"}
     if path.endswith("/review"):
         return {"decision": "release"}
+    if path == "/console/support/{number}/{action}":
+        return {"note": "matrix check"}
     if path.startswith("/console/hashlist/lists/"):
         return {"pdq_threshold": "31", "vpdq_frame_share": "0.8"}
     return {
@@ -359,6 +414,12 @@ def _form_body(path: str, caller: str, world: World) -> dict[str, Any]:
         },
         "/console/notices": {"subject": world.report_id, "urls": "https://b.example/2"},
         "/console/admin/routing": {"country": "US", "region": "US-TX", "agency": world.agency_a},
+        "/console/support/services": {
+            "id": "matrix-service",
+            "name": "Matrix Service",
+            "kind": "counselling",
+            "url": "https://matrix.example",
+        },
     }.get(path, {})
 
 
@@ -402,9 +463,12 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
         assert response.status_code in (200, 201), f"{caller} with the PIN: {method} {path}"
     _basic_apis_refuse(client, headers, world, caller)
     # With the caller's own valid CSRF token (a signed-in page's, or the public form's).
-    home = {"agency": "/agency", "agency_b": "/agency"}.get(
-        caller, "/console" if caller in STAFF else "/report"
-    )
+    home = {
+        "agency": "/agency",
+        "agency_b": "/agency",
+        "advocate": "/console/support",
+        "peer": "/peer",
+    }.get(caller, "/console" if caller in STAFF else "/report")
     token = csrf(client.get(home, headers=headers))
     for (method, path), who in sorted(ROLE_FORMS.items()):
         response = client.request(

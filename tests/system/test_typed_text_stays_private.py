@@ -1,7 +1,8 @@
-"""Nothing a reporter, a victim or an online service typed is ever published. Names, a school,
-a phone number, an email and markup go into every free-text field a report, an update, an ESP
-filing and a take-down case take; the figures are rolled up; then every public page and public
-API answer is read, and none of it may appear there, not even as a label whose count is withheld.
+"""Nothing a reporter, a victim, a family or an online service typed is ever published. Names,
+a school, a phone number, an email and markup go into every free-text field a report, an
+update, an ESP filing, a take-down case and a request for support take; the figures are rolled
+up; then every public page and public API answer is read, and none of it may appear there, not
+even as a label whose count is withheld.
 """
 
 from __future__ import annotations
@@ -99,6 +100,21 @@ def test_nothing_typed_reaches_a_public_page_or_api(
             people=[{"role": "victim", "age": 14, "gender": "male", "name": "Jenny Doe"}],
             accounts=[{"role": "suspect", "platform": TYPED, "handle": "quiet_fox_leak"}],
         )
+    # A family's request for support, every free-text field filled with what people type.
+    support = client.post(
+        "/api/v1/support",
+        json={
+            "who": "child",
+            "asker": "parent",
+            "kinds": ["talk_now", "peer"],
+            "call_me": "Jenny Doe",
+            "channel": "email",
+            "contact": "riverside.kid@example.test",
+            "safe_times": "after Riverside High lets out; call +1 555 0142",
+            "message": f"{TYPED}: <b>Insta</b> account quiet_fox_leak",
+        },
+    )
+    assert support.status_code == 201, support.text
     # A victim's take-down case, with the addresses where the image is posted.
     case = client.post(
         "/api/v1/takedown/cases",

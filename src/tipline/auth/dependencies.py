@@ -31,7 +31,11 @@ def current_session(
 
 
 def home_for(user: User) -> str:
-    return "/agency" if user.role == Role.AGENCY else "/console"
+    return {
+        Role.AGENCY: "/agency",
+        Role.ADVOCATE: "/console/support",
+        Role.PEER: "/peer",
+    }.get(Role(user.role), "/console")
 
 
 def require_user(*roles: Role) -> Callable[..., User]:

@@ -10,6 +10,10 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ANALYST = "analyst"
     AGENCY = "agency"
+    # The support desk: family advocates follow up requests for support; volunteer peers talk
+    # with one matched family each, through tipline's relay, and see nothing else.
+    ADVOCATE = "advocate"
+    PEER = "peer"
 
 
 class OrgKind(StrEnum):
@@ -22,6 +26,8 @@ class OrgKind(StrEnum):
 # own referrals.
 CONSOLE_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ANALYST})
 SUPERVISOR_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
+# Who works the support desk: advocates, and the supervisors and admins who oversee it.
+SUPPORT_ROLES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.ADMIN})
 
 # What an organisation's API key may be used for, by the organisation's kind.
 API_SCOPES: dict[OrgKind, frozenset[str]] = {

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tipline.cli import accounts, db, detect, notices, referral, reports, server, stats, takedown
+from tipline.cli import (
+    accounts,
+    db,
+    detect,
+    notices,
+    referral,
+    reports,
+    server,
+    stats,
+    support,
+    takedown,
+)
 from tipline.cli.common import app, fail
 from tipline.cli.server import initialise
 from tipline.errors import TiplineError
@@ -33,6 +44,7 @@ app.add_typer(reports.reports_app, name="reports")
 app.add_typer(db.audit_app, name="audit")
 app.add_typer(referral.referral_app, name="referral")
 app.add_typer(notices.notices_app, name="notices")
+app.add_typer(support.support_app, name="support")
 app.add_typer(takedown.platform_app, name="platform")
 
 __all__ = ["app", "initialise", "main"]

@@ -22,7 +22,7 @@ orgs_app = typer.Typer(help="Online services, platforms and agencies.", no_args_
 @users_app.command("add")
 def users_add(  # noqa: PLR0917 - a typer command's options are its parameters
     email: str,
-    role: str = typer.Option(..., help="admin, supervisor, analyst or agency"),
+    role: str = typer.Option(..., help="admin, supervisor, analyst, agency, advocate or peer"),
     agency: str | None = typer.Option(None, help="The agency (id or name) of an agency user."),
     name: str = typer.Option("", help="The name colleagues see (else the email)."),
     time_zone: str = typer.Option("UTC", help="IANA zone for the person's pages."),

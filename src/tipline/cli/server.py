@@ -22,6 +22,7 @@ def initialise(settings: Settings) -> tuple[bool, str | None]:
     from tipline.auth import service as auth
     from tipline.config import write_master_key
     from tipline.db import upgrade
+    from tipline.support import directory as support_directory
 
     settings.home.mkdir(parents=True, exist_ok=True)
     os.chmod(settings.home, 0o700)
@@ -30,6 +31,7 @@ def initialise(settings: Settings) -> tuple[bool, str | None]:
     upgrade(settings.resolved_database_url)
     password = None
     with cli_session(settings) as (_, db_session):
+        support_directory.ensure_national(db_session, actor=CLI_ACTOR)
         if not auth.list_users(db_session):
             _, password = auth.create_user(
                 db_session, email="admin@tipline.local", role="admin", actor=CLI_ACTOR

@@ -26,6 +26,15 @@ _PATTERNS_EN = [
     r"\bcan'?t (go on|take (it|this) anymore|do this anymore)\b",
     r"\bdon'?t want to (live|be alive|be here anymore)\b",
     r"\b(she|he|they) (said|says|talks? about) (she|he|they) ('?d|would|wants? to) (die|kill)",
+    # A parent or a friend writes of the child: "he wants to die", "she cut herself".
+    r"\b(wants?|wanted|wanting) to (die|kill (him|her|them)sel(f|ves))\b",
+    r"\bkill(s|ing|ed)? (him|her|them)sel(f|ves)\b",
+    r"\b(hurt|cut|harm)(s|ing)? (him|her|them)sel(f|ves)\b",
+    r"\b(doesn'?t|does not) want to (live|be alive|be here anymore)\b",
+    r"\btalk(s|ed|ing)? about (dying|killing (him|her|them)sel(f|ves))\b",
+    r"\btalk(s|ed|ing)? about ending (it|(his|her|their) life)\b",
+    r"\b(end|take)(s|ing)? (his|her|their) (own )?life\b",
+    r"\bthinking (about|of) (dying|ending it|killing (my|him|her|them)sel(f|ves))\b",
 ]
 _PATTERNS_ES = [
     r"\bquiero morir(me)?\b",
@@ -42,6 +51,16 @@ _PATTERNS_ES = [
     r"\bcortarme\b",
     r"\bno quiero (vivir|seguir viviendo|estar aqui)\b",
     r"\bmejor muert[oa]\b",
+    # De otra persona, como lo escribe una madre o un amigo: "quiere morirse", "se corta".
+    r"\b(se )?quiere (morir(se)?|matarse)\b",
+    r"\bse (va|quiere) a? ?matar\b",
+    r"\bno quiere (vivir|seguir viviendo|estar aqui)\b",
+    r"\bquitarse la vida\b",
+    r"\bse (corta|corto|ha cortado) (los brazos|las piernas|las munecas|la piel)\b",
+    r"\bhacerse dano\b",
+    # "se corta" alone (self-harm), not "se corta el pelo".
+    r"\bse (corta|esta cortando|ha cortado|corto)\b(?! (el|la|los|las|un|una)\b)",
+    r"\bhabla de (morir(se)?|matarse|quitarse la vida)\b",
 ]
 _HYPERBOLE = re.compile(
     r"\b(dying|dead|die) (lol|lmao|of (laughter|embarrassment))\b|\bme muero de (risa|verguenza)\b"

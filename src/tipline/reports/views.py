@@ -313,6 +313,8 @@ def _file_from_form(
             "files": len(prepared),
             "role": payload.reporter_role.value,
             "child_in_danger": payload.safe_now == "no",
+            # For "Ask for support", which carries the case number and token to /support.
+            "csrf_token": csrf_token_for(request, None),
         },
         status_code=200,
     )

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tipline.audit.models import Event
@@ -19,13 +19,14 @@ from tipline.review.service import TOP_TIER_SLA
 from tipline.stats import facts, vocabulary
 from tipline.stats.facts import Contribution, Share
 from tipline.stats.models import StatCell, StatContribution, StatCursor
+from tipline.support.models import SupportReferral, SupportRequest
 from tipline.takedown.events import TakedownEvent
 from tipline.takedown.models import TakedownCase
 
 CURSOR = "events"
 BATCH = 2000
 # Subjects whose events change a figure; anything else (logins, evidence reads) is skipped.
-COUNTED = ("report", "incident", "takedown_case", "referral", "notice_request")
+COUNTED = ("report", "incident", "takedown_case", "referral", "notice_request", "support_request")
 _REPORT_COLUMNS = (
     Report.id,
     Report.received_at,
@@ -142,12 +143,36 @@ def _notice_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
     return out
 
 
+def _support_shares(db_session: Session, ids: list[str]) -> dict[str, Share]:
+    """A request for support counts once, on the day it was made; whether an advocate reached
+    the family, and how many referrals to services were made for it."""
+    made: Counter[str] = Counter(
+        dict(
+            db_session.execute(
+                select(SupportReferral.request_id, func.count())
+                .where(SupportReferral.request_id.in_(ids))
+                .group_by(SupportReferral.request_id)
+            ).all()
+        )
+    )
+    out = {}
+    for r in db_session.scalars(select(SupportRequest).where(SupportRequest.id.in_(ids))):
+        figures = [("support_requests", "", 1)]
+        if r.reached:
+            figures.append(("support_reached", "", 1))
+        if made[r.id]:
+            figures.append(("support_referrals", "", int(made[r.id])))
+        out[f"support_request:{r.id}"] = Share(r.created_at.date().isoformat(), tuple(figures))
+    return out
+
+
 _LOADERS: dict[str, Callable[[Session, list[str]], dict[str, Share]]] = {
     "report": _report_shares,
     "incident": _incident_shares,
     "takedown_case": _case_shares,
     "referral": _referral_shares,
     "notice_request": _notice_shares,
+    "support_request": _support_shares,
 }
 
 
@@ -317,6 +342,7 @@ def _all_shares(db_session: Session, batch: int) -> Iterable[dict[str, Share]]:
         ("takedown_case", TakedownCase),
         ("referral", Referral),
         ("notice_request", NoticeRequest),
+        ("support_request", SupportRequest),
     ):
         ids = list(db_session.scalars(select(model.id).order_by(model.id)))
         for start in range(0, len(ids), batch):

@@ -54,7 +54,10 @@ STAFF_BREAKDOWNS = (
 DURATIONS = ("triage_minutes", "referral_minutes", "removal_minutes")
 # Figures whose "total" is not a figure of its own but the sum of its keys.
 SELF_TOTALLED = ("sextortion",)
+# Support for families: requests made, families an advocate reached, referrals to services.
+SUPPORT_TOTALS = ("support_requests", "support_reached", "support_referrals")
 PUBLIC_FIGURES = (
+    *SUPPORT_TOTALS,
     "reports",
     "incidents",
     "takedown_cases",
@@ -174,7 +177,8 @@ def _build(cube: Cube, months: list[str], threshold: int) -> dict[str, Any]:
         for y in years:
             sup.add([c for m, c in month_cells.items() if m[:4] == y], year_cells[y])
         series[figure] = month_cells
-    totals_of("victims", yearly("victims"))
+    for figure in ("victims", *SUPPORT_TOTALS):
+        totals_of(figure, yearly(figure))
     tables: dict[str, _Table] = {}
     for figure, total_of in BREAKDOWNS.items():
         keys = sorted(cube.get(figure, {}))
@@ -318,6 +322,7 @@ def staff(
         },
         "totals": {
             **{f: sum(cube.get(f, {}).get("", {}).values()) for f in figures},
+            **{f: sum(cube.get(f, {}).get("", {}).values()) for f in SUPPORT_TOTALS},
             # A platform's detector alert becomes a report when it opens one.
             "detector_reports": sum(cube.get("source", {}).get("detector", {}).values()),
         },

@@ -16,11 +16,6 @@ def home(request: Request) -> HTMLResponse:
     return render(request, "home.html")
 
 
-@router.get("/help", response_class=HTMLResponse)
-def get_help(request: Request) -> HTMLResponse:
-    return render(request, "help.html")
-
-
 @router.get("/parents", response_class=HTMLResponse)
 def parents(request: Request) -> HTMLResponse:
     return render(request, "parents.html")

@@ -29,7 +29,7 @@
       var blob = new Blob([box.dataset.fileText], { type: "text/plain" });
       var link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      link.download = "report-" + document.getElementById("case-number").textContent.trim() + ".txt";
+      link.download = (box.dataset.filePrefix || "report-") + document.getElementById("case-number").textContent.trim() + ".txt";
       document.body.appendChild(link); link.click(); document.body.removeChild(link);
       done(box.dataset.saved);
     });

@@ -1,0 +1,1 @@
+"""Support for victims and families: requests, family advocates, services, peers."""
