@@ -5,6 +5,7 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    "Choose who agreed": "Elige quién dio su acuerdo",
     "Who writes to you": "Quién te escribe",
     # Support desk (issue 22)
     # Public pages: ask for support, the confirmation, checking on a request, talking with a peer
