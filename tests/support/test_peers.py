@@ -213,3 +213,13 @@ def test_only_a_peer_account_has_a_peer_profile(database: Database) -> None:
         )
     with database.session() as db_session, pytest.raises(Forbidden):
         peers.vetted_profile(db_session, user=db_session.merge(analyst))
+
+
+def test_a_service_address_longer_than_its_column_is_refused(database: Database) -> None:
+    entry = {"id": "long-url", "name": "Long", "kind": "counselling", "url": "https://a.example/"}
+    with database.session() as db_session:
+        with pytest.raises(BadInput, match="at most 500 characters"):
+            services.save(db_session, raw=[{**entry, "url": entry["url"] + "x" * 500}], actor="t")
+        with pytest.raises(BadInput, match="with a host"):
+            services.save(db_session, raw=[{**entry, "url": "https://user@/"}], actor="t")
+        assert services.save(db_session, raw=[entry], actor="t") == 1

@@ -16,7 +16,6 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +26,7 @@ from tipline.db import utcnow
 from tipline.errors import BadInput
 from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform
-from tipline.notices.urls import Parsed, parse
+from tipline.notices.urls import Parsed, parse, web_address
 
 DATA = Path(__file__).with_name("data")
 # The companies that exist, each fact with its source and the date it was checked.
@@ -74,20 +73,7 @@ def _refuse(message: str) -> BadInput:
 
 
 def _https(value: Any, where: str, *, max_length: int = 500) -> str:
-    """An https:// address with a host, as a person would open it."""
-    text = value if isinstance(value, str) else ""
-    if not text or len(text) > max_length:
-        raise _refuse(f"{where} must be an https:// address of at most {max_length} characters")
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
-        raise _refuse(f"{where} must not contain spaces or control characters")
-    try:
-        parts = urlsplit(text)
-        good = parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
-    except ValueError:
-        good = False
-    if not good:
-        raise _refuse(f"{where} must be an https:// address with a host, not {text[:80]!r}")
-    return text
+    return web_address(value, where, code="bad_directory", max_length=max_length)
 
 
 def _domain(value: Any, name: str) -> str:

@@ -23,6 +23,36 @@ PRIVATE = N_("a private, local or reserved address is not a place on the public 
 MAX_URLS = 500
 
 
+def web_address(
+    value: object,
+    where: str,
+    *,
+    code: str,
+    max_length: int = 500,
+    schemes: tuple[str, ...] = ("https",),
+) -> str:
+    """An address a person would open, as a directory file gives it (https, with a host; a
+    page a fact was read from may be `schemes=("http", "https")`). Refused as BadInput(code)."""
+    shown = "https" if schemes == ("https",) else "/".join(schemes)
+    text = value if isinstance(value, str) else ""
+    if not text or len(text) > max_length:
+        raise BadInput(
+            f"{where} must be an {shown}:// address of at most {max_length} characters", code=code
+        )
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise BadInput(f"{where} must not contain spaces or control characters", code=code)
+    try:
+        parts = urlsplit(text)
+        good = parts.scheme in schemes and bool(parts.hostname) and "@" not in parts.netloc
+    except ValueError:
+        good = False
+    if not good:
+        raise BadInput(
+            f"{where} must be an {shown}:// address with a host, not {text[:80]!r}", code=code
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Parsed:
     url: str  # normalised: scheme and host lower-cased, fragment dropped

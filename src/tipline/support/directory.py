@@ -10,7 +10,6 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from tipline import nul
 from tipline.audit import service as audit
 from tipline.db import utcnow
 from tipline.errors import BadInput
+from tipline.notices.urls import web_address
 from tipline.support.events import SupportEvent
 from tipline.support.models import SupportService
 from tipline.support.schemas import REGIONS, ServiceKind
@@ -71,17 +71,12 @@ def _text(raw: dict[str, Any], key: str, name: str, limit: int, *, required: boo
     return value.strip()
 
 
-def _https(value: Any, where: str, *, schemes: tuple[str, ...] = ("https",)) -> str:
-    """A web address people open (https only); a source read may be an old http page."""
-    text = value if isinstance(value, str) else ""
-    try:
-        parts = urlsplit(text)
-        good = parts.scheme in schemes and bool(parts.hostname) and " " not in text
-    except ValueError:
-        good = False
-    if not good or len(text) > 2048:
-        raise _refuse(f"{where} must be an {schemes[-1]}:// address")
-    return text
+def _https(
+    value: Any, where: str, *, schemes: tuple[str, ...] = ("https",), max_length: int = 500
+) -> str:
+    """A web address people open (https only, as long as the column holds); a source read may
+    be an old http page."""
+    return web_address(value, where, code="bad_services", max_length=max_length, schemes=schemes)
 
 
 def _phone(raw: dict[str, Any], key: str, name: str) -> str | None:
@@ -146,7 +141,7 @@ def _valid(raw: Any, index: int) -> dict[str, Any]:
         "ages": _text(raw, "ages", name, 200)[:60],
         "checked": checked_on,
         "sources": [
-            _https(s, f"{name}: sources[{i}]", schemes=("http", "https"))
+            _https(s, f"{name}: sources[{i}]", schemes=("http", "https"), max_length=2048)
             for i, s in enumerate(sources)
         ],
         "source_kind": raw.get("source_kind")

@@ -210,8 +210,7 @@ def _consented(db_session: Session, match: PeerMatch, side: str, actor: str) -> 
         match.peer_consent_at = now
     if match.family_consent_at and match.peer_consent_at:
         match.status = "active"
-    request = db_session.get(SupportRequest, match.request_id)
-    assert request is not None  # noqa: S101 - a match always has its request (foreign key)
+    request = _request_of(db_session, match)
     service.record_event(
         db_session,
         request,
@@ -219,6 +218,12 @@ def _consented(db_session: Session, match: PeerMatch, side: str, actor: str) -> 
         actor,
         {"match": match.id, "side": side, "active": match.status == "active"},
     )
+
+
+def _request_of(db_session: Session, match: PeerMatch) -> SupportRequest:
+    request = db_session.get(SupportRequest, match.request_id)
+    assert request is not None  # noqa: S101 - a match always has its request (foreign key)
+    return request
 
 
 def family_consents(db_session: Session, *, request: SupportRequest, match_id: str) -> PeerMatch:
@@ -242,8 +247,7 @@ def end(db_session: Session, *, match: PeerMatch, side: str, actor: str) -> None
     declined = match.status == "proposed"
     match.status = "declined" if declined else "ended"
     match.ended_by, match.ended_at = side, utcnow()
-    request = db_session.get(SupportRequest, match.request_id)
-    assert request is not None  # noqa: S101
+    request = _request_of(db_session, match)
     service.record_event(
         db_session,
         request,
@@ -277,8 +281,7 @@ def send(
         raise BadInput(f"a message of at most {MAX_RELAY} characters", code="too_long")
     message = RelayMessage(match_id=match.id, side=side, text=text)
     db_session.add(message)
-    request = db_session.get(SupportRequest, match.request_id)
-    assert request is not None  # noqa: S101
+    request = _request_of(db_session, match)
     # The event says that a message went, never what it said.
     service.record_event(
         db_session, request, SupportEvent.MESSAGE_RELAYED, actor, {"match": match.id, "side": side}
