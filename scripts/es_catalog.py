@@ -5,6 +5,9 @@ Kept as data here so that a translator sees every string with its Spanish side b
 """
 
 ES = {
+    "Close this page on this device": "Cerrar esta página en este dispositivo",
+    "This page closes by itself 30 minutes after you open it, or when you close the browser. Open it again with your number and code.": "Esta página se cierra sola 30 minutos después de abrirla, o al cerrar el navegador. Vuelve a abrirla con tu número y tu código.",
+    "This page has closed, to keep your request private. Enter the number and code again.": "Esta página se cerró para proteger la privacidad de tu solicitud. Escribe de nuevo el número y el código.",
     "Choose who agreed": "Elige quién dio su acuerdo",
     "Who writes to you": "Quién te escribe",
     # Support desk (issue 22)

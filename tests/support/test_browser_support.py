@@ -30,6 +30,7 @@ FOR_FAMILY = "First appointment: Tuesday at 4 pm, ask for the youth team."
 # Staff-only words: logged with the call and as a note, and never to reach the family's page.
 NOTE = "Staff only: mother fears the stepfather reads her texts (zebra-4417)."
 NOTE_MARK = "zebra-4417"
+PEER_REPLIES = "Glad to hear it. I am here tomorrow evening too."
 PEER_SAYS = "Hello Rosa, I am Jordan. We went through this too; I am here to listen."
 FAMILY_SAYS = "Thank you, Jordan. It helps to know we are not the only ones."
 
@@ -262,6 +263,23 @@ def test_a_family_is_supported_from_request_to_peer(
         assert FAMILY_SAYS in messages
         assert messages.index(PEER_SAYS) < messages.index(FAMILY_SAYS)
         shot(peer, "support-peer-match")
+
+        # The peer answers; the parent reloads and reads it without typing the number and code
+        # again, and the reload sends nothing twice.
+        peer.get_by_label("Your message").fill(PEER_REPLIES)
+        peer.get_by_role("button", name="Send", exact=True).click()
+        peer.wait_for_url("**?done=message")
+        assert "/support/follow-up/status" in parent.url
+        parent.reload()
+        thread = parent.locator("section.peer-match ol.messages").inner_text()
+        assert PEER_REPLIES in thread
+        assert thread.count(FAMILY_SAYS) == 1
+        # On a shared phone the parent closes the page; the next person sees only the form.
+        parent.get_by_role("button", name="Close this page on this device").click()
+        parent.wait_for_url("**/support/follow-up")
+        parent.goto(f"{live_server}/support/follow-up/status")
+        assert PEER_REPLIES not in parent.content()
+        assert "This page has closed" in parent.locator("main").inner_text()
     finally:
         for page in (parent, advocate, peer):
             page.context.close()

@@ -88,6 +88,78 @@ def test_a_parent_asks_and_checks_back(client: TestClient, database: Database) -
         assert not any("+15125550123" in str(d) for d in events)
 
 
+def test_the_family_page_reloads_without_posting_again(
+    client: TestClient, database: Database
+) -> None:
+    """After the number and code, the page is a GET that a reload only reads: adding to the
+    request redirects there, the code is in no cookie, link or page, and the page closes."""
+    number, code, _ = _ask(client)
+    page = client.get("/support/follow-up")
+    opened = client.post(
+        "/support/follow-up",
+        data={"csrf_token": csrf(page), "number": number, "code": code},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/support/follow-up/status"
+    cookie = opened.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "Path=/support/follow-up" in cookie
+    assert "samesite=strict" in cookie.lower()
+    assert code not in cookie
+    assert code.replace("-", "") not in cookie
+    status = client.get("/support/follow-up/status")
+    assert status.status_code == 200
+    assert number in status.text
+    assert code not in status.text
+    added = client.post(
+        "/support/follow-up/add",
+        data={"csrf_token": csrf(status), "text": "He is doing a bit better today."},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    assert added.headers["location"] == "/support/follow-up/status?done=add"
+    again = client.get("/support/follow-up/status?done=add")
+    assert "An advocate will read what you added" in again.text
+    for _ in range(2):  # reloading reads; it adds nothing
+        client.get("/support/follow-up/status?done=add")
+    with database.session() as db_session:
+        stored = db_session.scalar(select(SupportRequest).where(SupportRequest.number == number))
+        assert stored is not None
+        family = service.log_of(db_session, request=stored)
+        assert [e.text for e in family if e.kind == "family"] == ["He is doing a bit better today."]
+    # Closing the page on a shared phone: the next person sees the number-and-code form.
+    client.post("/support/follow-up/leave", data={"csrf_token": csrf(again)})
+    closed = client.get("/support/follow-up/status")
+    assert closed.status_code == 404
+    assert "This page has closed" in closed.text
+    assert "doing a bit better" not in closed.text
+
+
+def test_a_family_pass_expires_and_cannot_be_altered(database: Database) -> None:
+    key = b"k" * 32
+    now = utcnow()
+    made = builders.support_request(database)
+    with database.session() as db_session:
+        value = service.family_pass(key, request=made.request, now=now)
+        assert service.by_family_pass(db_session, key, value=value, now=now).id == made.request.id
+        later = now + service.FAMILY_PASS + timedelta(seconds=1)
+        number, expires, signature = value.split(".")
+        for forged in (
+            f"{number}.{int(expires) + 3600}.{signature}",  # a longer life
+            f"{number}.{expires}.{'0' * 64}",
+            "SR-0000-0000." + expires + "." + signature,
+            "",
+            "...",
+        ):
+            with pytest.raises(NotFound):
+                service.by_family_pass(db_session, key, value=forged, now=now)
+        with pytest.raises(NotFound):
+            service.by_family_pass(db_session, key, value=value, now=later)
+        with pytest.raises(NotFound):  # a pass made with another installation's key
+            service.by_family_pass(db_session, b"o" * 32, value=value, now=now)
+
+
 def test_the_form_keeps_what_was_typed_and_names_the_problem(client: TestClient) -> None:
     page = client.get("/support")
     answer = client.post(

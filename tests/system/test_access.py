@@ -171,6 +171,9 @@ CASE_PIN_ONLY = {
     ("POST", "/api/v1/takedown/cases/{case_id}/urls"),
     ("POST", "/api/v1/takedown/cases/{case_id}/hashes"),
 }
+# Opened by a family's pass (a cookie set when the request's number and code were typed): no
+# session, key or token of any caller opens it (404, with the form to type them again).
+FAMILY_PASS_ONLY = {("GET", "/support/follow-up/status")}
 # CyberTipline's API: HTTP Basic with an ESP's /ispws login only (401 for every other caller).
 ISPWS = {
     ("GET", "/ispws/status"),
@@ -211,6 +214,7 @@ FORM_POSTS = {
     ("POST", "/support/from-report"),
     ("POST", "/support/follow-up"),
     ("POST", "/support/follow-up/{action}"),
+    ("POST", "/support/follow-up/leave"),
 } | set(ROLE_FORMS)
 # The sign-in pages themselves (each tested in test_auth.py).
 SIGN_IN_PAGES = {
@@ -225,7 +229,14 @@ def test_every_route_has_a_row(app: Any) -> None:
     routes = walk(list(app.routes)) | {("GET", "/healthz")}
     assert len(routes) > 30, "route discovery is broken"
     decided = (
-        set(MATRIX) | TOKEN_ONLY | CASE_PIN_ONLY | ISPWS | HASHSHARING | FORM_POSTS | SIGN_IN_PAGES
+        set(MATRIX)
+        | TOKEN_ONLY
+        | CASE_PIN_ONLY
+        | FAMILY_PASS_ONLY
+        | ISPWS
+        | HASHSHARING
+        | FORM_POSTS
+        | SIGN_IN_PAGES
     )
     assert not routes - decided, f"routes without an access decision: {sorted(routes - decided)}"
     assert not decided - routes, f"rows for routes that no longer exist: {decided - routes}"
@@ -455,6 +466,10 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
             method, _concrete(path, world), headers=headers, json=BODIES.get((method, path))
         )
         assert response.status_code == 404, f"{caller}: {method} {path}"
+    for method, path in sorted(FAMILY_PASS_ONLY):
+        response = client.request(method, path, headers=headers)
+        assert response.status_code == 404, f"{caller}: {method} {path}"
+        assert "name=\"code\"" in response.text  # the form to type them again
     pin = {**headers, "X-Case-PIN": world.pin}
     for method, path in sorted(CASE_PIN_ONLY, reverse=True):  # POST, GET, then DELETE
         response = client.request(

@@ -48,6 +48,13 @@ def constant_time_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+def pass_signature(master_key: bytes, *, purpose: str, parts: tuple[str, ...]) -> str:
+    """An HMAC over `parts` with a key of its own for `purpose`: a short-lived pass a browser
+    holds instead of a secret it was once shown (the secret itself never goes into a cookie)."""
+    key = derive_key(master_key, f"tipline pass {purpose} v1".encode())
+    return hmac.new(key, "\x1f".join(parts).encode(), "sha256").hexdigest()
+
+
 def seal_secret(master_key: bytes, plaintext: str, *, label: str) -> bytes:
     key = AESGCM(derive_key(master_key, b"tipline account secrets v1"))
     nonce = os.urandom(12)

@@ -39,6 +39,11 @@ PAGE = 50
 # Check-ins further out than this are refused: a family waiting longer needs a new request.
 LONGEST_CHECK_IN = timedelta(days=180)
 NO_MATCH = "no support request matches that number and code"
+# How long a family's page stays open after the number and code were typed: long enough to read
+# and write a few messages, short enough that a shared phone does not keep it open for the next
+# person (the cookie is also a session cookie, gone when the browser closes).
+FAMILY_PASS = timedelta(minutes=30)
+PASS_EXPIRED = "this page has closed; enter the number and code again"  # noqa: S105 - a message, not a secret
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,35 @@ def for_family(db_session: Session, *, number: str, code: str) -> SupportRequest
         raise NotFound(NO_MATCH, code="no_match")
     if not sec.constant_time_equal(request.code_hash, presented):
         raise NotFound(NO_MATCH, code="no_match")
+    return request
+
+
+def family_pass(master_key: bytes, *, request: SupportRequest, now: datetime) -> str:
+    """What the family's browser holds after typing the number and code: the number, an expiry
+    and a signature bound to the code's hash (so a new code ends every open page)."""
+    expires = str(int((now + FAMILY_PASS).timestamp()))
+    signature = sec.pass_signature(
+        master_key, purpose="support family", parts=(request.number, expires, request.code_hash)
+    )
+    return f"{request.number}.{expires}.{signature}"
+
+
+def by_family_pass(
+    db_session: Session, master_key: bytes, *, value: str, now: datetime
+) -> SupportRequest:
+    """The request a pass opens, while it lasts. A forged, altered or expired pass look the same."""
+    number, _, rest = (value or "").partition(".")
+    expires, _, signature = rest.partition(".")
+    request = None
+    if expires.isdigit() and int(expires) > now.timestamp():
+        request = db_session.scalar(select(SupportRequest).where(SupportRequest.number == number))
+    expected = sec.pass_signature(
+        master_key,
+        purpose="support family",
+        parts=(number, expires, request.code_hash if request else "x" * 64),
+    )
+    if request is None or not sec.constant_time_equal(expected, signature):
+        raise NotFound(PASS_EXPIRED, code="pass_expired")
     return request
 
 

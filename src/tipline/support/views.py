@@ -25,7 +25,8 @@ from tipline.auth.dependencies import (
 from tipline.auth.models import StaffSession, User
 from tipline.auth.pages import staff_page
 from tipline.auth.roles import SUPPORT_ROLES, Role
-from tipline.deps import form_data, get_db, rate_limit, rate_limit_person
+from tipline.db import utcnow
+from tipline.deps import form_data, get_db, get_settings, rate_limit, rate_limit_person
 from tipline.errors import BadInput, TiplineError
 from tipline.support import directory, peers, referrals, schemas, service
 from tipline.support.models import SupportRequest
@@ -266,7 +267,6 @@ def _family_page(
     request: Request,
     db_session: Session,
     support: SupportRequest,
-    code: str,
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -277,7 +277,6 @@ def _family_page(
         "support_status.html",
         {
             "support": support,
-            "code": code,
             "csrf_token": csrf_token_for(request, None),
             "referrals": referrals.of_request(db_session, request=support),
             "matches": [
@@ -297,13 +296,38 @@ def _family_page(
     return i18n.with_csrf_cookie(request, response)
 
 
-def _open_for_family(
-    request: Request, db_session: Session, form: FormData
-) -> tuple[SupportRequest, str]:
+FAMILY_COOKIE = "tipline_support_pass"
+FAMILY_PATH = "/support/follow-up"
+DONE = {"add", "consent", "decline", "end", "message"}
+
+
+def _open_for_family(request: Request, db_session: Session, form: FormData) -> SupportRequest:
+    """The request this browser may see: by the number and code just typed, or else by the
+    pass it was given when they were typed (never the code itself, which is not kept)."""
     number = str(form.get("number") or "").strip()[:24]
     code = str(form.get("code") or "").strip()[:64]
-    rate_limit(request, "follow-up")
-    return service.for_family(db_session, number=number, code=code), code
+    if number or code:
+        rate_limit(request, "follow-up")
+        return service.for_family(db_session, number=number, code=code)
+    return service.by_family_pass(
+        db_session,
+        get_settings(request).master_key,
+        value=request.cookies.get(FAMILY_COOKIE, ""),
+        now=utcnow(),
+    )
+
+
+def _to_status(request: Request, support: SupportRequest, query: str = "") -> Response:
+    """After a family's POST, a GET page (so reloading never posts again) and a fresh pass."""
+    response = RedirectResponse(f"{FAMILY_PATH}/status{query}", status_code=303)
+    response.set_cookie(
+        FAMILY_COOKIE,
+        service.family_pass(get_settings(request).master_key, request=support, now=utcnow()),
+        path=FAMILY_PATH,
+        httponly=True,
+        samesite="strict",  # Secure is added by the headers middleware behind HTTPS
+    )
+    return response
 
 
 @router.post(
@@ -313,14 +337,43 @@ def follow_up(
     request: Request,
     form: FormData = Depends(form_data),
     db_session: Session = Depends(get_db, scope="function"),
-) -> HTMLResponse:
+) -> Response:
+    number = str(form.get("number") or "")[:24]
     try:
-        support, code = _open_for_family(request, db_session, form)
+        if not number or not form.get("code"):
+            raise BadInput("enter the number and the code", code="no_match")
+        support = _open_for_family(request, db_session, form)
     except TiplineError as exc:
         db_session.commit()
-        number = str(form.get("number") or "")[:24]
         return _follow_up_form(request, exc.code, number, exc.status_code)
-    return _family_page(request, db_session, support, code)
+    return _to_status(request, support)
+
+
+@router.get("/support/follow-up/status", response_class=HTMLResponse)
+def follow_up_status(
+    request: Request,
+    done: str = "",
+    db_session: Session = Depends(get_db, scope="function"),
+) -> Response:
+    """The family's page, reloadable: it shows new messages from a peer without retyping."""
+    try:
+        support = _open_for_family(request, db_session, FormData())
+    except TiplineError as exc:
+        return _follow_up_form(request, exc.code, "", exc.status_code)
+    message = f"done:{done}" if done in DONE else None
+    return _family_page(request, db_session, support, message)
+
+
+@router.post(
+    "/support/follow-up/leave",
+    response_class=HTMLResponse,
+    dependencies=[Depends(check_public_csrf)],
+)
+def follow_up_leave(request: Request) -> Response:
+    """Close the family's page on this browser (a shared phone) before the pass runs out."""
+    response = RedirectResponse(FAMILY_PATH, status_code=303)
+    response.delete_cookie(FAMILY_COOKIE, path=FAMILY_PATH)
+    return response
 
 
 @router.post(
@@ -333,36 +386,44 @@ def follow_up_action(
     request: Request,
     form: FormData = Depends(form_data),
     db_session: Session = Depends(get_db, scope="function"),
-) -> HTMLResponse:
+) -> Response:
     """What a family does from its follow-up page: add to the request, say yes to a peer, send
     a peer a message, end a match."""
     try:
-        support, code = _open_for_family(request, db_session, form)
+        support = _open_for_family(request, db_session, form)
     except TiplineError as exc:
         db_session.commit()
         return _follow_up_form(request, exc.code, "", exc.status_code)
     match_id = str(form.get("match") or "")[:32]
     text = str(form.get("text") or "")
     try:
-        if action == "add":
-            service.family_adds(db_session, request=support, text=text)
-        elif action == "consent":
-            peers.family_consents(db_session, request=support, match_id=match_id)
-        elif action in {"decline", "end"}:
-            peers.family_ends(db_session, request=support, match_id=match_id)
-        elif action == "message":
-            match = peers.match_of_request(db_session, request=support, match_id=match_id)
-            peers.send(db_session, match=match, side="family", text=text, actor="family")
-        else:
+        if action not in DONE:
             raise BadInput("unknown action", code="unknown_action")
+        _FAMILY_ACTIONS[action](db_session, support, match_id, text)
     except TiplineError as exc:
         db_session.rollback()
-        support = service.for_family(db_session, number=support.number, code=code)
-        return _family_page(
-            request, db_session, support, code, f"error:{exc.code}", exc.status_code
-        )
+        support = db_session.get(SupportRequest, support.id) or support
+        return _family_page(request, db_session, support, f"error:{exc.code}", exc.status_code)
     db_session.commit()
-    return _family_page(request, db_session, support, code, f"done:{action}")
+    return _to_status(request, support, f"?done={action}")
+
+
+def _family_sends(db_session: Session, support: SupportRequest, match_id: str, text: str) -> None:
+    match = peers.match_of_request(db_session, request=support, match_id=match_id)
+    peers.send(db_session, match=match, side="family", text=text, actor="family")
+
+
+_FAMILY_ACTIONS: dict[str, Any] = {
+    "add": lambda db, support, _match, text: service.family_adds(db, request=support, text=text),
+    "consent": lambda db, support, match, _text: peers.family_consents(
+        db, request=support, match_id=match
+    ),
+    "decline": lambda db, support, match, _text: peers.family_ends(
+        db, request=support, match_id=match
+    ),
+    "end": lambda db, support, match, _text: peers.family_ends(db, request=support, match_id=match),
+    "message": _family_sends,
+}
 
 
 # The advocates' console ------------------------------------------------------------------------
