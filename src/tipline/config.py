@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     notices_rate_limit: str = "60/hour"
     smtp_url: str | None = None
     notices_from: str = "takedown@tipline.invalid"
+    # This site's address as families and peers reach it (https://help.example.org), for the
+    # link in an email saying a message waits; the support desk's From address.
+    public_url: str | None = None
+    support_from: str = "support@tipline.invalid"
     # Checking whether a URL still answers never reaches a private address. Tests switch this
     # on to reach their own site on 127.0.0.1 (loopback only; every other private range stays
     # refused).

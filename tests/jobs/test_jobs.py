@@ -61,7 +61,7 @@ def test_every_job_runs_against_a_real_database(database: object) -> None:
         for name, value in vars(module).items()
         if isinstance(value, Task)
     }
-    assert len(jobs) == 12, sorted(jobs)
+    assert len(jobs) == 13, sorted(jobs)
     for name, job in jobs.items():
         if name in ("hash_evidence_file", "forward_report"):
             continue  # each takes a stored row: run by test_vault (large video), test_forwarding

@@ -5,7 +5,6 @@ ever made to a private address (the tests' setting admits loopback, and loopback
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from accounts import csrf, make_user, sign_in
+from mail import Mailbox, serving
 from tipline import builders
 from tipline.audit.models import Event, PendingEvent
 from tipline.config import Settings
@@ -30,31 +29,10 @@ from tipline.stats import service as stats
 from tipline.takedown import service as takedown
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.refuse_next = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        if self.refuse_next:
-            self.refuse_next -= 1
-            return "451 try again later"
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with serving() as served:
+        yield served
 
 
 class Site:

@@ -3,18 +3,24 @@ either side at once, kept only as long as the retention setting says."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from accounts import PASSWORD, csrf, sign_in
+from mail import serving
 from tipline import builders
+from tipline.audit import service as audit
+from tipline.config import Settings
 from tipline.db import Database, utcnow
 from tipline.errors import BadInput, Conflict, Forbidden, NotFound
 from tipline.support import directory as services
-from tipline.support import peers, referrals, service
+from tipline.support import notify, peers, referrals, service
 from tipline.support.models import RelayMessage
 from tipline.support.schemas import Channel, ConsentBy
 
@@ -223,3 +229,95 @@ def test_a_service_address_longer_than_its_column_is_refused(database: Database)
         with pytest.raises(BadInput, match="with a host"):
             services.save(db_session, raw=[{**entry, "url": "https://user@/"}], actor="t")
         assert services.save(db_session, raw=[entry], actor="t") == 1
+
+
+def _body(envelope: Any) -> str:
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    return f"{message['Subject']}\n{message.get_body().get_content()}"  # type: ignore[union-attr]
+
+
+def _talking(database: Database, **request_fields: object) -> tuple[str, str, str]:
+    """A match both sides said yes to: (request number, code, match id)."""
+    number, code, match_id, _ = _matched(database, **request_fields)
+    with database.session() as db_session:
+        request = service.for_family(db_session, number=number, code=code)
+        peers.family_consents(db_session, request=request, match_id=match_id)
+        peer = db_session.scalar(
+            select(peers.PeerProfile).where(peers.PeerProfile.first_name == "Lucía")
+        )
+        assert peer is not None
+        account = db_session.get(peers.User, peer.user_id)
+        assert account is not None
+        peers.peer_accepts(db_session, user=account, match_id=match_id)
+    return number, code, match_id
+
+
+def _send(database: Database, keys: tuple[str, str, str], side: str, text: str) -> None:
+    number, code, match_id = keys
+    with database.session() as db_session:
+        request = service.for_family(db_session, number=number, code=code)
+        match = peers.match_of_request(db_session, request=request, match_id=match_id)
+        peers.send(db_session, match=match, side=side, text=text, actor=side)
+
+
+def test_a_family_that_chose_email_is_told_a_message_waits_never_what_it_says(
+    database: Database, settings: Settings
+) -> None:
+    number, code, match_id = _talking(database, channel="email", contact="family@example.test")
+    secret = "Lo que pasó con tu hijo me pasó a mí también"
+    _send(database, (number, code, match_id), "peer", secret)
+    _send(database, (number, code, match_id), "peer", "Estoy aquí mañana.")
+    with serving() as (box, port):
+        configured = settings.model_copy(
+            update={
+                "smtp_url": f"smtp://127.0.0.1:{port}",
+                "public_url": "https://help.example.test",
+            }
+        )
+        with database.session() as db_session:
+            assert notify.notify_waiting(db_session, settings=configured) == 1
+        with database.session() as db_session:  # told once, however often the job runs
+            assert notify.notify_waiting(db_session, settings=configured) == 0
+        [mail] = box.messages
+        assert mail.rcpt_tos == ["family@example.test"]
+        text = _body(mail)
+        assert "Tienes un mensaje nuevo" in text  # the family's language
+        assert "https://help.example.test/support/follow-up" in text
+        for private in (secret, "Estoy aqu", "Lucía", number, code, "sextortion"):
+            assert private not in text
+        # The family answers: the peer is told, at their staff address, in the same way.
+        _send(database, (number, code, match_id), "family", "Gracias")
+        with database.session() as db_session:
+            assert notify.notify_waiting(db_session, settings=configured) == 1
+        assert box.messages[-1].rcpt_tos == ["peer@example.test"]
+        assert "Gracias" not in _body(box.messages[-1])
+    with database.session() as db_session:
+        request = service.get(db_session, number=number)
+        kinds = [
+            e.action
+            for e in audit.timeline(db_session, subject_type=service.SUBJECT, subject_id=request.id)
+        ]
+        assert kinds.count("support.family_notified") == 1
+        assert kinds.count("support.peer_notified") == 1
+
+
+def test_a_family_that_chose_a_phone_gets_no_email_and_a_down_relay_is_retried(
+    database: Database, settings: Settings
+) -> None:
+    number, code, match_id = _talking(database, channel="text", contact="+15125550100")
+    _send(database, (number, code, match_id), "peer", "Hola")
+    with database.session() as db_session:  # no relay configured: nothing sent, nothing lost
+        assert notify.notify_waiting(db_session, settings=settings) == 0
+    with serving() as (box, port):
+        configured = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"})
+        with database.session() as db_session:
+            assert notify.notify_waiting(db_session, settings=configured) == 0
+        assert box.messages == []
+        # The family writes; the relay refuses once; the next run tells the peer.
+        _send(database, (number, code, match_id), "family", "Gracias")
+        box.refuse_next = 1
+        with database.session() as db_session:
+            assert notify.notify_waiting(db_session, settings=configured) == 0
+        with database.session() as db_session:
+            assert notify.notify_waiting(db_session, settings=configured) == 1
+        assert [m.rcpt_tos for m in box.messages] == [["peer@example.test"]]

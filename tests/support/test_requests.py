@@ -459,3 +459,49 @@ def test_a_reporter_asks_for_support_from_the_report(
     # The advocate sees the facts, never the description or the files.
     assert "demanding money from my son" not in page.text
     assert "/console/files/" not in page.text
+
+
+def test_a_supervisor_sees_each_advocates_load_and_the_timeline(
+    client: TestClient, database: Database
+) -> None:
+    """Who holds what: open, urgent and due per advocate, an idle advocate listed too, and what
+    nobody has claimed; the request page lists every event."""
+    busy = builders.staff(database, role="advocate", email="busy@example.test")
+    builders.staff(database, role="advocate", email="idle@example.test")
+    urgent = builders.support_request(database, self_harm=True)
+    routine = builders.support_request(database, kinds=["counselling"])
+    builders.support_request(database, self_harm=True)  # nobody has it yet
+    with database.session() as db_session:
+        for made in (urgent, routine):
+            request = service.get(db_session, number=made.request.number)
+            service.claim(db_session, request=request, user_id=busy.id)
+        request = service.get(db_session, number=urgent.request.number)
+        service.log_contact(
+            db_session,
+            request=request,
+            user_id=busy.id,
+            channel=Channel.CALL,
+            outcome=Outcome.REACHED,
+            note="",
+        )
+    with database.session() as db_session:
+        load = service.workload(db_session)
+    by_user = {c.user_id: c for c in load["advocates"]}
+    assert (by_user[busy.id].open, by_user[busy.id].urgent) == (2, 1)
+    assert sum(c.open for c in load["advocates"]) == 2  # the idle advocate is listed with 0
+    assert len(load["advocates"]) == 2
+    assert (load["unclaimed"], load["unclaimed_urgent"]) == (1, 1)
+
+    sign_in(client, make_user(database, "advocate"))
+    assert client.get("/console/support/workload").status_code == 403
+    page = client.get(f"/console/support/{urgent.request.number}")
+    events = page.text[page.text.index('id="support-events"') :]
+    for seen in ("Support asked for", "Claimed", "Contact logged", "Reached"):
+        assert seen in events
+    client.cookies.clear()
+    sign_in(client, make_user(database, "supervisor"))
+    shown = client.get("/console/support/workload")
+    assert shown.status_code == 200
+    assert "busy@example.test" in shown.text
+    assert "idle@example.test" in shown.text
+    assert "with despair or self-harm" in shown.text

@@ -96,6 +96,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/support"): EVERYONE,
     ("GET", "/console/support"): SUPPORT,
     ("GET", "/console/support/services"): SUPPORT,
+    ("GET", "/console/support/workload"): SUPERVISING,
     ("GET", "/console/support/{number}"): SUPPORT,
     # A peer sees only its own matches; nobody else has a peer's portal.
     ("GET", "/peer"): {"peer"},

@@ -25,5 +25,7 @@ class SupportEvent(Action):
     MATCH_ENDED = "support.match_ended"
     MESSAGE_RELAYED = "support.message_relayed"
     MESSAGES_PURGED = "support.messages_purged"
+    FAMILY_NOTIFIED = "support.family_notified"
+    PEER_NOTIFIED = "support.peer_notified"
     SERVICES_LOADED = "support.services_loaded"
     PEER_PROFILE_SAVED = "support.peer_profile_saved"

@@ -180,11 +180,23 @@ class PeerMatch(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+_UNNOTIFIED = text("notified_at IS NULL")
+
+
 class RelayMessage(Base):
     """A message between a peer and a family, relayed by tipline: no one's number or address
     is shared. Deleted when older than the retention setting."""
 
     __tablename__ = "relay_messages"
+    # The notifier's scan: messages nobody has been told of yet.
+    __table_args__ = (
+        Index(
+            "ix_relay_messages_unnotified",
+            "sent_at",
+            postgresql_where=_UNNOTIFIED,
+            sqlite_where=_UNNOTIFIED,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     match_id: Mapped[str] = mapped_column(ForeignKey("peer_matches.id"), index=True)
@@ -192,3 +204,5 @@ class RelayMessage(Base):
     side: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When the reader was emailed that it waits (None: not yet, or nobody to tell).
+    notified_at: Mapped[datetime | None] = mapped_column()

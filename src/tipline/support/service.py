@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from tipline.audit import service as audit
 from tipline.auth import secrets as sec
+from tipline.auth.models import User
+from tipline.auth.roles import Role
 from tipline.db import utcnow
 from tipline.errors import BadInput, Conflict, NotFound
 from tipline.reports import distress, intake
@@ -241,6 +243,61 @@ def queue(db_session: Session, *, mine: str | None = None, page: int = 1) -> dic
         or 0
     )
     return {"items": rows, "total": total, "page": page, "waiting": waiting}
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """One advocate's open requests, as a supervisor balances the desk."""
+
+    user_id: str
+    open: int
+    urgent: int
+    check_ins_due: int
+    waiting: int
+    # The longest any of them has gone without anything happening: a request left alone.
+    quietest_since: datetime | None
+
+
+def workload(db_session: Session) -> dict[str, Any]:
+    """Open requests per advocate, and what nobody has claimed yet."""
+    rows = db_session.execute(
+        select(
+            SupportRequest.claimed_by,
+            func.count(),
+            func.sum(case((SupportRequest.urgency == 1, 1), else_=0)),
+            func.sum(case((SupportRequest.check_in_due.is_(True), 1), else_=0)),
+            func.sum(case((SupportRequest.status == "waiting", 1), else_=0)),
+            func.min(SupportRequest.last_activity_at),
+        )
+        .where(SupportRequest.status.in_(OPEN_STATUSES))
+        .group_by(SupportRequest.claimed_by)
+    ).all()
+    loads = [
+        Caseload(str(r[0]), r[1], int(r[2] or 0), int(r[3] or 0), int(r[4] or 0), r[5])
+        for r in rows
+        if r[0]
+    ]
+    # Advocates with nothing open are the ones a supervisor can hand work to: list them too.
+    busy = {c.user_id for c in loads}
+    loads += [
+        Caseload(user_id, 0, 0, 0, 0, None)
+        for user_id in db_session.scalars(
+            select(User.id).where(User.role == Role.ADVOCATE, User.is_active.is_(True))
+        )
+        if user_id not in busy
+    ]
+    unclaimed = next((r for r in rows if not r[0]), None)
+    oldest = db_session.scalar(
+        select(func.min(SupportRequest.created_at)).where(
+            SupportRequest.status.in_(OPEN_STATUSES), SupportRequest.claimed_by.is_(None)
+        )
+    )
+    return {
+        "advocates": sorted(loads, key=lambda c: (-c.urgent, -c.open)),
+        "unclaimed": unclaimed[1] if unclaimed else 0,
+        "unclaimed_urgent": int(unclaimed[2] or 0) if unclaimed else 0,
+        "oldest_unclaimed": oldest,
+    }
 
 
 def claim(db_session: Session, *, request: SupportRequest, user_id: str) -> None:

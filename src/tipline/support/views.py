@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from tipline import nul
+from tipline.audit import service as audit
 from tipline.auth import service as auth
 from tipline.auth.dependencies import (
     check_csrf,
@@ -24,7 +25,7 @@ from tipline.auth.dependencies import (
 )
 from tipline.auth.models import StaffSession, User
 from tipline.auth.pages import staff_page
-from tipline.auth.roles import SUPPORT_ROLES, Role
+from tipline.auth.roles import SUPERVISOR_ROLES, SUPPORT_ROLES, Role
 from tipline.db import utcnow
 from tipline.deps import form_data, get_db, get_settings, rate_limit, rate_limit_person
 from tipline.errors import BadInput, TiplineError
@@ -449,7 +450,28 @@ def support_queue(
         request,
         "support_queue.html",
         staff_session,
-        {"found": found, "mine": mine, "names": names},
+        {
+            "found": found,
+            "mine": mine,
+            "names": names,
+            "can_see_workload": user.role in SUPERVISOR_ROLES,
+        },
+    )
+
+
+@router.get("/console/support/workload", response_class=HTMLResponse)
+def workload_page(
+    request: Request,
+    user: User = Depends(require_user(*SUPERVISOR_ROLES)),
+    staff_session: StaffSession | None = Depends(current_session),
+    db_session: Session = Depends(get_db, scope="function"),
+) -> Response:
+    """The supervisor's view of the desk: each advocate's open requests, the urgent ones, the
+    check-ins due, and what nobody has claimed."""
+    load = service.workload(db_session)
+    names = auth.actor_names(db_session, [f"user:{c.user_id}" for c in load["advocates"]])
+    return staff_page(
+        request, "support_workload.html", staff_session, {"load": load, "names": names}
     )
 
 
@@ -468,11 +490,14 @@ def _request_page(
         db_session, region=region or None, language=language or None, kind=kind or None
     )
     log = service.log_of(db_session, request=support)
+    events = audit.timeline(db_session, subject_type=service.SUBJECT, subject_id=support.id)
     matches = peers.matches_of_request(db_session, request=support)
     profiles = peers.profiles(db_session, [m.peer_id for m in matches])
     actors = auth.actor_names(
         db_session,
-        [e.by for e in log] + ([f"user:{support.claimed_by}"] if support.claimed_by else []),
+        [e.by for e in log]
+        + [e.actor for e in events]
+        + ([f"user:{support.claimed_by}"] if support.claimed_by else []),
     )
     return staff_page(
         request,
@@ -481,6 +506,7 @@ def _request_page(
         {
             "support": support,
             "log": log,
+            "events": events,
             "actors": actors,
             "facts": service.report_facts(db_session, request=support),
             "referrals": referrals.of_request(db_session, request=support),
