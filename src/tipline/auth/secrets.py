@@ -48,6 +48,13 @@ def constant_time_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+def token_matches(stored_hash: str | None, token: str) -> bool:
+    """Whether a presented token is the one whose hash was stored, in the same time whether or
+    not anything was stored (an unknown case number and a wrong token look the same)."""
+    same = constant_time_equal(stored_hash or "x" * 64, token_hash(token))
+    return same and stored_hash is not None and bool(token)
+
+
 def pass_signature(master_key: bytes, *, purpose: str, parts: tuple[str, ...]) -> str:
     """An HMAC over `parts` with a key of its own for `purpose`: a short-lived pass a browser
     holds instead of a secret it was once shown (the secret itself never goes into a cookie)."""

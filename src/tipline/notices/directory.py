@@ -11,7 +11,6 @@ typo never drops a fact silently."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tipline import nul
+from tipline import directories, nul
 from tipline.audit import service as audit
-from tipline.db import utcnow
 from tipline.errors import BadInput
 from tipline.notices.events import NoticeEvent
 from tipline.notices.models import NoticePlatform
@@ -192,12 +190,7 @@ def _one_owner_per_domain(db_session: Session, entries: list[dict[str, Any]]) ->
 def load(db_session: Session, *, text: str, actor: str) -> int:
     """Add or update platforms from a JSON list (by name); returns how many. Checked whole
     before anything is written: a bad entry changes nothing."""
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _refuse(f"not JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(raw, list):
-        raise _refuse(f"a JSON list of at most {MAX_ENTRIES} platforms")
+    raw = directories.parse_list(text, most=MAX_ENTRIES, what="platforms", refuse=_refuse)
     return save(db_session, raw=raw, actor=actor)
 
 
@@ -207,13 +200,7 @@ def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
         raise _refuse(f"a JSON list of at most {MAX_ENTRIES} platforms")
     entries = [_valid_entry(item, i) for i, item in enumerate(raw)]
     _one_owner_per_domain(db_session, entries)
-    existing = {p.name: p for p in db_session.scalars(select(NoticePlatform))}
-    for entry in entries:
-        platform = existing.get(entry["name"]) or NoticePlatform(name=entry["name"])
-        for key, value in entry.items():
-            setattr(platform, key, value)
-        platform.updated_at = utcnow()
-        db_session.add(platform)
+    directories.upsert(db_session, NoticePlatform, "name", entries)
     audit.record(
         db_session,
         actor=actor,

@@ -86,17 +86,14 @@ def find_for_reporter(
     db_session: Session, *, token: str, report_id: str | None = None, case_number: str | None = None
 ) -> Report:
     """The report a follow-up token opens. A wrong id, case or token all look the same."""
-    if not token:
-        raise NotFound("no report matches that case number and token", code="no_match")
+    token = reports.normalise_follow_up_token(token or "")
     try:
-        report = reports.get_report(db_session, ref=report_id or case_number or "")
+        report: Report | None = reports.get_report(db_session, ref=report_id or case_number or "")
     except NotFound:
-        sec.constant_time_equal("x" * 64, sec.token_hash(token))
-        raise NotFound("no report matches that case number and token", code="no_match") from None
-    presented = sec.token_hash(reports.normalise_follow_up_token(token))
-    if report.follow_up_token_hash is None or not sec.constant_time_equal(
-        report.follow_up_token_hash, presented
-    ):
+        report = None
+    # The same work for an unknown case as for a wrong token.
+    stored = report.follow_up_token_hash if report is not None else None
+    if not sec.token_matches(stored, token) or report is None:
         raise NotFound("no report matches that case number and token", code="no_match")
     return report
 

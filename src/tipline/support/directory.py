@@ -5,7 +5,6 @@ or loads from a file. The public `/help` page and the advocates search it the sa
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -14,9 +13,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tipline import nul
+from tipline import directories, nul
 from tipline.audit import service as audit
-from tipline.db import utcnow
 from tipline.errors import BadInput
 from tipline.notices.urls import web_address
 from tipline.support.events import SupportEvent
@@ -165,13 +163,7 @@ def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
         if entry["slug"] in seen:
             raise _refuse(f"{entry['slug']}: the id is in the list twice")
         seen.add(entry["slug"])
-    existing = {s.slug: s for s in db_session.scalars(select(SupportService))}
-    for entry in entries:
-        service = existing.get(entry["slug"]) or SupportService(slug=entry["slug"])
-        for key, value in entry.items():
-            setattr(service, key, value)
-        service.updated_at = utcnow()
-        db_session.add(service)
+    directories.upsert(db_session, SupportService, "slug", entries)
     audit.record(
         db_session,
         actor=actor,
@@ -184,12 +176,7 @@ def save(db_session: Session, *, raw: list[Any], actor: str) -> int:
 
 
 def load(db_session: Session, *, text: str, actor: str) -> int:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _refuse(f"not JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(raw, list):
-        raise _refuse(f"a JSON list of at most {MAX_ENTRIES} services")
+    raw = directories.parse_list(text, most=MAX_ENTRIES, what="services", refuse=_refuse)
     return save(db_session, raw=raw, actor=actor)
 
 

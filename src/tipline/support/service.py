@@ -150,11 +150,9 @@ def for_family(db_session: Session, *, number: str, code: str) -> SupportRequest
     request = db_session.scalar(
         select(SupportRequest).where(SupportRequest.number == number.strip().upper())
     )
-    presented = sec.token_hash(reports.normalise_follow_up_token(code or ""))
-    if request is None or not code:
-        sec.constant_time_equal("x" * 64, presented)
-        raise NotFound(NO_MATCH, code="no_match")
-    if not sec.constant_time_equal(request.code_hash, presented):
+    code = reports.normalise_follow_up_token(code or "")
+    # The same work for an unknown number as for a wrong code.
+    if not sec.token_matches(request.code_hash if request else None, code) or request is None:
         raise NotFound(NO_MATCH, code="no_match")
     return request
 
