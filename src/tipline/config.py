@@ -6,6 +6,7 @@ import os
 import stat
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,6 +68,10 @@ class Settings(BaseSettings):
     notices_rate_limit: str = "60/hour"
     smtp_url: str | None = None
     notices_from: str = "takedown@tipline.invalid"
+    # The red-flag detector's operating point (detect/learned.py): "balanced" (at most 5% of
+    # everyday talk that shares the words raises a flag, on the data it was calibrated on),
+    # "precision" (2%) or "recall" (each flag at its best F1, more alerts to review).
+    detect_operating_point: Literal["balanced", "precision", "recall"] = "balanced"
     # This site's address as families and peers reach it (https://help.example.org), for the
     # link in an email saying a message waits; the support desk's From address.
     public_url: str | None = None

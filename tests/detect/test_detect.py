@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from accounts import make_org
-from tipline.detect import FLAGS, explain, features, model, scan, training
+from tipline import detect as detector
+from tipline.detect import FLAGS, features, model, training
+from tipline.detect.engine import explain, scan
 from tipline.detect.evaluate import evaluate
 from tipline.detect.normalise import normalise
 from tipline.evidence.models import EvidenceFile
@@ -421,16 +423,16 @@ def test_explained_message_by_message_for_a_reviewer(tmp_path: Path) -> None:
     assert steps[3]["raised"][0]["message_index"] == 2
     assert [s["alert"] for s in steps] == [False, False, False, True]
     assert steps[-1]["risk"] == result["risk"] == scan(_conv(*lines))["risk"]
+    # The CLI explains with the detector as shipped (the learned model over these rules).
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps(_conv(*lines)) + "\n")
     table = _cli("scan", str(source), "--explain")
     assert table.returncode == 0, table.stderr
     # (The table wraps to the terminal's width: check the parts.)
-    assert "rapid_sexual_request" in table.stdout
-    assert "(at 2)" in table.stdout
-    assert "ALERT" in table.stdout
+    assert "risk" in table.stdout
+    assert "take a pic for me" in table.stdout
     as_json = _cli("scan", str(source), "--explain", "--json")
-    assert json.loads(as_json.stdout) == explained
+    assert json.loads(as_json.stdout) == detector.explain(_conv(*lines))
 
 
 def test_api_detects_and_opens_a_top_priority_report(
@@ -440,7 +442,12 @@ def test_api_detects_and_opens_a_top_priority_report(
 
     key = {"Authorization": f"Bearer {make_org(database, 'platform').api_key}"}
     body = {
-        **_conv("i'll send it to your whole school unless you pay $200", "i want to die"),
+        **_conv(
+            "hey saw ur pic on the team page",
+            "i still have the pic u sent me last night",
+            "pay me $200 on cash app by tonight or i send it to ur whole school",
+            "please no i cant do this anymore, i want to die",
+        ),
         "open_report": True,
     }
     answer = http.post("/api/v1/detect", json=body, headers=key)
@@ -453,7 +460,7 @@ def test_api_detects_and_opens_a_top_priority_report(
         assert report.source == "detector"
         assert report.self_harm_risk is True
         assert report.priority_tier == 1
-        assert "sextortion_threat" in report.annotations
+        assert {"sextortion_threat", "financial_demand"} & set(report.annotations)
 
         files = db_session.scalars(select(EvidenceFile).where(EvidenceFile.report_id == report.id))
         assert [f.filename for f in files] == ["conversation-t.json"]

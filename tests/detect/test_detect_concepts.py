@@ -13,7 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_detect import _conv
 
-from tipline.detect import concepts, lexicon, prefilter, scan
+from tipline.detect import concepts, lexicon, prefilter
+from tipline.detect.engine import scan
 from tipline.detect.normalise import normalise
 
 

@@ -23,7 +23,7 @@ from tipline.cli.common import (
 from tipline.errors import BadInput, TiplineError
 
 
-def scan_conversations(
+def scan_conversations(  # noqa: PLR0917 - a typer command's options are its parameters
     source: Path | None = typer.Argument(
         None, help="Conversations, one JSON object per line (- for standard input)."
     ),
@@ -34,18 +34,32 @@ def scan_conversations(
     explain: bool = typer.Option(
         False, "--explain", help="For reviewers: each conversation message by message."
     ),
+    point: str = typer.Option(
+        "balanced",
+        "--point",
+        envvar="TIPLINE_DETECT_OPERATING_POINT",
+        help="Operating point: balanced, precision or recall.",
+    ),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Draw each fresh set's first score against training size (PNG)."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Red-flag detection over conversations (DESIGN.md formats), one result per line."""
     from tipline.detect import scan
 
+    point = _point(point)
+    if plot is not None:
+        _plot_history(plot)
+        if evaluate is None and source is None:
+            return
     if evaluate is not None:
-        _evaluate_detector(evaluate, as_json=as_json)
+        _evaluate_detector(evaluate, point=point, as_json=as_json)
         return
     if source is None:
         raise BadInput("give a file of conversations (or - for standard input), or --evaluate")
     if explain:
-        _explain_conversations(source, as_json=as_json)
+        _explain_conversations(source, point=point, as_json=as_json)
         return
     sink = open_text(output, "w") if output else sys.stdout
     try:
@@ -55,7 +69,7 @@ def scan_conversations(
         ):
             task = progress.add_task("scanning", total=None)
             for row in rows:
-                sink.write(json.dumps(scan(row), ensure_ascii=False) + "\n")
+                sink.write(json.dumps(scan(row, point=point), ensure_ascii=False) + "\n")
                 progress.advance(task)
     finally:
         if sink is not sys.stdout:
@@ -73,6 +87,12 @@ def detect_stream(
     idle_expiry: float = typer.Option(
         86_400.0, help="Seconds a quiet conversation's state is kept."
     ),
+    point: str = typer.Option(
+        "balanced",
+        "--point",
+        envvar="TIPLINE_DETECT_OPERATING_POINT",
+        help="Operating point: balanced, precision or recall.",
+    ),
 ) -> None:
     """Detect red flags in message events from NATS JetStream; alert once per conversation."""
     import re
@@ -84,7 +104,11 @@ def detect_stream(
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", namespace):
         raise BadInput("the namespace is lower-case letters, digits and _ (up to 31)")
     config = StreamConfig(
-        url=nats_url, namespace=namespace, ack_wait=ack_wait, idle_expiry=idle_expiry
+        url=nats_url,
+        namespace=namespace,
+        ack_wait=ack_wait,
+        idle_expiry=idle_expiry,
+        point=_point(point),
     )
 
     def ready() -> None:
@@ -97,13 +121,33 @@ def detect_stream(
         raise TiplineError(f"could not reach NATS at {nats_url}: {exc}", code="nats") from None
 
 
-def _explain_conversations(source: Path, *, as_json: bool) -> None:
+def _point(point: str) -> str:
+    from tipline.detect.learned import OPERATING_POINTS
+
+    if point not in OPERATING_POINTS:
+        raise BadInput(f"the operating point is one of {', '.join(OPERATING_POINTS)}")
+    return point
+
+
+def _plot_history(target: Path) -> None:
+    from tipline.detect import plot
+
+    if target.suffix.lower() != ".png":
+        raise BadInput(f"{target}: the plot is a PNG file (name it .png)")
+    try:
+        plot.draw(plot.history(), target)
+    except OSError as exc:
+        raise BadInput(f"{target}: cannot write it ({exc.strerror})") from None
+    err.print(f"wrote {target}")
+
+
+def _explain_conversations(source: Path, *, point: str, as_json: bool) -> None:
     """Each conversation as a table: a message a row, the risk after it, what it raised."""
     from tipline.detect import explain
 
     with _conversations(source) as rows:
         for row in rows:
-            explained = explain(row)
+            explained = explain(row, point=point)
             if as_json:
                 emit_json(explained)
                 continue
@@ -149,7 +193,7 @@ def _conversations(source: Path) -> Iterator[Iterator[dict[str, Any]]]:
             handle.close()
 
 
-def _evaluate_detector(path: Path, *, as_json: bool) -> None:
+def _evaluate_detector(path: Path, *, point: str, as_json: bool) -> None:
     from tipline.detect import scan
     from tipline.detect import service as detect
     from tipline.detect.evaluate import evaluate
@@ -158,7 +202,7 @@ def _evaluate_detector(path: Path, *, as_json: bool) -> None:
         rows = list(detect.read_conversations(handle, source=str(path)))
     if not all(isinstance(r.get("labels"), dict) for r in rows):
         raise BadInput(f'{path}: every line needs "labels": {{"flags": ..., "level": ...}}')
-    figures = evaluate((r["labels"], scan(r)) for r in rows)
+    figures = evaluate((r["labels"], scan(r, point=point)) for r in rows)
     if as_json:
         emit_json(figures)
         return

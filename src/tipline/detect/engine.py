@@ -158,6 +158,8 @@ class ConversationState:
     sent: dict[str, int] = field(default_factory=dict)
     # Who last asked for, or offered to trade, a picture: at which message, and its words.
     asked: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # The ideas of the last message read (the learned detector reads them as features).
+    last_ideas: dict[str, str] = field(default_factory=dict)
 
     # The stream --------------------------------------------------------------------------------
 
@@ -175,6 +177,7 @@ class ConversationState:
         if sender not in self.told and lexicon.SELF_TOLD.search(norm):
             self.told.add(sender)
         ideas = readings[0].ideas
+        self.last_ideas = ideas
         if not self.holding and "HOLD" in ideas and ({"IMAGE", "PUBLISH", "SEENBY"} & ideas.keys()):
             self.holding = True
         for flag, benign in lexicon.BENIGN.items():
@@ -470,6 +473,19 @@ class ConversationState:
 
     # The verdict -------------------------------------------------------------------------------
 
+    def context(self) -> list[str]:
+        """What the rules have seen of the conversation's setting, as the learned detector
+        reads it (learned.context_grams)."""
+        seen = [f"benign:{f}" for f in sorted(self.benign_seen)]
+        for name in ("adult_context", "minor_context", "sexual_context", "holding"):
+            if getattr(self, name):
+                seen.append(name)
+        if self.teachers:
+            seen.append("teacher")
+        if self.suspect is not None:
+            seen.append("suspect_known")
+        return seen
+
     @property
     def risk(self) -> float:
         return risk_of(
@@ -482,23 +498,30 @@ class ConversationState:
         return level_of(frozenset(self.flags))
 
     def result(self, conversation_id: str) -> dict[str, Any]:
-        ordered = sorted(self.flags.values(), key=lambda h: (h.message_index, FLAGS.index(h.flag)))
-        return {
-            "id": conversation_id,
-            "risk": self.risk,
-            "level": self.level,
-            "flags": [
-                {
-                    "flag": h.flag,
-                    "score": round(h.score, 3),
-                    "message_index": h.message_index,
-                    "evidence": h.evidence,
-                }
-                for h in ordered
-            ],
-            "first_alert_index": self.first_alert_index,
-            "victim_distress": "victim_distress" in self.flags,
-        }
+        return result_of(conversation_id, self.flags, self.risk, self.first_alert_index)
+
+
+def result_of(
+    conversation_id: str, flags: dict[str, Hit], risk: float, first_alert_index: int | None
+) -> dict[str, Any]:
+    """The DESIGN.md result of a conversation's flags, in the order they were marked."""
+    ordered = sorted(flags.values(), key=lambda h: (h.message_index, FLAGS.index(h.flag)))
+    return {
+        "id": conversation_id,
+        "risk": risk,
+        "level": level_of(frozenset(flags)),
+        "flags": [
+            {
+                "flag": h.flag,
+                "score": round(h.score, 3),
+                "message_index": h.message_index,
+                "evidence": h.evidence,
+            }
+            for h in ordered
+        ],
+        "first_alert_index": first_alert_index,
+        "victim_distress": "victim_distress" in flags,
+    }
 
 
 def explain(conversation: dict[str, Any], scorer: Any = DEFAULT) -> dict[str, Any]:

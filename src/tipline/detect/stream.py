@@ -36,8 +36,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig
 from nats.js.api import StreamConfig as JsStreamConfig
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 
-from tipline.detect.engine import ConversationState
-from tipline.detect.model import default
+from tipline.detect.detector import Detection, new_state
 
 log = logging.getLogger("tipline.detect.stream")
 
@@ -51,6 +50,8 @@ class StreamConfig:
     ack_wait: float = 30.0
     idle_expiry: float = 86_400.0
     duplicate_window: float = 3_600.0
+    # The detector's operating point (learned.OPERATING_POINTS).
+    point: str = "balanced"
 
     @property
     def messages_subject(self) -> str:
@@ -111,14 +112,13 @@ async def ensure(js: Any, config: StreamConfig) -> Any:
 class Conversation:
     """What one worker has read of a conversation's history, and the verdict so far."""
 
-    state: ConversationState
+    state: Detection
     last_seq: int = 0
 
 
 class Worker:
     def __init__(self, config: StreamConfig) -> None:
         self.config = config
-        self.scorer = default()
         self.processed = 0
         self.alerts = 0
         self._read: OrderedDict[str, Conversation] = OrderedDict()
@@ -182,7 +182,7 @@ class Worker:
         conversation = self._read.pop(key, None)
         if conversation is None or conversation.last_seq > upto:
             # Nothing read yet, or read past this event (a redelivery): read from the start.
-            conversation = Conversation(ConversationState(scorer=self.scorer))
+            conversation = Conversation(new_state(point=self.config.point))
         while conversation.last_seq < upto:
             try:
                 raw = await js.get_msg(
@@ -207,7 +207,7 @@ class Worker:
             self._read.popitem(last=False)
         return conversation
 
-    async def alert(self, js: Any, conversation_id: str, state: ConversationState) -> None:
+    async def alert(self, js: Any, conversation_id: str, state: Detection) -> None:
         result = state.result(conversation_id)
         payload = {"conversation_id": conversation_id, **result}
         del payload["id"]

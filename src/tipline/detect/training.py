@@ -50,14 +50,14 @@ def train(
             ],
             axis=1,
         )
-        _adam(weights, grad_w + l2 * weights, moments, step, rate)
-        _adam(bias, error.sum(axis=0), bias_moments, step, rate)
+        adam(weights, grad_w + l2 * weights, moments, step, rate)
+        adam(bias, error.sum(axis=0), bias_moments, step, rate)
     table = np.zeros((DIMENSIONS, len(FLAGS)), dtype=np.float32)
     table[used] = weights
     return SecondStage(table, bias)
 
 
-def _adam(
+def adam(
     param: np.ndarray, grad: np.ndarray, moments: list[np.ndarray], step: int, rate: float
 ) -> None:
     """One Adam update of `param` in place (the usual betas)."""

@@ -29,7 +29,7 @@ def detect_conversation(
 ) -> DetectOut:
     """Red flags, message by message, with the words that show each one."""
     conversation = payload.model_dump(exclude={"open_report"})
-    result = scan(conversation)
+    result = scan(conversation, point=settings.detect_operating_point)
     case_number = None
     if payload.open_report and result["level"] != "none":
         case_number = detect.open_report(
