@@ -470,7 +470,7 @@ def test_matrix(client: TestClient, database: Database, settings: Any, caller: s
     for method, path in sorted(FAMILY_PASS_ONLY):
         response = client.request(method, path, headers=headers)
         assert response.status_code == 404, f"{caller}: {method} {path}"
-        assert "name=\"code\"" in response.text  # the form to type them again
+        assert 'name="code"' in response.text  # the form to type them again
     pin = {**headers, "X-Case-PIN": world.pin}
     for method, path in sorted(CASE_PIN_ONLY, reverse=True):  # POST, GET, then DELETE
         response = client.request(
