@@ -144,7 +144,7 @@ def test_two_workers_one_killed_no_alert_lost_none_doubled() -> None:
         assert len(ids) == len(set(ids)), "an alert was doubled"
         assert set(ids) == expected, "an alert was lost or wrong"
         for alert in alerts:
-            assert alert["risk"] >= 0.5
+            assert alert["risk"] > 0  # a flag raised alerts (learned.py), whatever its weight
             assert alert["flags"]
             # The same moment a single ordered pass would have alerted at.
             cid = str(alert["conversation_id"])
