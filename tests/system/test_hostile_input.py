@@ -319,8 +319,9 @@ def test_a_detector_report_keeps_a_long_conversation_id(
     client: TestClient, database: Database, platform_key: dict[str, str]
 ) -> None:
     conversation = _conversation(
-        "send me pics or i'll send it to your whole school unless you pay $200",
-        "please stop",
+        "i still have the pic u sent me last night",
+        "pay me $200 on cash app by tonight or i send it to ur whole school",
+        "please no i cant do this anymore, i want to die",
         id="conversation-" + "x" * 187,
         open_report=True,
     )

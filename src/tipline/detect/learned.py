@@ -82,12 +82,16 @@ def hashed(grams: Iterable[str]) -> np.ndarray:
 
 
 def text_grams(norm: str) -> list[str]:
-    """Words, word pairs and character 4-grams of a normalised message."""
+    """Words, word pairs and character 4- and 5-grams of a normalised message. (The 5-grams
+    were added after writer-held-out scores on b01..b05: macro F1 0.850 -> 0.896, early warning
+    0.76 -> 0.92, at the same 5% of hard negatives; 3-grams added 0.004 more, not worth their
+    time.)"""
     words = norm.split()
     grams = [f"w:{w}" for w in words]
     grams += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
     padded = f" {norm} "
     grams += [f"c:{padded[i : i + 4]}" for i in range(max(0, len(padded) - 3))]
+    grams += [f"c5:{padded[i : i + 5]}" for i in range(max(0, len(padded) - 4))]
     return grams
 
 
