@@ -80,8 +80,8 @@ class Detection:
         self.last_indices = learned.hashed(grams)
         if self.model is None:  # training reads the setting as it stood before this message
             self.last_setting = np.fromiter(self.setting_seen, dtype=np.int64)
-        added = learned.hashed(learned.setting_grams(norm, self.rules.last_ideas))
-        self._pending_setting = [int(i) for i in added if int(i) not in self.setting_seen]
+        added = learned.rows(learned.setting_grams(norm, self.rules.last_ideas))
+        self._pending_setting = list(added - self.setting_seen)
         return rule_new, grams
 
     def _grow_setting(self) -> None:
@@ -141,9 +141,10 @@ class Detection:
 
     @property
     def risk(self) -> float:
-        """The alert policy of flags.py over the flags raised. A flag the model raised has
-        passed its calibrated threshold: it counts in full (its probability is reported, not
-        discounted again here), so the same flags alert as they did under the rules."""
+        """flags.py's risk over the flags raised, for display and ordering. A flag the model
+        raised has passed its calibrated threshold, so it counts in full (its probability is
+        reported on the flag, not discounted again here). The alert does not wait for this
+        risk: the first flag raised alerts (see add)."""
         if self.model is None:
             return self.rules.risk
         return risk_of(

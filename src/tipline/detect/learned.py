@@ -74,11 +74,16 @@ def row_of(gram: str) -> int:
     return row
 
 
-def hashed(grams: Iterable[str]) -> np.ndarray:
-    """The distinct rows of a message's grams."""
+def rows(grams: Iterable[str]) -> set[int]:
+    """The distinct rows of some grams (the remembered ones looked up without a call)."""
     get = _ROWS.get
-    rows = {get(g) or row_of(g) for g in grams}
-    return np.fromiter(rows, dtype=np.int64, count=len(rows))
+    return {get(g) or row_of(g) for g in grams}
+
+
+def hashed(grams: Iterable[str]) -> np.ndarray:
+    """The distinct rows of a message's grams, as the model indexes them."""
+    found = rows(grams)
+    return np.fromiter(found, dtype=np.int64, count=len(found))
 
 
 def text_grams(norm: str) -> list[str]:
